@@ -1,0 +1,23 @@
+"""The Celery application shared by every worker type and beat."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autograder.settings")
+
+app = Celery("autograder")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+if settings.BROKER_URL.startswith("filesystem://"):
+    broker_dir = Path(settings.DATA_DIR) / "broker"
+    for sub in ("queue", "processed"):
+        (broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    app.conf.broker_transport_options = {
+        "data_folder_in": str(broker_dir / "queue"),
+        "data_folder_out": str(broker_dir / "queue"),
+        "processed_folder": str(broker_dir / "processed"),
+        "store_processed": False,
+    }
+app.autodiscover_tasks()

@@ -1,0 +1,70 @@
+"""Seeds a demo course for the quickstart: an admin, a staff member, two students and a
+project with expected files. Safe to run again: existing demo rows are reused."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from autograder.accounts.models import User
+from autograder.courses.models import Course, CourseMembership, Role, Semester
+from autograder.projects.models import ExpectedStudentFile, Project
+
+DEMO_PASSWORD = "demo-password"
+DEMO_USERS = {
+    "admin@demo.test": Role.ADMIN,
+    "staff@demo.test": Role.STAFF,
+    "student1@demo.test": Role.STUDENT,
+    "student2@demo.test": Role.STUDENT,
+}
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo course, its users and a project."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            course, _ = Course.objects.get_or_create(
+                name="Demo 101",
+                semester=Semester.FALL,
+                year=timezone.now().year,
+                defaults={"subtitle": "Programming and Data Structures", "num_late_days": 3},
+            )
+            for username, role in DEMO_USERS.items():
+                user = self._user(username)
+                CourseMembership.objects.get_or_create(course=course, user=user, role=role)
+            project, _ = Project.objects.get_or_create(
+                course=course,
+                name="Project 1: Hello",
+                defaults={
+                    "visible_to_students": True,
+                    "closing_time": timezone.now() + timedelta(days=14),
+                    "max_group_size": 2,
+                    "submission_limit_per_day": 5,
+                    "allow_late_days": True,
+                },
+            )
+            ExpectedStudentFile.objects.get_or_create(
+                project=project,
+                pattern="hello.py",
+                defaults={"min_num_matches": 1, "max_num_matches": 1},
+            )
+            ExpectedStudentFile.objects.get_or_create(
+                project=project,
+                pattern="test_*.py",
+                defaults={"min_num_matches": 0, "max_num_matches": 3},
+            )
+        self.stdout.write(f"Demo course: {course} (id {course.pk})")
+        for username, role in DEMO_USERS.items():
+            self.stdout.write(f"  {role.label:<8} {username} / {DEMO_PASSWORD}")
+
+    def _user(self, username: str) -> User:
+        user, created = User.objects.get_or_create(username=username, defaults={"email": username})
+        if created or not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        if username.startswith("admin@"):
+            User.objects.filter(pk=user.pk).update(can_create_courses=True)
+        return user

@@ -1,0 +1,55 @@
+"""Who a user is in a course. Every permission check asks this module."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+
+from autograder.accounts.models import User
+from autograder.courses.models import Course, CourseMembership, Role
+
+
+@dataclass(frozen=True)
+class CourseRoles:
+    is_admin: bool = False
+    is_staff: bool = False
+    is_student: bool = False
+    is_handgrader: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.is_staff or self.is_student or self.is_handgrader
+
+    def as_list(self) -> list[str]:
+        names = [("admin", self.is_admin), ("staff", self.is_staff)]
+        names += [("student", self.is_student), ("handgrader", self.is_handgrader)]
+        return [name for name, held in names if held]
+
+
+def course_roles(user: User | AnonymousUser, course: Course | int) -> CourseRoles:
+    """Roles of `user` in `course`. Superusers act as admins of every course."""
+    if not user.is_authenticated:
+        return CourseRoles()
+    if user.is_superuser:
+        return CourseRoles(is_admin=True, is_staff=True)
+    course_id = course if isinstance(course, int) else course.pk
+    cache: dict[int, CourseRoles] = user.__dict__.setdefault("_course_roles_cache", {})
+    if course_id in cache:
+        return cache[course_id]
+    held = set(
+        CourseMembership.objects.filter(user=user, course_id=course_id).values_list(
+            "role", flat=True
+        )
+    )
+    is_admin = Role.ADMIN in held
+    roles = CourseRoles(
+        is_admin=is_admin,
+        is_staff=is_admin or Role.STAFF in held,
+        is_student=Role.STUDENT in held,
+        is_handgrader=Role.HANDGRADER in held,
+    )
+    cache[course_id] = roles
+    return roles
+
+
+def forget_cached_roles(user: User) -> None:
+    user.__dict__.pop("_course_roles_cache", None)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_patterns: list[URLPattern | URLResolver] = [
+    path("", include("autograder.accounts.urls")),
+    path("", include("autograder.courses.urls")),
+    path("", include("autograder.projects.urls")),
+    path("", include("autograder.groups.urls")),
+    path("", include("autograder.submissions.urls")),
+    path("", include("autograder.grading.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]

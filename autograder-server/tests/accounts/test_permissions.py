@@ -1,0 +1,45 @@
+import pytest
+
+from tests.conftest import ROLE_NAMES
+from tests.permission_matrix import Endpoint, assert_matrix
+
+pytestmark = pytest.mark.django_db
+
+AUTHENTICATED = {role: 200 for role in ROLE_NAMES} | {"anonymous": 401}
+SUPERUSER_ONLY = {role: 403 for role in ROLE_NAMES} | {"anonymous": 401, "superuser": 200}
+
+ENDPOINTS = [
+    Endpoint("GET", lambda w: "/api/users/me/", AUTHENTICATED),
+    Endpoint("GET", lambda w: "/api/users/me/tokens/", AUTHENTICATED),
+    Endpoint(
+        "POST",
+        lambda w: "/api/users/me/tokens/",
+        AUTHENTICATED | {r: 201 for r in ROLE_NAMES if r != "anonymous"},
+        body=lambda w: {"name": "ci"},
+    ),
+    Endpoint(
+        "DELETE",
+        lambda w: "/api/users/me/tokens/999999/",
+        {role: 404 for role in ROLE_NAMES} | {"anonymous": 401},
+    ),
+    Endpoint("GET", lambda w: f"/api/users/{w.users['student'].pk}/", SUPERUSER_ONLY),
+    Endpoint(
+        "PATCH",
+        lambda w: f"/api/users/{w.users['student'].pk}/",
+        SUPERUSER_ONLY,
+        body=lambda w: {"can_create_courses": True},
+    ),
+    Endpoint("GET", lambda w: "/api/auth/csrf/", {role: 200 for role in ROLE_NAMES}),
+    Endpoint("POST", lambda w: "/api/auth/logout/", {role: 204 for role in ROLE_NAMES}),
+]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method}")
+def test_account_endpoints(endpoint: Endpoint) -> None:
+    assert_matrix(endpoint)
+
+
+def test_me_lists_only_my_courses(world) -> None:
+    me = world.client("other_course_student").get("/api/users/me/").data
+    assert [c["name"] for c in me["courses"]] == ["EECS 281"]
+    assert me["courses"][0]["roles"] == ["student"]
