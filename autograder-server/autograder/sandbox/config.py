@@ -1,0 +1,116 @@
+"""Settings of the sandbox library, read from `AG_SANDBOX_*` environment variables.
+
+Plain `os.environ`, no Django: the library is also used by benchmarks and scripts.
+Sizes accept a plain number of bytes or a suffix k/m/g (powers of 1024).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+_SUFFIXES = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """Parse "512m", "2g", "1048576" into bytes."""
+    value = text.strip().lower().removesuffix("b").removesuffix("i")
+    if value and value[-1] in _SUFFIXES:
+        return int(float(value[:-1]) * _SUFFIXES[value[-1]])
+    return int(value)
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    image: str = "ag-sandbox-default:latest"
+    """AG_SANDBOX_IMAGE: image used when a caller names none."""
+    memory_bytes: int = 2 * 1024**3
+    """AG_SANDBOX_MEMORY: container memory (= memory + swap), tmpfs included."""
+    pids: int = 512
+    """AG_SANDBOX_PIDS: processes and threads per container."""
+    cpus: float = 1.0
+    """AG_SANDBOX_CPUS: CPU quota per container, in cores."""
+    runtime: str | None = None
+    """AG_SANDBOX_RUNTIME: OCI runtime (empty for Docker's default, or "runsc")."""
+    workdir_bytes: int = 256 * 1024**2
+    """AG_SANDBOX_WORKDIR_SIZE: tmpfs for $HOME and the working directory."""
+    tmp_bytes: int = 64 * 1024**2
+    """AG_SANDBOX_TMP_SIZE: tmpfs for /tmp."""
+    shm_bytes: int = 16 * 1024**2
+    """AG_SANDBOX_SHM_SIZE: /dev/shm."""
+    inodes: int = 16384
+    """AG_SANDBOX_INODES: inodes per tmpfs."""
+    nofile: int = 1024
+    """AG_SANDBOX_NOFILE: open files per process (container ulimit and default per command)."""
+    fsize_bytes: int = 128 * 1024**2
+    """AG_SANDBOX_FSIZE: largest file a process may write (container ulimit and default)."""
+    user: str = "autograder"
+    """AG_SANDBOX_USER: the image's unprivileged user that runs student commands."""
+    home: str = "/home/autograder"
+    """AG_SANDBOX_HOME: its home directory (a tmpfs)."""
+    workdir: str = "/home/autograder/working_dir"
+    """AG_SANDBOX_WORKDIR: where commands run and relative paths point."""
+    python: str = "python3"
+    """AG_SANDBOX_PYTHON: interpreter in the image that runs the runner."""
+    pool_size: int = 2
+    """AG_SANDBOX_POOL_SIZE: warm containers kept per (image, spec)."""
+    sweep_interval_s: float = 60.0
+    """AG_SANDBOX_SWEEP_INTERVAL: seconds between sweeps for lost containers."""
+    max_age_s: float = 6 * 3600.0
+    """AG_SANDBOX_MAX_AGE: containers older than this are swept whoever owns them."""
+    start_timeout_s: float = 30.0
+    """AG_SANDBOX_START_TIMEOUT: creating and starting one container."""
+    grace_s: float = 5.0
+    """AG_SANDBOX_GRACE: how long past a command's timeout the host waits for the runner."""
+    log_max_size: str = "1m"
+    """AG_SANDBOX_LOG_MAX_SIZE: cap of the container log (the runner's own stderr)."""
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(f"AG_SANDBOX_{name}")
+    return value if value not in (None, "") else None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
+    """Build settings from the environment, keeping the defaults for unset variables."""
+    env = os.environ if env is None else env
+    sizes = {
+        "memory_bytes": "MEMORY",
+        "workdir_bytes": "WORKDIR_SIZE",
+        "tmp_bytes": "TMP_SIZE",
+        "shm_bytes": "SHM_SIZE",
+        "fsize_bytes": "FSIZE",
+    }
+    ints = {"pids": "PIDS", "inodes": "INODES", "nofile": "NOFILE", "pool_size": "POOL_SIZE"}
+    floats = {
+        "cpus": "CPUS",
+        "sweep_interval_s": "SWEEP_INTERVAL",
+        "max_age_s": "MAX_AGE",
+        "start_timeout_s": "START_TIMEOUT",
+        "grace_s": "GRACE",
+    }
+    strings = {
+        "image": "IMAGE",
+        "runtime": "RUNTIME",
+        "user": "USER",
+        "home": "HOME",
+        "workdir": "WORKDIR",
+        "python": "PYTHON",
+        "log_max_size": "LOG_MAX_SIZE",
+    }
+    values: dict[str, Any] = {}
+    for field_name, var in sizes.items():
+        if (raw := _get(env, var)) is not None:
+            values[field_name] = parse_size(raw)
+    for field_name, var in ints.items():
+        if (raw := _get(env, var)) is not None:
+            values[field_name] = int(raw)
+    for field_name, var in floats.items():
+        if (raw := _get(env, var)) is not None:
+            values[field_name] = float(raw)
+    for field_name, var in strings.items():
+        if (raw := _get(env, var)) is not None:
+            values[field_name] = raw
+    return replace(SandboxSettings(), **values)

@@ -1,0 +1,372 @@
+"""The Docker backend: hardened containers whose main process is the runner.
+
+Every container gets the same hardening (see `host_config`); one container serves
+one sandbox and is never reused. The host talks to the runner over the
+container's attach stream only: no network, no shared host path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.types import LogConfig, Ulimit
+from docker.utils import kwargs_from_env
+
+from autograder.sandbox.config import SandboxSettings, load_settings
+from autograder.sandbox.errors import (
+    SandboxBrokenError,
+    SandboxClosedError,
+    SandboxError,
+    SandboxRequestError,
+    SandboxUnavailableError,
+)
+from autograder.sandbox.interface import (
+    ContainerSpec,
+    FileResult,
+    FileStatus,
+    Limits,
+    Outcome,
+    PutFile,
+    RunResult,
+    validate_path,
+)
+from autograder.sandbox.protocol import Connection
+
+logger = logging.getLogger(__name__)
+
+LABEL = "org.autograder.sandbox"
+"""Every container this library creates carries this label (value "1")."""
+LABEL_OWNER = "org.autograder.sandbox.owner"
+"""host:pid:process-start-time of the process that created it."""
+LABEL_CREATED = "org.autograder.sandbox.created"
+"""Unix time of creation."""
+
+# Capabilities the runner needs, and nothing else. Student processes get none:
+# dropping from root to their uid clears every capability, and no-new-privileges
+# stops setuid binaries and file capabilities from giving any back.
+CAPABILITIES = (
+    "CHOWN",  # give $HOME, the working directory and put files to the student
+    "DAC_OVERRIDE",  # write into / read from student-owned dirs whatever modes they set
+    "SETUID",  # drop to the student's uid
+    "SETGID",  # ... and gid, with no supplementary groups
+    "KILL",  # kill the student's processes (a different uid) after each command
+)
+
+_DOCKER_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
+
+
+def runner_source() -> str:
+    """Source of the in-container runner, passed to the image's python3 at start."""
+    return resources.files("autograder.sandbox.runner").joinpath("agrunner.py").read_text()
+
+
+def _process_start_time(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+    except (OSError, IndexError):
+        return "0"
+
+
+def owner_id() -> str:
+    """Identifies this process among the workers sharing a Docker daemon.
+
+    Computed per call so that a forked worker gets its own id.
+    """
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start_time(pid)}"
+
+
+def owner_alive(owner: str) -> bool | None:
+    """Whether the process behind an owner id still runs; None when it can't be told."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return None
+    return _process_start_time(int(pid_text)) == start
+
+
+class DockerBackend:
+    """Creates and removes sandbox containers on one Docker daemon."""
+
+    def __init__(
+        self,
+        settings: SandboxSettings | None = None,
+        client: docker.APIClient | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        if client is None:
+            try:
+                client = docker.APIClient(max_pool_size=128, timeout=60, **kwargs_from_env())
+            except _DOCKER_ERRORS as e:
+                raise SandboxUnavailableError(f"cannot reach Docker: {e}") from e
+        self.api = client
+        self._runner = runner_source()
+        self._live: set[str] = set()
+        self._lock = threading.Lock()
+
+    def live_ids(self) -> set[str]:
+        """Containers of this backend that are idle in a pool or in use."""
+        with self._lock:
+            return set(self._live)
+
+    def runtimes(self) -> set[str]:
+        try:
+            return set(self.api.info().get("Runtimes", {}))
+        except _DOCKER_ERRORS as e:
+            raise SandboxUnavailableError(f"cannot reach Docker: {e}") from e
+
+    def host_config(self, spec: ContainerSpec) -> dict[str, Any]:
+        s = self.settings
+        assert spec.memory_bytes and spec.pids and spec.cpus  # resolved specs only
+        tmpfs_opts = f"rw,nosuid,nodev,exec,nr_inodes={s.inodes}"
+        config: dict[str, Any] = self.api.create_host_config(
+            network_mode="bridge" if spec.network else "none",
+            read_only=True,
+            tmpfs={
+                s.home: f"{tmpfs_opts},size={spec.workdir_bytes},mode=755",
+                "/tmp": f"{tmpfs_opts},size={spec.tmp_bytes},mode=1777",
+            },
+            shm_size=s.shm_bytes,
+            pids_limit=spec.pids,
+            mem_limit=spec.memory_bytes,
+            memswap_limit=spec.memory_bytes,
+            nano_cpus=int(spec.cpus * 1e9),
+            cap_drop=["ALL"],
+            cap_add=list(CAPABILITIES),
+            security_opt=["no-new-privileges:true"],
+            init=True,
+            ulimits=[
+                Ulimit(name="nofile", soft=s.nofile, hard=s.nofile),
+                Ulimit(name="fsize", soft=s.fsize_bytes, hard=s.fsize_bytes),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
+            log_config=LogConfig(
+                type="json-file", config={"max-size": s.log_max_size, "max-file": "1"}
+            ),
+            runtime=spec.runtime,
+            auto_remove=True,
+        )
+        return config
+
+    def create(
+        self,
+        image: str,
+        spec: ContainerSpec,
+        on_release: Callable[[DockerSandbox], None] | None = None,
+    ) -> DockerSandbox:
+        """Create, start and greet one container. Blocks for a few hundred ms."""
+        spec = spec.resolved(self.settings)
+        s = self.settings
+        try:
+            container_id: str = self.api.create_container(
+                image,
+                command=[s.python, "-I", "-S", "-c", self._runner],
+                user="0:0",
+                working_dir="/",
+                hostname="sandbox",
+                stdin_open=True,
+                detach=False,  # with stdin_open: StdinOnce, so our hang-up ends the runner
+                labels={LABEL: "1", LABEL_OWNER: owner_id(), LABEL_CREATED: str(int(time.time()))},
+                host_config=self.host_config(spec),
+            )["Id"]
+        except _DOCKER_ERRORS as e:
+            raise SandboxUnavailableError(f"cannot create a container from {image!r}: {e}") from e
+        with self._lock:
+            self._live.add(container_id)
+        try:
+            raw = self.api.attach_socket(
+                container_id, params={"stdin": 1, "stdout": 1, "stream": 1}
+            )
+            conn = Connection(getattr(raw, "_sock", raw), raw)
+            self.api.start(container_id)
+            reply, _ = conn.request(
+                {
+                    "op": "hello",
+                    "user": s.user,
+                    "home": s.home,
+                    "workdir": s.workdir,
+                    "nofile": s.nofile,
+                    "fsize": s.fsize_bytes,
+                    "env": dict(spec.environment),
+                },
+                timeout=s.start_timeout_s,
+            )
+            if "error" in reply:
+                raise SandboxUnavailableError(f"runner refused to start: {reply['error']}")
+        except BaseException as e:
+            detail = self._log_tail(container_id)
+            self.remove(container_id)
+            if isinstance(e, SandboxBrokenError):
+                raise SandboxUnavailableError(f"the runner did not start: {e}; {detail}") from e
+            if isinstance(e, SandboxError):
+                raise
+            if isinstance(e, _DOCKER_ERRORS):
+                raise SandboxUnavailableError(f"cannot start a container: {e}") from e
+            raise
+        return DockerSandbox(container_id, conn, s, on_release or self._release_now)
+
+    def _log_tail(self, container_id: str) -> str:
+        """The end of the container's log (the runner's stderr), for error messages."""
+        try:
+            logs: bytes = self.api.logs(container_id, stdout=False, stderr=True, tail=20)
+        except _DOCKER_ERRORS:
+            return "no container log"
+        return "container log: " + logs.decode(errors="replace")[-1000:]
+
+    def _release_now(self, sandbox: DockerSandbox) -> None:
+        self.remove(sandbox.id)
+
+    def remove(self, container_id: str) -> None:
+        """Kill and remove a container (blocking); a container already gone is fine."""
+        try:
+            self.api.remove_container(container_id, force=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as e:
+            if e.status_code != 409:  # 409: auto-removal already in progress
+                raise
+        finally:
+            with self._lock:
+                self._live.discard(container_id)
+
+    def labelled_containers(self) -> list[dict[str, Any]]:
+        """Every container on the daemon that carries this library's label."""
+        found: list[dict[str, Any]] = self.api.containers(all=True, filters={"label": f"{LABEL}=1"})
+        return found
+
+
+class DockerSandbox:
+    """A started container with its runner, implementing `interface.Sandbox`."""
+
+    def __init__(
+        self,
+        container_id: str,
+        conn: Connection,
+        settings: SandboxSettings,
+        on_release: Callable[[DockerSandbox], None],
+    ) -> None:
+        self._id = container_id
+        self._conn = conn
+        self._settings = settings
+        self._on_release = on_release
+        self._released = False
+
+    @property
+    def id(self) -> str:
+        return self._id
+
+    @property
+    def released(self) -> bool:
+        return self._released
+
+    def _request(
+        self, header: dict[str, Any], blob: bytes = b"", *, timeout: float
+    ) -> tuple[dict[str, Any], bytes]:
+        if self._released:
+            raise SandboxClosedError(f"sandbox {self._id[:12]} was released")
+        reply, data = self._conn.request(header, blob, timeout=timeout)
+        if "error" in reply:
+            if reply.get("kind") == "request":
+                raise SandboxRequestError(str(reply["error"]))
+            raise SandboxBrokenError(f"runner failed: {reply['error']}")
+        return reply, data
+
+    def _transfer_timeout(self, nbytes: int) -> float:
+        # Generous: tens of MB/s through the attach stream is the slow case.
+        return self._settings.grace_s + nbytes / 10_000_000
+
+    def ping(self, timeout: float = 2.0) -> None:
+        self._request({"op": "ping"}, timeout=timeout)
+
+    def put_files(self, files: Sequence[PutFile]) -> None:
+        if not files:
+            return
+        specs = [
+            {"path": f.path, "mode": f.mode, "owner": f.owner.value, "size": len(f.content)}
+            for f in files
+        ]
+        blob = b"".join(f.content for f in files)
+        self._request(
+            {"op": "put", "files": specs}, blob, timeout=self._transfer_timeout(len(blob))
+        )
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        stdin: bytes | None = None,
+        limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe to share
+        env: Mapping[str, str] | None = None,
+    ) -> RunResult:
+        _check_argv(argv, env or {})
+        header = {
+            "op": "run",
+            "argv": list(argv),
+            "env": dict(env or {}),
+            "stdin": stdin is not None,
+            "timeout": limits.timeout_s,
+            "max_output_bytes": limits.max_output_bytes,
+            "limits": {
+                "address_space": limits.memory_bytes,
+                "block_process_spawn": limits.block_process_spawn,
+                "fsize": limits.max_file_bytes,
+                "nofile": limits.max_open_files,
+            },
+        }
+        stdin_bytes = stdin or b""
+        timeout = limits.timeout_s + self._transfer_timeout(
+            len(stdin_bytes) + 2 * limits.max_output_bytes
+        )
+        reply, data = self._request(header, stdin_bytes, timeout=timeout)
+        split = int(reply["stdout_len"])
+        return RunResult(
+            outcome=Outcome(reply["outcome"]),
+            exit_code=reply["exit_code"],
+            signal=reply["signal"],
+            stdout=data[:split],
+            stderr=data[split:],
+            stdout_truncated=bool(reply["stdout_truncated"]),
+            stderr_truncated=bool(reply["stderr_truncated"]),
+            duration_s=float(reply["duration"]),
+        )
+
+    def get_file(self, path: str, *, max_bytes: int) -> FileResult:
+        validate_path(path)
+        if max_bytes < 0:
+            raise ValueError("max_bytes must not be negative")
+        reply, data = self._request(
+            {"op": "get", "path": path, "max_bytes": max_bytes},
+            timeout=self._transfer_timeout(max_bytes),
+        )
+        status = FileStatus(reply["status"])
+        return FileResult(status=status, content=data, truncated=bool(reply.get("truncated")))
+
+    def release(self) -> None:
+        """Hang up on the runner and hand the container to background teardown."""
+        if self._released:
+            return
+        self._released = True
+        self._conn.close()
+        self._on_release(self)
+
+
+def _check_argv(argv: Sequence[str], env: Mapping[str, str]) -> None:
+    if isinstance(argv, str) or not argv:
+        raise ValueError("argv must be a non-empty sequence of strings")
+    for arg in argv:
+        if not isinstance(arg, str) or "\0" in arg:
+            raise ValueError(f"bad argument {arg!r}")
+    for key, value in env.items():
+        if not key or "=" in key or "\0" in key or "\0" in value:
+            raise ValueError(f"bad environment variable {key!r}")

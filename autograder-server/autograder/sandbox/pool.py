@@ -1,0 +1,167 @@
+"""Warm pools of started sandboxes, one per (image, resolved spec).
+
+Starting a container costs a few hundred milliseconds; taking one from a pool
+costs one round trip to check its runner is alive. A background thread per pool
+keeps `size` sandboxes warm. Every sandbox is used for one acquire only: the
+pool hands out fresh containers and never takes one back, so nothing a student
+leaves behind (files, processes) can reach the next user.
+
+Threads do not survive fork(): create pools in the process that uses them (for a
+prefork worker, after the fork).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+
+from autograder.sandbox.config import SandboxSettings, load_settings
+from autograder.sandbox.docker_backend import DockerBackend, DockerSandbox
+from autograder.sandbox.errors import SandboxError
+from autograder.sandbox.interface import ContainerSpec
+from autograder.sandbox.reaper import Reaper
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 30.0
+
+
+class SandboxPool:
+    """Keeps `size` started sandboxes for one image and spec."""
+
+    def __init__(
+        self, backend: DockerBackend, reaper: Reaper, image: str, spec: ContainerSpec, size: int
+    ) -> None:
+        self.image = image
+        self.spec = spec
+        self.size = size
+        self._backend = backend
+        self._reaper = reaper
+        self._idle: deque[DockerSandbox] = deque()
+        self._creating = 0
+        self._closed = False
+        self._cond = threading.Condition()
+        self.last_error: BaseException | None = None
+        self._filler = threading.Thread(target=self._fill_loop, name="sandbox-pool", daemon=True)
+        self._filler.start()
+
+    @property
+    def idle(self) -> int:
+        with self._cond:
+            return len(self._idle)
+
+    def acquire(self) -> DockerSandbox:
+        """A fresh sandbox: a warm one if any is ready, else one started now."""
+        while True:
+            with self._cond:
+                if self._closed:
+                    raise SandboxError("pool is closed")
+                sandbox = self._idle.popleft() if self._idle else None
+                self._cond.notify_all()  # the filler replaces it
+            if sandbox is None:
+                return self._backend.create(self.image, self.spec, self._release)
+            try:
+                sandbox.ping()
+                return sandbox
+            except SandboxError:
+                logger.warning("warm sandbox %s died while idle", sandbox.id[:12])
+                sandbox.release()
+
+    def wait_warm(self, timeout: float = 60.0) -> bool:
+        """Wait until the pool holds `size` idle sandboxes; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._idle) < self.size:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
+    def _release(self, sandbox: DockerSandbox) -> None:
+        self._reaper.remove_later(sandbox.id)
+
+    def _fill_loop(self) -> None:
+        backoff = 0.0
+        while True:
+            with self._cond:
+                while not self._closed and len(self._idle) + self._creating >= self.size:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                self._creating += 1
+            try:
+                sandbox = self._backend.create(self.image, self.spec, self._release)
+            except Exception as e:
+                # Docker down or a bad image: keep trying, slower each time; callers
+                # still get an error from their own cold start meanwhile.
+                self.last_error = e
+                logger.warning("could not warm a sandbox for %s: %s", self.image, e)
+                backoff = min(max(backoff * 2, 0.5), MAX_BACKOFF_S)
+                with self._cond:
+                    self._creating -= 1
+                    self._cond.wait(backoff)
+                continue
+            backoff = 0.0
+            with self._cond:
+                self._creating -= 1
+                if self._closed:
+                    sandbox.release()
+                    return
+                self._idle.append(sandbox)
+                self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop refilling and release the idle sandboxes."""
+        with self._cond:
+            self._closed = True
+            idle = list(self._idle)
+            self._idle.clear()
+            self._cond.notify_all()
+        for sandbox in idle:
+            sandbox.release()
+        self._filler.join(timeout=60)
+
+
+class PoolManager:
+    """The `SandboxProvider` the grading pipeline uses: a pool per (image, spec)."""
+
+    def __init__(
+        self,
+        backend: DockerBackend | None = None,
+        *,
+        settings: SandboxSettings | None = None,
+        pool_size: int | None = None,
+        sweep_interval_s: float | None = None,
+    ) -> None:
+        self.settings = settings or (backend.settings if backend else load_settings())
+        self.backend = backend or DockerBackend(self.settings)
+        self.reaper = Reaper(self.backend, sweep_interval_s=sweep_interval_s)
+        self.pool_size = self.settings.pool_size if pool_size is None else pool_size
+        self._pools: dict[tuple[str, ContainerSpec], SandboxPool] = {}
+        self._lock = threading.Lock()
+
+    def pool(self, image: str, spec: ContainerSpec) -> SandboxPool:
+        """The pool for image and spec, created (and starting to warm) on first use."""
+        key = (image, spec.resolved(self.settings))
+        with self._lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = SandboxPool(self.backend, self.reaper, key[0], key[1], self.pool_size)
+                self._pools[key] = pool
+            return pool
+
+    def acquire(self, image: str, spec: ContainerSpec) -> DockerSandbox:
+        return self.pool(image, spec).acquire()
+
+    def close(self) -> None:
+        """Release every idle sandbox and wait for teardown to finish."""
+        with self._lock:
+            pools = list(self._pools.values())
+            self._pools.clear()
+        for pool in pools:
+            pool.close()
+        self.reaper.drain()
+        self.reaper.close()

@@ -1,0 +1,534 @@
+"""The in-container runner: the sandbox's main process, started by the host library.
+
+It is run as `python3 -I -S -c <this file's source>` under the container's init,
+as root with a few capabilities, and speaks a framed protocol over its own
+stdin/stdout, which are the container's attach stream. Student commands never see
+that stream: they get a memfd or /dev/null as stdin and pipes as stdout/stderr,
+which this process reads and sends back inside its own frames, so nothing a
+student prints can be taken for a frame.
+
+Frame (both directions): struct ">II" (header length, blob length), a UTF-8 JSON
+header, then the blob bytes.
+
+It must run on any python3 >= 3.8 found in an image, with the standard library
+only, and stay below 128 KiB (the kernel's limit on one argv string).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import pwd
+import resource
+import select
+import signal
+import stat
+import struct
+import sys
+import time
+import traceback
+from typing import TYPE_CHECKING, Any
+
+FRAME = struct.Struct(">II")
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+MAX_BLOB_BYTES = 1 << 31
+READ_CHUNK = 1 << 16
+OOM_COUNTERS = (
+    ("/sys/fs/cgroup/memory.events", "oom_kill"),  # cgroup v2
+    ("/sys/fs/cgroup/memory/memory.oom_control", "oom_kill"),  # cgroup v1
+)
+if TYPE_CHECKING:  # annotations only: must not be evaluated on Python 3.8
+    Json = dict[str, Any]
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+class RequestError(Exception):
+    """The request cannot be carried out (bad input or a file problem): not a runner fault."""
+
+
+class Channel:
+    """Length-prefixed frames over two file descriptors."""
+
+    def __init__(self, rfd: int, wfd: int) -> None:
+        self.rfd = rfd
+        self.wfd = wfd
+
+    def _read_exact(self, n: int) -> bytes:
+        parts = []
+        while n > 0:
+            chunk = os.read(self.rfd, min(n, 1 << 20))
+            if not chunk:
+                raise EOFError
+            parts.append(chunk)
+            n -= len(chunk)
+        return b"".join(parts)
+
+    def recv(self) -> tuple[Json, bytes]:
+        header_len, blob_len = FRAME.unpack(self._read_exact(FRAME.size))
+        if header_len > MAX_HEADER_BYTES or blob_len > MAX_BLOB_BYTES:
+            raise EOFError  # a broken stream: nothing sane can follow
+        header = json.loads(self._read_exact(header_len))
+        return header, self._read_exact(blob_len)
+
+    def send(self, header: Json, blob: bytes = b"") -> None:
+        encoded = json.dumps(header).encode()
+        data = memoryview(FRAME.pack(len(encoded), len(blob)) + encoded + blob)
+        while data:
+            written = os.write(self.wfd, data)
+            data = data[written:]
+
+
+class Capture:
+    """Keeps the first `limit` bytes of a stream and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.truncated = False
+
+    def add(self, data: bytes) -> None:
+        room = self.limit - self.size
+        if len(data) > room:
+            self.truncated = True
+            data = data[: max(room, 0)]
+        if data:
+            self.parts.append(data)
+            self.size += len(data)
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+class Runner:
+    def __init__(self) -> None:
+        self.uid = -1
+        self.gid = -1
+        self.home = "/"
+        self.workdir = "/"
+        self.base_env: dict[str, str] = {}
+        self.nofile = 1024
+        self.fsize = 1 << 27
+
+    # ----- processes -------------------------------------------------------------
+
+    def kill_all(self, main_pid: int = -1) -> int | None:
+        """Kill every process in the container except init and this one.
+
+        kill(-1) signals every process we may signal in our PID namespace, which is
+        all of them (we hold CAP_KILL) but init and ourselves, atomically with
+        respect to fork. Loops until /proc shows none left. Returns the wait status
+        of main_pid if this call reaped it.
+        """
+        status = None
+        me = os.getpid()
+        for _ in range(2000):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(-1, signal.SIGKILL)
+            while True:
+                try:
+                    pid, st = os.waitpid(-1, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid == 0:
+                    break
+                if pid == main_pid:
+                    status = st
+            if not self._others_alive(me):
+                return status
+            time.sleep(0.001)
+        raise RuntimeError("processes survived SIGKILL")
+
+    @staticmethod
+    def _others_alive(me: int) -> bool:
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in (1, me):
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue  # gone already
+            state, ppid = fields[0], int(fields[1])
+            if state == b"Z" and ppid != me:
+                continue  # dead; init reaps it
+            return True
+        return False
+
+    @staticmethod
+    def oom_kills() -> int | None:
+        for path, key in OOM_COUNTERS:
+            try:
+                with open(path) as f:
+                    for line in f:
+                        name, _, value = line.partition(" ")
+                        if name == key:
+                            return int(value)
+            except OSError:
+                continue
+        return None
+
+    # ----- requests -------------------------------------------------------------
+
+    def hello(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        try:
+            user = pwd.getpwnam(req["user"])
+        except KeyError as e:
+            raise RequestError(f"no user {req['user']!r} in the image") from e
+        if user.pw_uid == 0:
+            raise RequestError("the sandbox user must not be root")
+        self.uid, self.gid = user.pw_uid, user.pw_gid
+        self.home, self.workdir = req["home"], req["workdir"]
+        self.nofile, self.fsize = int(req["nofile"]), int(req["fsize"])
+        # chmod before chown: once the student owns a file, changing its mode
+        # would need CAP_FOWNER, which the container does not have.
+        os.chmod(self.home, 0o755)
+        os.chown(self.home, self.uid, self.gid)
+        os.makedirs(self.workdir, mode=0o755, exist_ok=True)
+        os.chmod(self.workdir, 0o755)
+        os.chown(self.workdir, self.uid, self.gid)
+        # The image's own variables (PATH of a custom toolchain, say) are kept;
+        # the host passes the runner nothing secret.
+        self.base_env = {k: v for k, v in os.environ.items() if k != "HOSTNAME"}
+        self.base_env.setdefault("PATH", DEFAULT_PATH)
+        self.base_env.update(
+            {
+                "HOME": self.home,
+                "USER": req["user"],
+                "LOGNAME": req["user"],
+                "LANG": "C.UTF-8",
+                "TMPDIR": "/tmp",
+            }
+        )
+        self.base_env.update(req.get("env") or {})
+        return {"ok": True, "pid": os.getpid(), "uid": self.uid, "python": sys.version}, b""
+
+    def ping(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        return {"ok": True}, b""
+
+    def run(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        argv = [os.fsencode(a) for a in req["argv"]]
+        if not argv:
+            raise RequestError("empty argv")
+        env = dict(self.base_env)
+        env.update(req.get("env") or {})
+        env_b = {os.fsencode(k): os.fsencode(v) for k, v in env.items()}
+        limits = req.get("limits") or {}
+        timeout = float(req["timeout"])
+        max_output = int(req["max_output_bytes"])
+
+        stdin_fd = self._stdin_fd(blob if req.get("stdin") else None)
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        exec_r, exec_w = os.pipe()
+        oom_before = self.oom_kills()
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child execs or _exits
+            self._child(argv, env_b, limits, stdin_fd, out_w, err_w, exec_w)
+        for fd in (stdin_fd, out_w, err_w, exec_w):
+            os.close(fd)
+        exec_error = self._read_all(exec_r)
+        os.close(exec_r)
+
+        captures = {out_r: Capture(max_output), err_r: Capture(max_output)}
+        status, end, timed_out = self._wait(pid, captures, start + timeout)
+        reaped = self.kill_all(pid)
+        if status is None:
+            status = reaped if reaped is not None else os.waitpid(pid, 0)[1]
+        for fd, capture in captures.items():
+            self._drain(fd, capture)
+            os.close(fd)
+        oom_after = self.oom_kills()
+
+        out, err = captures[out_r], captures[err_r]
+        if exec_error:
+            err.add(b"runner: cannot execute " + argv[0] + b": " + exec_error + b"\n")
+        exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        if timed_out:
+            outcome = "timed_out"
+            exit_code = None
+        elif oom_before is not None and oom_after is not None and oom_after > oom_before:
+            outcome = "out_of_memory"
+        elif sig is not None:
+            outcome = "killed"
+        else:
+            outcome = "exited"
+        out_bytes, err_bytes = out.value(), err.value()
+        header = {
+            "outcome": outcome,
+            "exit_code": exit_code,
+            "signal": sig,
+            "duration": end - start,
+            "stdout_len": len(out_bytes),
+            "stdout_truncated": out.truncated,
+            "stderr_truncated": err.truncated,
+        }
+        return header, out_bytes + err_bytes
+
+    def _stdin_fd(self, data: bytes | None) -> int:
+        if data is None:
+            return os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        fd = os.memfd_create("stdin", os.MFD_CLOEXEC)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+        return fd
+
+    def _child(
+        self,
+        argv: list[bytes],
+        env: dict[bytes, bytes],
+        limits: Json,
+        stdin_fd: int,
+        out_w: int,
+        err_w: int,
+        exec_w: int,
+    ) -> None:
+        try:
+            os.setsid()
+            try:
+                # Make student processes the OOM killer's first choice, not the runner.
+                with open("/proc/self/oom_score_adj", "w") as f:
+                    f.write("1000")
+            except OSError:
+                pass
+            os.dup2(stdin_fd, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.closerange(3, exec_w)
+            os.closerange(exec_w + 1, 65536)
+            # Python ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec.
+            for signum in (signal.SIGPIPE, signal.SIGXFSZ):
+                signal.signal(signum, signal.SIG_DFL)
+            os.chdir(self.workdir)
+            os.setgroups([])
+            os.setgid(self.gid)
+            os.setuid(self.uid)
+            os.umask(0o022)
+            nofile = int(limits.get("nofile") or self.nofile)
+            fsize = int(limits.get("fsize") or self.fsize)
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+            if limits.get("address_space"):
+                limit = int(limits["address_space"])
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            if limits.get("block_process_spawn"):
+                resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+            os.execvpe(argv[0], argv, env)
+        except BaseException as e:
+            try:
+                message = e.strerror if isinstance(e, OSError) and e.strerror else repr(e)
+                os.write(exec_w, message.encode(errors="replace"))
+            finally:
+                os._exit(127)
+
+    @staticmethod
+    def _read_all(fd: int) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            chunk = os.read(fd, READ_CHUNK)
+            if not chunk:
+                return b"".join(parts)
+            parts.append(chunk)
+
+    @staticmethod
+    def _drain(fd: int, capture: Capture) -> None:
+        # Every writer is dead by now, so this ends at EOF.
+        while True:
+            chunk = os.read(fd, READ_CHUNK)
+            if not chunk:
+                return
+            capture.add(chunk)
+
+    def _wait(
+        self, pid: int, captures: dict[int, Capture], deadline: float
+    ) -> tuple[int | None, float, bool]:
+        """Collect output until the main process ends or the deadline passes."""
+        poller = select.poll()
+        for fd in captures:
+            poller.register(fd, select.POLLIN)
+        pidfd = -1
+        try:
+            pidfd = os.pidfd_open(pid)  # type: ignore[attr-defined,unused-ignore]
+            poller.register(pidfd, select.POLLIN)
+        except (AttributeError, OSError):
+            pidfd = -1  # old kernel, old Python or gVisor: poll waitpid instead
+        open_fds = set(captures)
+        try:
+            while True:
+                got, status = os.waitpid(pid, os.WNOHANG)
+                if got == pid:
+                    return status, time.monotonic(), False
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    now = time.monotonic()
+                    with contextlib.suppress(OSError):
+                        os.killpg(pid, signal.SIGKILL)  # stop the main tree first
+                    return None, now, True
+                wait_ms = remaining * 1000 if pidfd >= 0 else min(remaining * 1000, 2)
+                for fd, _ in poller.poll(max(wait_ms, 0.1)):
+                    if fd in open_fds:
+                        chunk = os.read(fd, READ_CHUNK)
+                        if chunk:
+                            captures[fd].add(chunk)
+                        else:
+                            poller.unregister(fd)
+                            open_fds.discard(fd)
+        finally:
+            if pidfd >= 0:
+                os.close(pidfd)
+
+    # ----- files ----------------------------------------------------------------
+
+    def _open_parent(self, path: str, create: bool) -> tuple[int, str]:
+        """Open the directory holding path, never following a symlink.
+
+        Returns (dir fd, final component). Missing directories are created for the
+        student when `create`; otherwise FileNotFoundError propagates.
+        """
+        parts = [p for p in path.split("/") if p not in ("", ".")]
+        if not parts or ".." in parts:
+            raise RequestError(f"bad path {path!r}")
+        base = "/" if path.startswith("/") else self.workdir
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(base, flags)
+        try:
+            for part in parts[:-1]:
+                try:
+                    nxt = os.open(part, flags, dir_fd=fd)
+                except NotADirectoryError:
+                    if stat.S_ISLNK(os.lstat(part, dir_fd=fd).st_mode):
+                        raise OSError(errno.ELOOP, "a symlink in the path", part) from None
+                    raise
+                except FileNotFoundError:
+                    if not create:
+                        raise
+                    os.mkdir(part, 0o755, dir_fd=fd)
+                    os.chown(part, self.uid, self.gid, dir_fd=fd, follow_symlinks=False)
+                    nxt = os.open(part, flags, dir_fd=fd)
+                os.close(fd)
+                fd = nxt
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd, parts[-1]
+
+    def put(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        offset = 0
+        for spec in req["files"]:
+            size = int(spec["size"])
+            data = blob[offset : offset + size]
+            offset += size
+            try:
+                self._put_one(spec["path"], data, int(spec["mode"]), spec["owner"] == "root")
+            except OSError as e:
+                raise RequestError(f"cannot write {spec['path']!r}: {e.strerror}") from e
+        return {"ok": True}, b""
+
+    def _put_one(self, path: str, data: bytes, mode: int, root_owned: bool) -> None:
+        dir_fd, name = self._open_parent(path, create=True)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=dir_fd)  # a planted symlink is removed, not followed
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            fd = os.open(name, flags, 0o600, dir_fd=dir_fd)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                if root_owned:
+                    os.fchmod(fd, mode & 0o555)
+                else:
+                    os.fchmod(fd, mode)
+                    os.fchown(fd, self.uid, self.gid)
+            finally:
+                os.close(fd)
+        finally:
+            os.close(dir_fd)
+
+    def get(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        max_bytes = int(req["max_bytes"])
+        try:
+            dir_fd, name = self._open_parent(req["path"], create=False)
+        except (FileNotFoundError, NotADirectoryError):
+            return {"status": "missing"}, b""
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return {"status": "not_regular"}, b""
+            raise RequestError(f"cannot read {req['path']!r}: {e.strerror}") from e
+        try:
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+            try:
+                fd = os.open(name, flags, dir_fd=dir_fd)
+            except FileNotFoundError:
+                return {"status": "missing"}, b""
+            except OSError as e:
+                if e.errno in (errno.ELOOP, errno.ENXIO, errno.EISDIR):
+                    return {"status": "not_regular"}, b""
+                raise RequestError(f"cannot read {req['path']!r}: {e.strerror}") from e
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return {"status": "not_regular"}, b""
+                parts: list[bytes] = []
+                size = 0
+                while size <= max_bytes:
+                    chunk = os.read(fd, min(READ_CHUNK, max_bytes + 1 - size))
+                    if not chunk:
+                        break
+                    parts.append(chunk)
+                    size += len(chunk)
+                data = b"".join(parts)
+                return {"status": "ok", "truncated": size > max_bytes}, data[:max_bytes]
+            finally:
+                os.close(fd)
+        finally:
+            os.close(dir_fd)
+
+
+def main() -> None:
+    # Move the protocol off fds 0/1 (close-on-exec duplicates) so that nothing
+    # started here can ever inherit it, and point 0/1 at /dev/null.
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    channel = Channel(proto_in, proto_out)
+    runner = Runner()
+    handlers = {
+        "hello": runner.hello,
+        "ping": runner.ping,
+        "run": runner.run,
+        "put": runner.put,
+        "get": runner.get,
+    }
+    while True:
+        try:
+            req, blob = channel.recv()
+        except EOFError:
+            break  # the host went away: kill everything and let the container stop
+        handler = handlers.get(req.get("op", ""))
+        try:
+            if handler is None:
+                raise RequestError(f"unknown op {req.get('op')!r}")
+            reply, data = handler(req, blob)
+        except RequestError as e:
+            reply, data = {"error": str(e), "kind": "request"}, b""
+        except Exception as e:
+            traceback.print_exc()
+            reply, data = {"error": repr(e), "kind": "internal"}, b""
+        try:
+            channel.send(reply, data)
+        except OSError:
+            break
+    runner.kill_all()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""Containers never outlive their owner: crashes, lost tracking, other runtimes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+
+from autograder.sandbox.docker_backend import (
+    LABEL,
+    LABEL_CREATED,
+    LABEL_OWNER,
+    DockerBackend,
+    owner_id,
+)
+from autograder.sandbox.interface import ContainerSpec, Limits, Outcome
+from autograder.sandbox.reaper import Reaper
+from tests.sandbox.conftest import IMAGE, TEST_SPEC, HostGuard
+
+pytestmark = pytest.mark.slow
+
+CRASHING_WORKER = """
+import sys, time
+from autograder.sandbox.docker_backend import DockerBackend
+from autograder.sandbox.interface import ContainerSpec, Limits
+sb = DockerBackend().create(sys.argv[1], ContainerSpec(memory_bytes=128 * 1024 * 1024))
+sb.run(["sh", "-c", "sleep 1000 & echo started"], limits=Limits(timeout_s=5))
+print(sb.id, flush=True)
+time.sleep(1000)
+"""
+
+
+def wait_gone(backend: DockerBackend, container_id: str, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(c["Id"] == container_id for c in backend.labelled_containers()):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_killed_worker_leaves_no_container(backend: DockerBackend, host_guard: HostGuard) -> None:
+    worker = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_WORKER, IMAGE],
+        stdout=subprocess.PIPE,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+    )
+    assert worker.stdout is not None
+    container_id = worker.stdout.readline().decode().strip()
+    assert container_id, "the worker did not start a sandbox"
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    # The hang-up ends the runner, which kills everything; Docker auto-removes.
+    assert wait_gone(backend, container_id), "container outlived its killed worker"
+
+
+def test_sweep_removes_containers_of_dead_owners(
+    backend: DockerBackend, host_guard: HostGuard
+) -> None:
+    dead_owner = f"{socket.gethostname()}:999999:1"
+    container_id = backend.api.create_container(
+        IMAGE,
+        command=["sleep", "1000"],
+        labels={LABEL: "1", LABEL_OWNER: dead_owner, LABEL_CREATED: str(int(time.time()))},
+        host_config=backend.api.create_host_config(network_mode="none"),
+    )["Id"]
+    backend.api.start(container_id)
+    reaper = Reaper(backend, sweep_interval_s=0, threads=1)
+    try:
+        assert container_id in reaper.sweep()
+    finally:
+        reaper.close()
+    assert wait_gone(backend, container_id)
+
+
+def test_sweep_removes_own_untracked_and_old_containers(
+    backend: DockerBackend, host_guard: HostGuard
+) -> None:
+    old = int(time.time()) - 7 * 3600
+    ids = []
+    for owner in (owner_id(), "elsewhere:1:1"):
+        ids.append(
+            backend.api.create_container(
+                IMAGE,
+                command=["sleep", "1000"],
+                labels={LABEL: "1", LABEL_OWNER: owner, LABEL_CREATED: str(old)},
+            )["Id"]
+        )
+    reaper = Reaper(backend, sweep_interval_s=0, threads=1)
+    try:
+        assert set(ids) <= set(reaper.sweep())
+    finally:
+        reaper.close()
+
+
+def test_sweep_keeps_live_and_foreign_containers(
+    backend: DockerBackend, host_guard: HostGuard
+) -> None:
+    sb = backend.create(IMAGE, TEST_SPEC)
+    foreign = backend.api.create_container(
+        IMAGE,
+        command=["sleep", "1000"],
+        labels={LABEL: "1", LABEL_OWNER: "other-host:1:1", LABEL_CREATED: str(int(time.time()))},
+    )["Id"]
+    reaper = Reaper(backend, sweep_interval_s=0, threads=1)
+    try:
+        removed = reaper.sweep()
+        assert sb.id not in removed and foreign not in removed
+        assert sb.run(["true"]).exit_code == 0
+    finally:
+        reaper.close()
+        sb.release()
+        backend.remove(foreign)
+
+
+def runsc_mounts_tmpfs(backend: DockerBackend) -> bool:
+    """Whether a bare runsc container can use a tmpfs mount, which every sandbox needs."""
+    container_id = backend.api.create_container(
+        IMAGE,
+        command=["ls", "/probe"],
+        working_dir="/",
+        host_config=backend.api.create_host_config(runtime="runsc", tmpfs={"/probe": "size=1m"}),
+    )["Id"]
+    try:
+        backend.api.start(container_id)
+        return backend.api.wait(container_id, timeout=60)["StatusCode"] == 0
+    finally:
+        backend.api.remove_container(container_id, force=True)
+
+
+def test_runsc_runtime(backend: DockerBackend, host_guard: HostGuard) -> None:
+    if "runsc" not in backend.runtimes():
+        pytest.skip("runsc (gVisor) is not registered with this Docker daemon")
+    if not runsc_mounts_tmpfs(backend):
+        pytest.skip("this runsc cannot mount a tmpfs (seen with Debian's 2022-12 gVisor build)")
+    spec = replace(TEST_SPEC, runtime="runsc")
+    sb = backend.create(IMAGE, spec)
+    try:
+        kernel = sb.run(["uname", "-r"]).stdout.decode().strip()
+        timed = sb.run(["sleep", "10"], limits=Limits(timeout_s=0.5))
+        oom = sb.run(
+            ["python3", "-c", "x = bytearray(400 * 1024 * 1024)"], limits=Limits(timeout_s=30)
+        )
+        ident = sb.run(["id", "-u"])
+        leftover = sb.run(["sh", "-c", "sleep 100 & echo bg"])
+        count = sb.run(
+            [
+                "python3",
+                "-c",
+                "import os; print(len([p for p in os.listdir('/proc') if p.isdigit()]))",
+            ]
+        )
+    finally:
+        sb.release()
+        backend.remove(sb.id)
+    assert kernel != os.uname().release  # gVisor's own kernel answers
+    assert timed.outcome is Outcome.TIMED_OUT
+    assert oom.outcome in (Outcome.OUT_OF_MEMORY, Outcome.KILLED, Outcome.EXITED)
+    assert oom.exit_code != 0
+    assert ident.stdout == b"2000\n"
+    assert leftover.stdout == b"bg\n"
+    assert count.stdout == b"3\n"
+
+
+def test_spec_defaults_come_from_settings(backend: DockerBackend) -> None:
+    resolved = ContainerSpec().resolved(backend.settings)
+    assert resolved.memory_bytes == backend.settings.memory_bytes
+    assert resolved.pids == backend.settings.pids
