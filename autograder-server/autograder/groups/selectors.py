@@ -1,0 +1,76 @@
+"""Reads of groups and invitations shared by views and other apps."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from autograder.accounts.models import User
+from autograder.common.errors import ApplicationError
+from autograder.groups.models import Group, GroupInvitation, GroupMembership
+from autograder.projects.models import Project
+
+
+def group_for_user(*, project: Project | int, user: User) -> Group | None:
+    """The group `user` belongs to for `project`, or None."""
+    project_id = project if isinstance(project, int) else project.pk
+    membership = (
+        GroupMembership.objects.filter(project_id=project_id, user=user)
+        .select_related("group")
+        .first()
+    )
+    return membership.group if membership else None
+
+
+def group_is_member(*, group: Group, user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    return GroupMembership.objects.filter(group=group, user=user).exists()
+
+
+def groups_with_details() -> QuerySet[Group]:
+    """Groups with what the API shows: members (by username) and the number of submissions."""
+    return Group.objects.prefetch_related(
+        Prefetch("members", queryset=User.objects.order_by("username").only("id", "username"))
+    ).annotate(num_submissions=Count("submissions", distinct=True))
+
+
+def groups_of_project(*, project: Project) -> QuerySet[Group]:
+    return groups_with_details().filter(project=project).order_by("pk")
+
+
+def group_detail(*, group_id: int) -> Group:
+    return groups_with_details().get(pk=group_id)
+
+
+def invitations_with_details() -> QuerySet[GroupInvitation]:
+    return GroupInvitation.objects.select_related("sender").prefetch_related(
+        Prefetch("recipients", queryset=User.objects.order_by("username")),
+        Prefetch("accepted_by", queryset=User.objects.order_by("username")),
+    )
+
+
+def invitations_of_project(
+    *, project: Project, viewer: User, see_all: bool
+) -> QuerySet[GroupInvitation]:
+    """All pending invitations of `project` when `see_all`, else those `viewer` sent or got."""
+    invitations = invitations_with_details().filter(project=project)
+    if not see_all:
+        invitations = invitations.filter(Q(sender=viewer) | Q(recipients=viewer)).distinct()
+    return invitations.order_by("-created_at", "-pk")
+
+
+def invitation_involves(*, invitation: GroupInvitation, user: User) -> bool:
+    return invitation.sender_id == user.pk or invitation.recipients.filter(pk=user.pk).exists()
+
+
+def users_by_username(*, usernames: list[str], field: str) -> list[User]:
+    """The users named, in the order given. Duplicates and unknown names are a 400 naming them
+    under `field`."""
+    duplicates = sorted({name for name in usernames if usernames.count(name) > 1})
+    if duplicates:
+        message = f"Listed more than once: {', '.join(duplicates)}."
+        raise ApplicationError(message, code="duplicate_users", fields={field: [message]})
+    found = {user.username: user for user in User.objects.filter(username__in=usernames)}
+    unknown = [name for name in usernames if name not in found]
+    if unknown:
+        message = f"No such users: {', '.join(unknown)}."
+        raise ApplicationError(message, code="unknown_users", fields={field: [message]})
+    return [found[name] for name in usernames]
