@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class GradingConfig(AppConfig):
+    name = "autograder.grading"
+    label = "grading"
+
+    def ready(self) -> None:
+        # Makes the project's Celery app current in every process (web, workers, shell), so
+        # tasks are sent to the configured broker. Kept out of autograder/__init__.py so that
+        # importing the Django-free sandbox library never loads Django settings.
+        import autograder.celery  # noqa: F401

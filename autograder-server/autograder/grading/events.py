@@ -1,0 +1,135 @@
+"""Live status events.
+
+Every status change of a submission is published on Redis (`ag:submission:<id>`), and every
+claim from a queue on `ag:queue` (queue positions moved). A watcher holds one idle Redis
+subscription and no database connection while nothing happens, so an idle watcher costs a
+socket and a coroutine. Messages are wake-ups only: on each one the watcher re-reads the
+submission's state, so what it sends is always what the database holds.
+
+With no Redis configured (the embedded quickstart), watchers poll the database once a second.
+"""
+
+import asyncio
+import contextlib
+import functools
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+from django.conf import settings
+from django.db import transaction
+
+QUEUE_CHANNEL = "ag:queue"
+HEARTBEAT_SECONDS = 15.0
+POLL_SECONDS = 1.0
+QUEUE_UPDATE_MIN_INTERVAL_SECONDS = 1.0
+
+
+def submission_channel(submission_id: int) -> str:
+    return f"ag:submission:{submission_id}"
+
+
+@functools.cache
+def _publisher(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def _publish(channel: str, payload: dict[str, Any]) -> None:
+    if not settings.REDIS_URL:
+        return
+    # Watchers also re-read the database on every heartbeat, so a lost event delays an
+    # update by at most HEARTBEAT_SECONDS; it never loses a state.
+    with contextlib.suppress(redis.RedisError):
+        _publisher(settings.REDIS_URL).publish(channel, json.dumps(payload))
+
+
+def submission_status_changed(*, submission_id: int, status: str) -> None:
+    """Publishes once the surrounding transaction commits (watchers then read the new row)."""
+    transaction.on_commit(
+        lambda: _publish(submission_channel(submission_id), {"id": submission_id, "status": status})
+    )
+
+
+def queue_moved() -> None:
+    transaction.on_commit(lambda: _publish(QUEUE_CHANNEL, {"moved": time.time()}))
+
+
+Snapshot = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def sse_frame(event: str, payload: dict[str, Any]) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(payload, default=str)}\n\n".encode()
+
+
+async def watch_submission(
+    *,
+    submission_id: int,
+    snapshot: Snapshot,
+    is_final: Callable[[dict[str, Any]], bool],
+    heartbeat_s: float = HEARTBEAT_SECONDS,
+) -> AsyncIterator[bytes]:
+    """Server-sent events for one submission: its state now, then each change, until it
+    reaches a final state. A comment line every `heartbeat_s` keeps proxies from closing the
+    connection and lets a dead client be noticed."""
+    if settings.REDIS_URL:
+        stream = _watch_with_redis(submission_id, snapshot, is_final, heartbeat_s)
+    else:
+        stream = _watch_by_polling(snapshot, is_final, heartbeat_s)
+    async for frame in stream:
+        yield frame
+
+
+async def _watch_with_redis(
+    submission_id: int,
+    snapshot: Snapshot,
+    is_final: Callable[[dict[str, Any]], bool],
+    heartbeat_s: float,
+) -> AsyncIterator[bytes]:
+    client = aioredis.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub()
+    try:
+        # Subscribe before the first read so no change can fall between the two.
+        await pubsub.subscribe(submission_channel(submission_id), QUEUE_CHANNEL)
+        state = await snapshot()
+        yield sse_frame("status", state)
+        last_sent = state
+        last_queue_read = 0.0
+        while not is_final(last_sent):
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=heartbeat_s)
+            if message is None:
+                yield b": keepalive\n\n"
+            elif message["channel"] == QUEUE_CHANNEL.encode():
+                if last_sent.get("status") not in {"received", "queued"}:
+                    continue
+                wait = QUEUE_UPDATE_MIN_INTERVAL_SECONDS - (time.monotonic() - last_queue_read)
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                last_queue_read = time.monotonic()
+            state = await snapshot()
+            if state != last_sent:
+                yield sse_frame("status", state)
+                last_sent = state
+    finally:
+        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+        await client.aclose()
+
+
+async def _watch_by_polling(
+    snapshot: Snapshot, is_final: Callable[[dict[str, Any]], bool], heartbeat_s: float
+) -> AsyncIterator[bytes]:
+    state = await snapshot()
+    yield sse_frame("status", state)
+    quiet_since = time.monotonic()
+    while not is_final(state):
+        await asyncio.sleep(POLL_SECONDS)
+        new_state = await snapshot()
+        if new_state != state:
+            state = new_state
+            yield sse_frame("status", state)
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= heartbeat_s:
+            yield b": keepalive\n\n"
+            quiet_since = time.monotonic()

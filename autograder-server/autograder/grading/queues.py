@@ -1,0 +1,19 @@
+"""The Celery queues, one per kind of work. Worker types consume them with `-Q`; the deploy
+files use the same names."""
+
+import enum
+
+
+class Queue(enum.StrEnum):
+    GRADER = "grader"
+    """Students' new submissions whose estimated worst case is long."""
+    FAST = "fast"
+    """Students' new submissions whose estimated worst case is below AG_FAST_QUEUE_SECONDS."""
+    DEFERRED = "deferred"
+    """Deferred suites, run after a submission's other suites have finished."""
+    RERUN = "rerun"
+    """Staff-requested reruns; kept apart so they never delay new submissions."""
+    IMAGES = "images"
+    """Sandbox image builds."""
+    SMALL = "small"
+    """Exports and housekeeping (the lease reaper, pool upkeep)."""

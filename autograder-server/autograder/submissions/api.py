@@ -1,0 +1,138 @@
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.storage import default_storage
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autograder.accounts.models import User
+from autograder.common.errors import NotFoundError, PermissionDeniedError
+from autograder.common.filenames import check_filename
+from autograder.common.pagination import DefaultPagination
+from autograder.courses.roles import CourseRoles
+from autograder.groups.models import Group
+from autograder.groups.selectors import group_is_member
+from autograder.projects.selectors import project_check_readable
+from autograder.submissions import selectors, services
+from autograder.submissions.models import Submission
+from autograder.submissions.parsers import SubmissionMultiPartParser
+from autograder.submissions.serializers import (
+    SubmissionCreateInput,
+    SubmissionOutput,
+    SubmittedFileOutput,
+)
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _group(group_id: int) -> Group:
+    group = Group.objects.select_related("project", "project__course").filter(pk=group_id).first()
+    if group is None:
+        raise NotFoundError("No such group.")
+    return group
+
+
+def _check_may_read(user: User | AnonymousUser, group: Group) -> CourseRoles:
+    """Group members, staff and handgraders; a student under a hidden project gets 404."""
+    roles = project_check_readable(user=user, project=group.project)
+    if roles.is_staff or roles.is_handgrader:
+        return roles
+    if isinstance(user, User) and group_is_member(group=group, user=user):
+        return roles
+    raise PermissionDeniedError("You are not a member of this group.")
+
+
+def _readable_submission(request: Request, submission_id: int) -> Submission:
+    submission = selectors.submission_get(submission_id=submission_id)
+    _check_may_read(request.user, submission.group)
+    return submission
+
+
+class GroupSubmissionsApi(APIView):
+    pagination_class = DefaultPagination
+    parser_classes = [SubmissionMultiPartParser]
+
+    @extend_schema(tags=["submissions"], responses=SubmissionOutput(many=True))
+    def get(self, request: Request, group_id: int) -> Response:
+        group = _group(group_id)
+        _check_may_read(request.user, group)
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(
+            selectors.submission_list_for_group(group=group), request, view=self
+        )
+        return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
+
+    @extend_schema(
+        tags=["submissions"], request=SubmissionCreateInput, responses={201: SubmissionOutput}
+    )
+    def post(self, request: Request, group_id: int) -> Response:
+        group = _group(group_id)
+        _check_may_read(request.user, group)
+        if not group_is_member(group=group, user=_user(request)):
+            raise PermissionDeniedError("Only members of this group may submit for it.")
+        data = SubmissionCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        submission = services.submission_create(
+            group=group,
+            submitter=_user(request),
+            files=data.validated_data.get("files", []),
+            honor_pledge_accepted=data.validated_data["honor_pledge_accepted"],
+        )
+        fresh = selectors.submission_get(submission_id=submission.pk)
+        return Response(SubmissionOutput(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class SubmissionDetailApi(APIView):
+    @extend_schema(responses=SubmissionOutput)
+    def get(self, request: Request, submission_id: int) -> Response:
+        return Response(SubmissionOutput(_readable_submission(request, submission_id)).data)
+
+
+class SubmissionRemoveFromQueueApi(APIView):
+    @extend_schema(request=None, responses=SubmissionOutput)
+    def post(self, request: Request, submission_id: int) -> Response:
+        submission = _readable_submission(request, submission_id)
+        roles = _check_may_read(request.user, submission.group)
+        if not (roles.is_staff or group_is_member(group=submission.group, user=_user(request))):
+            raise PermissionDeniedError(
+                "Only group members and staff may remove a submission from the queue."
+            )
+        services.submission_remove_from_queue(submission=submission)
+        fresh = selectors.submission_get(submission_id=submission.pk)
+        return Response(SubmissionOutput(fresh).data)
+
+
+class SubmissionFilesApi(APIView):
+    @extend_schema(responses=SubmittedFileOutput(many=True))
+    def get(self, request: Request, submission_id: int) -> Response:
+        submission = _readable_submission(request, submission_id)
+        files: list[Any] = selectors.submission_file_list(submission=submission)
+        return Response(SubmittedFileOutput(files, many=True).data)
+
+
+class SubmissionFileContentApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("name", str, required=True, description="The file's name.")],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, submission_id: int) -> FileResponse:
+        submission = _readable_submission(request, submission_id)
+        name = check_filename(request.query_params.get("name", ""), field="name")
+        if name not in submission.submitted_filenames:
+            raise NotFoundError(f"This submission has no file named {name!r}.")
+        path = selectors.submission_file_path(submission=submission, name=name)
+        try:
+            stored = default_storage.open(path, "rb")
+        except FileNotFoundError as exc:
+            raise NotFoundError("This file's contents are missing from storage.") from exc
+        return FileResponse(
+            stored, as_attachment=True, filename=name, content_type="application/octet-stream"
+        )
