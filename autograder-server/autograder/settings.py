@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name, "")
     if not raw:
@@ -127,6 +132,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "small"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+CELERY_BEAT_SCHEDULE = {
+    "grading-reap": {
+        "task": "grading.reap",
+        "schedule": env_float("AG_REAPER_INTERVAL_SECONDS", 15.0),
+        "options": {"queue": "small", "expires": 60},
+    },
+}
+
+GRADING_LEASE_SECONDS = env_float("AG_GRADING_LEASE_SECONDS", 60.0)
+"""A claimed job whose worker stops renewing its lease for this long is taken back."""
+GRADING_MAX_ATTEMPTS = env_int("AG_GRADING_MAX_ATTEMPTS", 3)
+"""Claims of one job before the submission is marked `error` instead of retried."""
+GRADING_FAST_QUEUE_SECONDS = env_float("AG_FAST_QUEUE_SECONDS", 600.0)
+"""Submissions whose worst case (sum of time limits) is at most this go to the `fast` queue."""
+GRADING_WAKEUP_RESEND_SECONDS = env_float("AG_WAKEUP_RESEND_SECONDS", 60.0)
+"""Without a broker that reports queue lengths, pending jobs get a new wake-up this often."""
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = env_list(

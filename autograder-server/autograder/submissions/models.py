@@ -61,6 +61,12 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, related_name="+", blank=True
     )
     error_msg = models.TextField(blank=True, default="")
+    queued_at = models.DateTimeField(null=True, blank=True)
+    grading_started_at = models.DateTimeField(null=True, blank=True)
+    non_deferred_finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When every non-deferred suite had been graded."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
     last_modified = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -342,9 +342,26 @@ def submission_mark_queued(*, submission: Submission) -> Submission:
     This is the one place the grading pipeline hooks in: it enqueues the grading task here with
     `transaction.on_commit`, so a worker never sees a submission that isn't committed yet.
     """
+    from autograder.grading import dispatch, events
+    from autograder.grading.models import JobKind
+
     submission.status = SubmissionStatus.QUEUED
-    submission.save(update_fields=["status", "last_modified"])
+    submission.queued_at = timezone.now()
+    submission.save(update_fields=["status", "queued_at", "last_modified"])
+    dispatch.job_enqueue(submission=submission, kind=JobKind.GRADE)
+    events.submission_status_changed(submission_id=submission.pk, status=submission.status)
     return submission
+
+
+def _cancel_grading(submission: Submission) -> None:
+    from autograder.grading import events
+    from autograder.grading.models import GradingJob, JobKind, JobState
+
+    GradingJob.objects.filter(
+        submission=submission, kind=JobKind.GRADE, state=JobState.PENDING
+    ).update(state=JobState.CANCELLED, finished_at=timezone.now())
+    events.submission_status_changed(submission_id=submission.pk, status=submission.status)
+    events.queue_moved()
 
 
 def submission_remove_from_queue(*, submission: Submission) -> Submission:
@@ -367,6 +384,7 @@ def submission_remove_from_queue(*, submission: Submission) -> Submission:
             )
         locked.status = SubmissionStatus.REMOVED_FROM_QUEUE
         locked.save(update_fields=["status", "last_modified"])
+        _cancel_grading(locked)
 
         if locked.is_bonus_submission:
             group.bonus_submissions_remaining += 1
