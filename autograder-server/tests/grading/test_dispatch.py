@@ -1,0 +1,153 @@
+"""Claiming, fairness, leases and the reaper, against real PostgreSQL (no sandboxes)."""
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from autograder.grading import dispatch
+from autograder.grading.models import GradingJob, JobKind, JobState
+from autograder.projects.models import Project
+from autograder.submissions.models import Submission, SubmissionStatus
+from tests.grading import pipeline_helpers as h
+
+pytestmark = pytest.mark.django_db
+
+
+def queued(project: Project, n: int) -> list[Submission]:
+    return [h.submit(project) for _ in range(n)]
+
+
+def claim(owner: str = "w1", queue: str = "fast") -> GradingJob | None:
+    return dispatch.job_claim_next(queue=queue, owner=owner)
+
+
+def test_submissions_go_to_the_queue_of_their_worst_case(settings: Any) -> None:
+    settings.GRADING_FAST_QUEUE_SECONDS = 60
+    quick = h.project_with_catch_all()
+    h.command(h.suite(quick), "true", time_limit_s=30)
+    slow = h.project_with_catch_all()
+    slow_suite = h.suite(slow, setup_command="make", setup_time_limit_s=50)
+    h.command(slow_suite, "true", time_limit_s=30)
+
+    assert GradingJob.objects.get(submission=h.submit(quick)).queue == "fast"
+    assert GradingJob.objects.get(submission=h.submit(slow)).queue == "grader"
+
+
+def test_claims_oldest_first_within_a_project_and_never_twice() -> None:
+    project = h.project_with_catch_all()
+    first, second = queued(project, 2)
+
+    a, b = claim("w1"), claim("w2")
+
+    assert a is not None and b is not None
+    assert [a.submission_id, b.submission_id] == [first.pk, second.pk]
+    assert (a.state, a.attempts, a.lease_owner) == (JobState.RUNNING, 1, "w1")
+    assert a.lease_expires_at is not None and a.lease_expires_at > timezone.now()
+    assert claim("w3") is None
+
+
+def test_a_busy_project_does_not_starve_another() -> None:
+    busy, other = h.project_with_catch_all(), h.project_with_catch_all()
+    queued(busy, 30)
+    late = queued(other, 3)
+
+    order = []
+    for worker in ("w1", "w2", "w3", "w4"):
+        job = claim(worker)
+        assert job is not None
+        order.append(job.project_id)
+
+    assert order == [busy.pk, other.pk, busy.pk, other.pk]
+    position = dispatch.queue_estimate(submission=late[2])
+    assert position is not None and position.position <= 4
+
+
+def test_queue_estimate_counts_jobs_ahead() -> None:
+    project = h.project_with_catch_all()
+    subs = queued(project, 3)
+
+    estimates = [dispatch.queue_estimate(submission=s) for s in subs]
+
+    assert [e.position for e in estimates if e] == [1, 2, 3]
+    assert all(e and e.estimated_wait_s > 0 for e in estimates)
+    claim()
+    assert dispatch.queue_estimate(submission=subs[0]) is None
+
+
+def test_renewing_a_lease_and_losing_it() -> None:
+    project = h.project_with_catch_all()
+    queued(project, 1)
+    job = claim("w1")
+    assert job is not None
+
+    assert dispatch.job_renew_lease(job_id=job.pk, owner="w1")
+    assert not dispatch.job_renew_lease(job_id=job.pk, owner="someone else")
+    GradingJob.objects.filter(pk=job.pk).update(state=JobState.PENDING, lease_owner="")
+    assert not dispatch.job_renew_lease(job_id=job.pk, owner="w1")
+    assert not dispatch.job_finish(job=job, state=JobState.DONE)
+
+
+def test_reaper_requeues_expired_leases_then_gives_up(settings: Any) -> None:
+    settings.GRADING_MAX_ATTEMPTS = 2
+    project = h.project_with_catch_all()
+    (submission,) = queued(project, 1)
+    later = timezone.now() + datetime.timedelta(seconds=settings.GRADING_LEASE_SECONDS + 1)
+
+    job = claim("w1")
+    assert job is not None
+    Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.BEING_GRADED)
+    report = dispatch.jobs_reap(now=later)
+    assert report.requeued == [job.pk]
+    job.refresh_from_db()
+    submission.refresh_from_db()
+    assert (job.state, submission.status) == (JobState.PENDING, SubmissionStatus.QUEUED)
+
+    job = claim("w2")
+    assert job is not None and job.attempts == 2
+    report = dispatch.jobs_reap(now=later + datetime.timedelta(seconds=1000))
+    assert report.failed == [job.pk]
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.ERROR
+    assert "2 times" in submission.error_msg
+
+
+def test_reaper_leaves_live_leases_alone() -> None:
+    project = h.project_with_catch_all()
+    queued(project, 1)
+    job = claim("w1")
+    assert job is not None
+
+    assert dispatch.jobs_reap().requeued == []
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING
+
+
+def test_reaper_resends_lost_wakeups(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.BROKER_URL = "memory://"  # a broker that can't report queue lengths
+    settings.GRADING_WAKEUP_RESEND_SECONDS = 0
+    project = h.project_with_catch_all()
+    queued(project, 2)
+    GradingJob.objects.update(wakeups_sent_at=timezone.now() - datetime.timedelta(minutes=5))
+
+    sent: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        dispatch, "send_wakeups", lambda queue, count=1: sent.append((queue, count))
+    )
+
+    report = dispatch.jobs_reap()
+
+    assert report.wakeups == {"fast": 2}
+    assert sent == [("fast", 2)]
+
+
+def test_rerun_jobs_never_take_student_queues() -> None:
+    project = h.project_with_catch_all()
+    (submission,) = queued(project, 1)
+
+    rerun = dispatch.job_enqueue(submission=submission, kind=JobKind.RERUN)
+
+    assert rerun.queue == "rerun"
+    assert claim("w1", queue="rerun") is not None
+    assert claim("w2", queue="rerun") is None
