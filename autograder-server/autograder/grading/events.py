@@ -14,7 +14,7 @@ import contextlib
 import functools
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import redis
@@ -133,3 +133,53 @@ async def _watch_by_polling(
         elif time.monotonic() - quiet_since >= heartbeat_s:
             yield b": keepalive\n\n"
             quiet_since = time.monotonic()
+
+
+def watch_submission_blocking(
+    *,
+    submission_id: int,
+    snapshot: Callable[[], dict[str, Any]],
+    is_final: Callable[[dict[str, Any]], bool],
+    heartbeat_s: float = HEARTBEAT_SECONDS,
+) -> Iterator[bytes]:
+    """The same stream for WSGI servers, where each watcher holds a thread: it waits on a
+    Redis subscription (or polls once a second without Redis). Queue movements re-read the
+    state at most once a second; status changes are read at once."""
+    pubsub = None
+    if settings.REDIS_URL:
+        with contextlib.suppress(redis.RedisError):
+            pubsub = _publisher(settings.REDIS_URL).pubsub()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+            pubsub.subscribe(submission_channel(submission_id), QUEUE_CHANNEL)
+    try:
+        state = snapshot()
+        yield sse_frame("status", state)
+        last_sent_at = last_read_at = time.monotonic()
+        queue_moved_unread = False
+        while not is_final(state):
+            read_now = pubsub is None
+            if pubsub is None:
+                time.sleep(POLL_SECONDS)
+            else:
+                message = pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+                if message is None:
+                    read_now = queue_moved_unread
+                elif message["channel"] != QUEUE_CHANNEL.encode():
+                    read_now = True
+                elif state.get("status") in {"received", "queued"}:
+                    queue_moved_unread = True
+                    read_now = time.monotonic() - last_read_at >= QUEUE_UPDATE_MIN_INTERVAL_SECONDS
+            if read_now:
+                queue_moved_unread = False
+                last_read_at = time.monotonic()
+                new_state = snapshot()
+                if new_state != state:
+                    state = new_state
+                    yield sse_frame("status", state)
+                    last_sent_at = time.monotonic()
+            if time.monotonic() - last_sent_at >= heartbeat_s:
+                yield b": keepalive\n\n"
+                last_sent_at = time.monotonic()
+    finally:
+        if pubsub is not None:
+            with contextlib.suppress(redis.RedisError):
+                pubsub.close()

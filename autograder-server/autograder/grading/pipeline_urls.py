@@ -1,3 +1,16 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from autograder.grading import pipeline_api as api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "submissions/<int:submission_id>/status/",
+        api.SubmissionStatusApi.as_view(),
+        name="submission-status",
+    ),
+    path(
+        "submissions/<int:submission_id>/events/",
+        api.SubmissionEventsApi.as_view(),
+        name="submission-events",
+    ),
+]

@@ -40,7 +40,7 @@ def _group(group_id: int) -> Group:
     return group
 
 
-def _check_may_read(user: User | AnonymousUser, group: Group) -> CourseRoles:
+def check_may_read_group(user: User | AnonymousUser, group: Group) -> CourseRoles:
     """Group members, staff and handgraders; a student under a hidden project gets 404."""
     roles = project_check_readable(user=user, project=group.project)
     if roles.is_staff or roles.is_handgrader:
@@ -52,7 +52,7 @@ def _check_may_read(user: User | AnonymousUser, group: Group) -> CourseRoles:
 
 def _readable_submission(request: Request, submission_id: int) -> Submission:
     submission = selectors.submission_get(submission_id=submission_id)
-    _check_may_read(request.user, submission.group)
+    check_may_read_group(request.user, submission.group)
     return submission
 
 
@@ -63,7 +63,7 @@ class GroupSubmissionsApi(APIView):
     @extend_schema(tags=["submissions"], responses=SubmissionOutput(many=True))
     def get(self, request: Request, group_id: int) -> Response:
         group = _group(group_id)
-        _check_may_read(request.user, group)
+        check_may_read_group(request.user, group)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(
             selectors.submission_list_for_group(group=group), request, view=self
@@ -75,7 +75,7 @@ class GroupSubmissionsApi(APIView):
     )
     def post(self, request: Request, group_id: int) -> Response:
         group = _group(group_id)
-        _check_may_read(request.user, group)
+        check_may_read_group(request.user, group)
         if not group_is_member(group=group, user=_user(request)):
             raise PermissionDeniedError("Only members of this group may submit for it.")
         data = SubmissionCreateInput(data=request.data)
@@ -100,7 +100,7 @@ class SubmissionRemoveFromQueueApi(APIView):
     @extend_schema(request=None, responses=SubmissionOutput)
     def post(self, request: Request, submission_id: int) -> Response:
         submission = _readable_submission(request, submission_id)
-        roles = _check_may_read(request.user, submission.group)
+        roles = check_may_read_group(request.user, submission.group)
         if not (roles.is_staff or group_is_member(group=submission.group, user=_user(request))):
             raise PermissionDeniedError(
                 "Only group members and staff may remove a submission from the queue."

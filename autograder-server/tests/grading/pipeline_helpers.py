@@ -56,3 +56,7 @@ def submit(project: Project, files: dict[str, bytes] | None = None) -> Submissio
         for name, content in (files or {"main.py": b"print('hi')\n"}).items()
     ]
     return submission_services.submission_create(group=group, submitter=student, files=uploads)
+
+
+def staff_of(project: Project) -> Any:
+    return factories.add_role(project.course, factories.make_user(), Role.STAFF)
