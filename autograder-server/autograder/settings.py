@@ -130,14 +130,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_DEFAULT_QUEUE = "small"
+QUEUE_PREFIX = env_str("AG_QUEUE_PREFIX", "")
+"""Prepended to every queue name, so several deployments (or test runs) can share a broker."""
+CELERY_TASK_DEFAULT_QUEUE = f"{QUEUE_PREFIX}small"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_CREATE_MISSING_QUEUES = True
 CELERY_BEAT_SCHEDULE = {
     "grading-reap": {
         "task": "grading.reap",
         "schedule": env_float("AG_REAPER_INTERVAL_SECONDS", 15.0),
-        "options": {"queue": "small", "expires": 60},
+        "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 60},
     },
 }
 

@@ -65,13 +65,18 @@ def queue_for(*, kind: str, project_id: int) -> Queue:
     return Queue.FAST if worst_case <= settings.GRADING_FAST_QUEUE_SECONDS else Queue.GRADER
 
 
+def broker_queue(queue: str) -> str:
+    """The broker's name for one of our queues (see AG_QUEUE_PREFIX)."""
+    return f"{settings.QUEUE_PREFIX}{queue}"
+
+
 def send_wakeups(queue: str, count: int = 1) -> None:
     """Wake `count` worker slots of `queue` (after the surrounding transaction commits)."""
     from autograder.celery import app
 
     def send() -> None:
         for _ in range(count):
-            app.send_task(WAKEUP_TASK, args=[queue], queue=queue)
+            app.send_task(WAKEUP_TASK, args=[queue], queue=broker_queue(queue))
 
     transaction.on_commit(send)
 
@@ -199,8 +204,7 @@ def _give_up(job: GradingJob, now: datetime.datetime) -> None:
     job.error_message = message
     job.save(update_fields=["state", "finished_at", "lease_expires_at", "error_message"])
     if job.kind == JobKind.RERUN:
-        if job.rerun_task_id is not None:
-            RerunTask.objects.filter(pk=job.rerun_task_id).update(failed=F("failed") + 1)
+        rerun_progress(job=job, failed=True)
         return
     Submission.objects.filter(pk=job.submission_id).update(
         status=SubmissionStatus.ERROR, error_msg=message, finished_at=now
@@ -217,7 +221,7 @@ def _ready_messages(queue: str) -> int | None:
     try:
         with app.connection_for_write() as conn:
             channel: Any = conn.default_channel  # kombu types channels as the bare protocol
-            declared = channel.queue_declare(queue=queue, passive=True)
+            declared = channel.queue_declare(queue=broker_queue(queue), passive=True)
             return int(declared.message_count)
     except Exception:  # the queue may not exist yet, or the broker may be restarting
         logger.info("Could not read the length of queue %s", queue, exc_info=True)
@@ -301,3 +305,15 @@ def queue_estimate(*, submission: Submission) -> QueueEstimate | None:
     return QueueEstimate(
         position=ahead + 1, estimated_wait_s=round(waves * _average_duration_s(job.queue), 1)
     )
+
+
+def rerun_progress(*, job: GradingJob, failed: bool = False) -> None:
+    if job.rerun_task_id is None:
+        return
+    counter = "failed" if failed else "completed"
+    RerunTask.objects.filter(pk=job.rerun_task_id).update(**{counter: F(counter) + 1})
+    RerunTask.objects.filter(
+        pk=job.rerun_task_id,
+        finished_at__isnull=True,
+        total__lte=F("completed") + F("failed"),
+    ).update(finished_at=timezone.now())

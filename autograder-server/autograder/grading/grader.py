@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.db import (
-    DatabaseError,
     InterfaceError,
     OperationalError,
     close_old_connections,
@@ -192,7 +191,7 @@ def job_failed(*, job: GradingJob, message: str) -> None:
             if not dispatch.job_finish(job=job, state=JobState.FAILED, error_message=message):
                 return
             if job.kind == JobKind.RERUN:
-                rerun_progress(job=job, failed=True)
+                dispatch.rerun_progress(job=job, failed=True)
                 return
             Submission.objects.filter(pk=job.submission_id).update(
                 status=SubmissionStatus.ERROR, error_msg=message, finished_at=timezone.now()
@@ -202,18 +201,3 @@ def job_failed(*, job: GradingJob, message: str) -> None:
             )
 
     with_db_retry(fail)
-
-
-def rerun_progress(*, job: GradingJob, failed: bool = False) -> None:
-    if job.rerun_task_id is None:
-        return
-    counter = "failed" if failed else "completed"
-    RerunTask.objects.filter(pk=job.rerun_task_id).update(**{counter: F(counter) + 1})
-    RerunTask.objects.filter(
-        pk=job.rerun_task_id,
-        finished_at__isnull=True,
-        total__lte=F("completed") + F("failed"),
-    ).update(finished_at=timezone.now())
-
-
-__all__ = ["DatabaseError", "job_failed", "job_run", "rerun_progress", "with_db_retry"]

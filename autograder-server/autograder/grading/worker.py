@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from autograder.grading import dispatch
-from autograder.grading.grader import job_failed, job_run, rerun_progress, with_db_retry
+from autograder.grading.grader import job_failed, job_run, with_db_retry
 from autograder.grading.models import GradingJob, JobKind, JobState
 from autograder.grading.suite_runner import LeaseLostError
 from autograder.sandbox import SandboxError, SandboxProvider
@@ -82,10 +82,9 @@ def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJ
             logger.exception("Grading job %s failed", job.pk)
             job_failed(job=job, message=f"Internal error while grading: {type(error).__name__}.")
             return job
-    if with_db_retry(lambda: dispatch.job_finish(job=job, state=state)) and (
-        job.kind == JobKind.RERUN
-    ):
-        with_db_retry(lambda: rerun_progress(job=job))
+    finished = with_db_retry(lambda: dispatch.job_finish(job=job, state=state))
+    if finished and job.kind == JobKind.RERUN and state == JobState.DONE:
+        with_db_retry(lambda: dispatch.rerun_progress(job=job))
     return job
 
 
