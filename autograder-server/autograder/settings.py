@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OutputFeedbackEnum": "autograder.grading.config_serializers.OUTPUT_FEEDBACK_CHOICES",
+        "ExpectedOutputSourceEnum": "autograder.grading.models.config.ExpectedOutputSource",
+    },
 }
 
 LOGGING = {
