@@ -8,7 +8,7 @@ import threading
 import uuid
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from autograder.grading import dispatch
 from autograder.grading.grader import job_failed, job_run, with_db_retry
@@ -56,8 +56,9 @@ class LeaseKeeper:
                     if not dispatch.job_renew_lease(job_id=self.job.pk, owner=self.job.lease_owner):
                         self.lost.set()
                         return
-                except Exception:  # a dropped connection: try again next round
+                except Exception:  # a dropped connection: reconnect next round
                     logger.warning("Could not renew lease of job %s", self.job.pk, exc_info=True)
+                    connection.close()
         finally:
             close_old_connections()
 
