@@ -1,5 +1,6 @@
 """Where a submission stands in the pipeline: a status snapshot and a live event stream."""
 
+import datetime
 import functools
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -26,6 +27,11 @@ FINAL_STATUSES = {
 }
 
 
+def _iso(moment: datetime.datetime | None) -> str | None:
+    """The same text DRF gives datetimes, so the snapshot and the event stream agree."""
+    return None if moment is None else serializers.DateTimeField().to_representation(moment)
+
+
 def submission_status_snapshot(*, submission_id: int) -> dict[str, Any]:
     submission = Submission.objects.get(pk=submission_id)
     estimate = (
@@ -39,10 +45,10 @@ def submission_status_snapshot(*, submission_id: int) -> dict[str, Any]:
         "error_msg": submission.error_msg,
         "queue_position": estimate.position if estimate else None,
         "estimated_wait_s": estimate.estimated_wait_s if estimate else None,
-        "queued_at": submission.queued_at,
-        "grading_started_at": submission.grading_started_at,
-        "non_deferred_finished_at": submission.non_deferred_finished_at,
-        "finished_at": submission.finished_at,
+        "queued_at": _iso(submission.queued_at),
+        "grading_started_at": _iso(submission.grading_started_at),
+        "non_deferred_finished_at": _iso(submission.non_deferred_finished_at),
+        "finished_at": _iso(submission.finished_at),
     }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from autograder.accounts.models import User
 from autograder.courses.models import Course, CourseMembership, Role, Semester
+from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.projects.models import ExpectedStudentFile, Project
 
 DEMO_PASSWORD = "demo-password"
@@ -56,9 +57,30 @@ class Command(BaseCommand):
                 pattern="test_*.py",
                 defaults={"min_num_matches": 0, "max_num_matches": 3},
             )
+            self._tests(project)
         self.stdout.write(f"Demo course: {course} (id {course.pk})")
         for username, role in DEMO_USERS.items():
             self.stdout.write(f"  {role.label:<8} {username} / {DEMO_PASSWORD}")
+
+    def _tests(self, project: Project) -> None:
+        """One suite that runs hello.py: its output checked, two points."""
+        suite, _ = AGTestSuite.objects.get_or_create(project=project, name="Hello tests")
+        case, _ = AGTestCase.objects.get_or_create(suite=suite, name="Says hello")
+        AGTestCommand.objects.get_or_create(
+            case=case,
+            name="python3 hello.py",
+            defaults={
+                "cmd": "python3 hello.py",
+                "expected_return_code": "zero",
+                "expected_stdout_source": "text",
+                "expected_stdout_text": "Hello, world!\n",
+                "points_for_correct_return_code": 1,
+                "points_for_correct_stdout": 1,
+                "feedback": {
+                    "normal": {"stdout_feedback": "expected_and_actual", "show_actual_stdout": True}
+                },
+            },
+        )
 
     def _user(self, username: str) -> User:
         user, created = User.objects.get_or_create(username=username, defaults={"email": username})
