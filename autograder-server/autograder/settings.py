@@ -147,6 +147,9 @@ GRADING_LEASE_SECONDS = env_float("AG_GRADING_LEASE_SECONDS", 60.0)
 """A claimed job whose worker stops renewing its lease for this long is taken back."""
 GRADING_MAX_ATTEMPTS = env_int("AG_GRADING_MAX_ATTEMPTS", 3)
 """Claims of one job before the submission is marked `error` instead of retried."""
+GRADING_TASK_TIME_LIMIT_SECONDS = env_int("AG_GRADING_TASK_TIME_LIMIT_SECONDS", 4 * 3600)
+"""A grading task still running after this is killed; its lease then runs out and the
+reaper retries or fails the job."""
 GRADING_FAST_QUEUE_SECONDS = env_float("AG_FAST_QUEUE_SECONDS", 600.0)
 """Submissions whose worst case (sum of time limits) is at most this go to the `fast` queue."""
 GRADING_WAKEUP_RESEND_SECONDS = env_float("AG_WAKEUP_RESEND_SECONDS", 60.0)
