@@ -12,12 +12,13 @@ app = Celery("autograder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 if settings.BROKER_URL.startswith("filesystem://"):
     broker_dir = Path(settings.DATA_DIR) / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (broker_dir / sub).mkdir(parents=True, exist_ok=True)
     app.conf.broker_transport_options = {
         "data_folder_in": str(broker_dir / "queue"),
         "data_folder_out": str(broker_dir / "queue"),
         "processed_folder": str(broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(broker_dir / "control"),
     }
 app.autodiscover_tasks()
