@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from autograder.grading.models import (
+    AGTestCase,
     AGTestCaseResult,
     AGTestCommandResult,
     AGTestSuite,
@@ -82,14 +83,34 @@ def suite_results_store(*, run: SuiteRun) -> AGTestSuiteResult:
 
 
 def suite_error_store(*, submission_id: int, suite: AGTestSuite, message: str) -> AGTestSuiteResult:
-    """Records that a suite could not be graded (its earlier results, if any, are replaced)."""
+    """Records that a suite could not be graded (its earlier results, if any, are replaced).
+    Its commands get zero-point results, so the points they were worth still count as
+    possible and totals don't look better than they are."""
     with transaction.atomic():
         AGTestSuiteResult.objects.filter(submission_id=submission_id, suite=suite).delete()
         suite_exists = AGTestSuite.objects.filter(pk=suite.pk).exists()
-        return AGTestSuiteResult.objects.create(
+        result = AGTestSuiteResult.objects.create(
             submission_id=submission_id,
             suite=suite if suite_exists else None,
             suite_name=suite.name,
             error_message=message,
             finished_at=timezone.now(),
         )
+        if not suite_exists:
+            return result
+        for case in AGTestCase.objects.filter(suite=suite).prefetch_related("commands"):
+            case_result = AGTestCaseResult.objects.create(
+                suite_result=result, case=case, case_name=case.name
+            )
+            AGTestCommandResult.objects.bulk_create(
+                AGTestCommandResult(
+                    case_result=case_result,
+                    command=command,
+                    command_name=command.name,
+                    points_awarded=0,
+                    points_possible=command.points_possible,
+                    error_message=f"Not run: {message}",
+                )
+                for command in case.commands.all()
+            )
+        return result

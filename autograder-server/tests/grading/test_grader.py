@@ -161,7 +161,7 @@ def test_deleted_instructor_file_fails_only_its_suite(provider: PoolManager) -> 
     data = h.instructor_file(project, "data.txt", b"42\n")
     broken = h.suite(project, name="needs data")
     broken.instructor_files_needed.add(data)
-    h.command(broken, "cat data.txt", name="uses data")
+    h.command(broken, "cat data.txt", name="uses data", points_for_correct_return_code=4)
     h.command(h.suite(project, name="fine"), "echo ok", name="ok")
     submission = h.submit(project)
     Path(data.file_obj.path).unlink()
@@ -171,7 +171,11 @@ def test_deleted_instructor_file_fails_only_its_suite(provider: PoolManager) -> 
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     by_name = {r.suite_name: r for r in AGTestSuiteResult.objects.filter(submission=submission)}
     assert "data.txt" in by_name["needs data"].error_message
-    assert set(results_of(submission)) == {"ok"}
+    results = results_of(submission)
+    assert set(results) == {"ok", "uses data"}
+    not_run = results["uses data"]
+    assert (not_run.points_awarded, not_run.points_possible) == (0, 4)
+    assert not_run.error_message.startswith("Not run")
 
 
 def test_grading_twice_replaces_results_instead_of_duplicating(provider: PoolManager) -> None:
