@@ -150,6 +150,8 @@ GRADING_MAX_ATTEMPTS = env_int("AG_GRADING_MAX_ATTEMPTS", 3)
 GRADING_TASK_TIME_LIMIT_SECONDS = env_int("AG_GRADING_TASK_TIME_LIMIT_SECONDS", 4 * 3600)
 """A grading task still running after this is killed; its lease then runs out and the
 reaper retries or fails the job."""
+GRADING_FAIR_DISPATCH = env_bool("AG_GRADING_FAIR_DISPATCH", True)
+"""Share worker slots between projects (on) or serve strictly oldest-first (off, for comparing)."""
 GRADING_FAST_QUEUE_SECONDS = env_float("AG_FAST_QUEUE_SECONDS", 600.0)
 """Submissions whose worst case (sum of time limits) is at most this go to the `fast` queue."""
 GRADING_WAKEUP_RESEND_SECONDS = env_float("AG_WAKEUP_RESEND_SECONDS", 60.0)

@@ -44,6 +44,13 @@ ORDER BY (
 ), j.enqueued_at, j.id
 LIMIT 1
 """
+_FIFO_CLAIM_SQL = """
+SELECT j.id FROM grading_gradingjob j
+WHERE j.queue = %s AND j.state = 'pending'
+ORDER BY j.enqueued_at, j.id
+LIMIT 1
+"""
+"""First come, first served across projects: only for comparing against fair dispatch."""
 
 
 def estimated_worst_case_s(*, project_id: int, deferred: bool = False) -> float:
@@ -109,7 +116,8 @@ def job_claim_next(*, queue: str, owner: str) -> GradingJob | None:
     lock = " FOR UPDATE OF j SKIP LOCKED" if connection.vendor == "postgresql" else ""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(_CLAIM_SQL + lock, [queue])
+            sql = _CLAIM_SQL if settings.GRADING_FAIR_DISPATCH else _FIFO_CLAIM_SQL
+            cursor.execute(sql + lock, [queue])
             row = cursor.fetchone()
         if row is None:
             return None
