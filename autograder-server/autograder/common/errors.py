@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 
 class ApplicationError(Exception):
     """An expected failure a user can act on.
@@ -38,3 +40,19 @@ class PermissionDeniedError(ApplicationError):
 class ConflictError(ApplicationError):
     def __init__(self, message: str, *, code: str = "conflict") -> None:
         super().__init__(message, code=code, status=409)
+
+
+def field_error(field: str, message: str, *, code: str = "invalid") -> ApplicationError:
+    """A 400 about one input field."""
+    return ApplicationError(message, code=code, fields={field: [message]})
+
+
+def from_validation_error(exc: ValidationError) -> ApplicationError:
+    """A model's `full_clean` failure as a 400 naming its fields (the first reason leads)."""
+    if hasattr(exc, "error_dict"):
+        fields = {name: list(messages) for name, messages in exc.message_dict.items()}
+    else:
+        fields = {"non_field_errors": list(exc.messages)}
+    name, reasons = next(iter(fields.items()))
+    label = "" if name == "non_field_errors" else f"{name}: "
+    return ApplicationError(f"{label}{reasons[0]}", fields=fields)

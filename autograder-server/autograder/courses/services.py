@@ -20,7 +20,12 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from autograder.accounts.models import User
-from autograder.common.errors import ApplicationError, ConflictError
+from autograder.common.errors import (
+    ApplicationError,
+    ConflictError,
+    field_error,
+    from_validation_error,
+)
 from autograder.courses.models import Course, CourseMembership, LateDayBalance, Role
 from autograder.courses.roles import forget_cached_roles
 from autograder.projects.services import project_copy, project_delete
@@ -31,25 +36,11 @@ MAX_IDENTIFIER_LENGTH = 150
 """The length of `User.username`: an identifier may become a username."""
 
 
-def _invalid(field_name: str, message: str, *, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field_name: [message]})
-
-
-def _as_application_error(exc: ValidationError) -> ApplicationError:
-    if hasattr(exc, "error_dict"):
-        fields = {name: list(messages) for name, messages in exc.message_dict.items()}
-    else:
-        fields = {"non_field_errors": list(exc.messages)}
-    name, reasons = next(iter(fields.items()))
-    label = "" if name == "non_field_errors" else f"{name}: "
-    return ApplicationError(f"{label}{reasons[0]}", fields=fields)
-
-
 # --- Courses --------------------------------------------------------------------------------
 
 
 def _duplicate_course_error(course: Course) -> ApplicationError:
-    return _invalid(
+    return field_error(
         "name",
         f"A course named {course.name!r} already exists for {course.get_semester_display()} "
         f"{course.year}.",
@@ -60,11 +51,11 @@ def _duplicate_course_error(course: Course) -> ApplicationError:
 def _course_validate_and_save(course: Course) -> Course:
     course.name = course.name.strip()
     if not course.name:
-        raise _invalid("name", "A course needs a name.")
+        raise field_error("name", "A course needs a name.")
     try:
         course.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise _as_application_error(exc) from exc
+        raise from_validation_error(exc) from exc
     taken = Course.objects.filter(name=course.name, semester=course.semester, year=course.year)
     if taken.exclude(pk=course.pk).exists():
         raise _duplicate_course_error(course)
@@ -255,7 +246,7 @@ def _find_users(identifiers: list[str], *, field_name: str) -> dict[str, User]:
             ambiguous.append(identifier)
     if ambiguous:
         message = f"Matches more than one account; give the exact username: {', '.join(ambiguous)}."
-        raise _invalid(field_name, message, code="ambiguous_users")
+        raise field_error(field_name, message, code="ambiguous_users")
     return found
 
 
@@ -411,7 +402,7 @@ def late_days_set(*, course: Course, user: User, remaining: int) -> LateDayBalan
     """Grants or takes away late days so the user has exactly `remaining` left. The grant is
     stored relative to the course allowance, so changing the allowance later moves it too."""
     if remaining < 0:
-        raise _invalid("remaining", "Remaining late days may not be negative.")
+        raise field_error("remaining", "Remaining late days may not be negative.")
     with transaction.atomic():
         balance = _locked_balance(course=course, user=user)
         course.num_late_days = Course.objects.values_list("num_late_days", flat=True).get(

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autograder.courses.permissions import require_admin, require_staff
+from autograder.courses.permissions import require_admin
 from autograder.grading import config_selectors as selectors
 from autograder.grading import config_services as services
 from autograder.grading.config_serializers import (
@@ -30,24 +30,14 @@ from autograder.grading.config_serializers import (
 )
 from autograder.grading.feedback_config import COMMAND_PRESETS
 from autograder.projects.models import Project
-from autograder.projects.selectors import project_check_readable, project_get
+from autograder.projects.permissions import require_project_admin, require_project_staff
+from autograder.projects.selectors import project_get
 
 
 def _parse(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
     serializer.is_valid(raise_exception=True)
     data: dict[str, Any] = serializer.validated_data
     return data
-
-
-def _check_staff(request: Request, project: Project) -> None:
-    """Staff read the configuration; a student asking under a hidden project gets 404."""
-    project_check_readable(user=request.user, project=project)
-    require_staff(request.user, project.course_id)
-
-
-def _check_admin(request: Request, project: Project) -> None:
-    project_check_readable(user=request.user, project=project)
-    require_admin(request.user, project.course_id)
 
 
 def _suite_body(suite_id: int) -> dict[str, Any]:
@@ -75,14 +65,14 @@ class ProjectSuitesApi(APIView):
     @extend_schema(responses=SuiteOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
-        _check_staff(request, project)
+        require_project_staff(request.user, project)
         suites = selectors.project_test_config(project=project)
         return Response(SuiteOutput(suites, many=True).data)
 
     @extend_schema(request=SuiteInput, responses={201: SuiteOutput})
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
-        _check_admin(request, project)
+        require_project_admin(request.user, project)
         data = _parse(SuiteInput(data=request.data))
         suite = services.suite_create(project=project, **data)
         return Response(_suite_body(suite.pk), status=status.HTTP_201_CREATED)
@@ -92,13 +82,13 @@ class SuiteOrderApi(APIView):
     @extend_schema(responses=OrderOutput)
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
-        _check_staff(request, project)
+        require_project_staff(request.user, project)
         return Response(_order_body(selectors.suite_ids(project=project)))
 
     @extend_schema(request=OrderInput, responses=OrderOutput)
     def put(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
-        _check_admin(request, project)
+        require_project_admin(request.user, project)
         ids = _parse(OrderInput(data=request.data))["ids"]
         return Response(_order_body(services.suite_reorder(parent=project, ids=ids)))
 
@@ -107,13 +97,13 @@ class SuiteDetailApi(APIView):
     @extend_schema(responses=SuiteOutput)
     def get(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_staff(request, suite.project)
+        require_project_staff(request.user, suite.project)
         return Response(_suite_body(suite.pk))
 
     @extend_schema(request=SuiteInput, responses=SuiteOutput)
     def patch(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_admin(request, suite.project)
+        require_project_admin(request.user, suite.project)
         data = _parse(SuiteInput(data=request.data, partial=True))
         services.suite_update(suite=suite, **data)
         return Response(_suite_body(suite.pk))
@@ -121,7 +111,7 @@ class SuiteDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_admin(request, suite.project)
+        require_project_admin(request.user, suite.project)
         services.suite_delete(suite=suite)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -130,7 +120,7 @@ class SuiteCopyApi(APIView):
     @extend_schema(request=SuiteCopyInput, responses={201: SuiteOutput})
     def post(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_admin(request, suite.project)
+        require_project_admin(request.user, suite.project)
         data = _parse(SuiteCopyInput(data=request.data))
         target: Project = data["target_project"]
         require_admin(request.user, target.course_id)
@@ -149,13 +139,13 @@ class SuiteCasesApi(APIView):
     @extend_schema(responses=CaseOutput(many=True))
     def get(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_staff(request, suite.project)
+        require_project_staff(request.user, suite.project)
         return Response(CaseOutput(selectors.suite_cases(suite=suite), many=True).data)
 
     @extend_schema(request=CaseInput, responses={201: CaseOutput})
     def post(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_admin(request, suite.project)
+        require_project_admin(request.user, suite.project)
         data = _parse(CaseInput(data=request.data))
         case = services.case_create(suite=suite, **data)
         return Response(_case_body(case.pk), status=status.HTTP_201_CREATED)
@@ -165,13 +155,13 @@ class CaseOrderApi(APIView):
     @extend_schema(responses=OrderOutput)
     def get(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_staff(request, suite.project)
+        require_project_staff(request.user, suite.project)
         return Response(_order_body(selectors.case_ids(suite=suite)))
 
     @extend_schema(request=OrderInput, responses=OrderOutput)
     def put(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
-        _check_admin(request, suite.project)
+        require_project_admin(request.user, suite.project)
         ids = _parse(OrderInput(data=request.data))["ids"]
         return Response(_order_body(services.case_reorder(parent=suite, ids=ids)))
 
@@ -180,13 +170,13 @@ class CaseDetailApi(APIView):
     @extend_schema(responses=CaseOutput)
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
-        _check_staff(request, case.suite.project)
+        require_project_staff(request.user, case.suite.project)
         return Response(_case_body(case.pk))
 
     @extend_schema(request=CaseUpdateInput, responses=CaseOutput)
     def patch(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
-        _check_admin(request, case.suite.project)
+        require_project_admin(request.user, case.suite.project)
         data = _parse(CaseUpdateInput(data=request.data, partial=True))
         services.case_update(case=case, **data)
         return Response(_case_body(case.pk))
@@ -194,7 +184,7 @@ class CaseDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
-        _check_admin(request, case.suite.project)
+        require_project_admin(request.user, case.suite.project)
         services.case_delete(case=case)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -208,13 +198,13 @@ class CaseCommandsApi(APIView):
     @extend_schema(responses=CommandOutput(many=True))
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
-        _check_staff(request, case.suite.project)
+        require_project_staff(request.user, case.suite.project)
         return Response(CommandOutput(selectors.case_commands(case=case), many=True).data)
 
     @extend_schema(request=CommandInput, responses={201: CommandOutput})
     def post(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
-        _check_admin(request, case.suite.project)
+        require_project_admin(request.user, case.suite.project)
         data = _parse(CommandInput(data=request.data))
         command = services.command_create(case=case, **data)
         return Response(_command_body(command.pk), status=status.HTTP_201_CREATED)
@@ -224,13 +214,13 @@ class CommandOrderApi(APIView):
     @extend_schema(responses=OrderOutput)
     def get(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
-        _check_staff(request, case.suite.project)
+        require_project_staff(request.user, case.suite.project)
         return Response(_order_body(selectors.command_ids(case=case)))
 
     @extend_schema(request=OrderInput, responses=OrderOutput)
     def put(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
-        _check_admin(request, case.suite.project)
+        require_project_admin(request.user, case.suite.project)
         ids = _parse(OrderInput(data=request.data))["ids"]
         return Response(_order_body(services.command_reorder(parent=case, ids=ids)))
 
@@ -239,13 +229,13 @@ class CommandDetailApi(APIView):
     @extend_schema(responses=CommandOutput)
     def get(self, request: Request, command_id: int) -> Response:
         command = selectors.command_get(command_id=command_id)
-        _check_staff(request, command.case.suite.project)
+        require_project_staff(request.user, command.case.suite.project)
         return Response(_command_body(command.pk))
 
     @extend_schema(request=CommandInput, responses=CommandOutput)
     def patch(self, request: Request, command_id: int) -> Response:
         command = selectors.command_get(command_id=command_id)
-        _check_admin(request, command.case.suite.project)
+        require_project_admin(request.user, command.case.suite.project)
         data = _parse(CommandInput(data=request.data, partial=True))
         services.command_update(command=command, **data)
         return Response(_command_body(command.pk))
@@ -253,7 +243,7 @@ class CommandDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, command_id: int) -> Response:
         command = selectors.command_get(command_id=command_id)
-        _check_admin(request, command.case.suite.project)
+        require_project_admin(request.user, command.case.suite.project)
         services.command_delete(command=command)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

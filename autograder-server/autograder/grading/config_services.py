@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from autograder.common.errors import ApplicationError
+from autograder.common.errors import ApplicationError, field_error, from_validation_error
 from autograder.grading import feedback_config
 from autograder.grading.models import (
     AGTestCase,
@@ -82,20 +82,6 @@ _SUITE_M2M_FIELDS = ("instructor_files_needed", "student_files_needed")
 Row = TypeVar("Row", AGTestSuite, AGTestCase, AGTestCommand)
 
 
-def _invalid(field: str, message: str, *, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
-def _as_application_error(exc: ValidationError) -> ApplicationError:
-    if hasattr(exc, "error_dict"):
-        fields = {name: list(messages) for name, messages in exc.message_dict.items()}
-    else:
-        fields = {"non_field_errors": list(exc.messages)}
-    name, reasons = next(iter(fields.items()))
-    label = "" if name == "non_field_errors" else f"{name}: "
-    return ApplicationError(f"{label}{reasons[0]}", fields=fields)
-
-
 def _check_field_names(fields: Iterable[str], allowed: Sequence[str], what: str) -> None:
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
@@ -105,14 +91,14 @@ def _check_field_names(fields: Iterable[str], allowed: Sequence[str], what: str)
 def _clean_name(row: Row, what: str) -> None:
     row.name = row.name.strip()
     if not row.name:
-        raise _invalid("name", f"A {what} needs a name.")
+        raise field_error("name", f"A {what} needs a name.")
 
 
 def _full_clean(row: models.Model, exclude: list[str]) -> None:
     try:
         row.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise _as_application_error(exc) from exc
+        raise from_validation_error(exc) from exc
 
 
 def _save_unique(row: Row, duplicate: ApplicationError) -> None:
@@ -146,7 +132,7 @@ def _merged_feedback(stored: dict[str, Any], changes: Any) -> Any:
 
 def _command_line_problem(cmd: str, field: str) -> ApplicationError | None:
     if len(cmd) > MAX_COMMAND_LENGTH:
-        return _invalid(
+        return field_error(
             field,
             f"Commands may be at most {MAX_COMMAND_LENGTH} characters long; "
             f"this one has {len(cmd)}.",
@@ -164,7 +150,7 @@ def _describe(ids: Iterable[int]) -> str:
 def _check_instructor_files(project_id: int, files: Iterable[InstructorFile], field: str) -> None:
     foreign = {f.pk for f in files if f.project_id != project_id}
     if foreign:
-        raise _invalid(
+        raise field_error(
             field,
             f"Instructor files must belong to this project; these don't: {_describe(foreign)}.",
             code="file_of_other_project",
@@ -176,7 +162,7 @@ def _check_expected_files(
 ) -> None:
     foreign = {f.pk for f in files if f.project_id != project_id}
     if foreign:
-        raise _invalid(
+        raise field_error(
             field,
             "Expected student files must belong to this project; these don't: "
             f"{_describe(foreign)}.",
@@ -188,7 +174,7 @@ def _check_expected_files(
 
 
 def _suite_duplicate(name: str, *, field: str = "name") -> ApplicationError:
-    return _invalid(
+    return field_error(
         field, f"This project already has a suite named {name!r}.", code="duplicate_name"
     )
 
@@ -229,7 +215,7 @@ def _check_setup_rejection(project_id: int, *, field: str) -> None:
     first = non_deferred[0]["pk"] if non_deferred else None
     for suite in suites:
         if suite["reject_submission_if_setup_fails"] and suite["pk"] != first:
-            raise _invalid(
+            raise field_error(
                 field,
                 f"Suite {suite['name']!r} rejects submissions whose setup fails, which only the "
                 "first non-deferred suite may do. Turn that off, or keep that suite first and "
@@ -291,7 +277,9 @@ def _reorder(
     current = {row.pk for row in rows}
     duplicates = [pk for pk, count in Counter(ids).items() if count > 1]
     if duplicates:
-        raise _invalid("ids", f"Listed more than once: {_describe(duplicates)}.", code="wrong_ids")
+        raise field_error(
+            "ids", f"Listed more than once: {_describe(duplicates)}.", code="wrong_ids"
+        )
     if set(ids) != current:
         problems = []
         missing = current - set(ids)
@@ -300,7 +288,7 @@ def _reorder(
             problems.append(f"missing {_describe(missing)}")
         if extra:
             problems.append(f"not {children} of this {parent}: {_describe(extra)}")
-        raise _invalid(
+        raise field_error(
             "ids",
             f"List each of the {len(current)} {children} of this {parent} exactly once "
             f"({'; '.join(problems)}).",
@@ -327,7 +315,7 @@ def suite_reorder(*, parent: Project, ids: list[int]) -> list[int]:
 
 
 def _case_duplicate(suite_name: str, name: str, *, field: str) -> ApplicationError:
-    return _invalid(
+    return field_error(
         field,
         f"Suite {suite_name!r} already has a test case named {name!r}.",
         code="duplicate_name",
@@ -385,7 +373,7 @@ def case_update(
     if suite is not None and suite.pk != locked.suite_id:
         moving = True
         if suite.project_id != locked.suite.project_id:
-            raise _invalid(
+            raise field_error(
                 "suite",
                 "A test case can only move to a suite of the same project.",
                 code="other_project",
@@ -423,7 +411,7 @@ def case_reorder(*, parent: AGTestSuite, ids: list[int]) -> list[int]:
 
 
 def _command_duplicate(case_name: str, name: str) -> ApplicationError:
-    return _invalid(
+    return field_error(
         "name",
         f"Test case {case_name!r} already has a command named {name!r}.",
         code="duplicate_name",
@@ -438,7 +426,7 @@ def _require_file_for_source(
         ExpectedOutputSource.INSTRUCTOR_FILE,
     )
     if from_file and getattr(command, f"{file_field}_id") is None:
-        raise _invalid(
+        raise field_error(
             file_field,
             f"Choose the instructor file {what} ({source_field} is instructor_file).",
             code="file_required",
@@ -448,23 +436,25 @@ def _require_file_for_source(
 def _check_command(command: AGTestCommand, project_id: int) -> None:
     _clean_name(command, "command")
     if not command.cmd.strip():
-        raise _invalid("cmd", "The command may not be empty.")
+        raise field_error("cmd", "The command may not be empty.")
     problem = _command_line_problem(command.cmd, "cmd")
     if problem:
         raise problem
     if not 1 <= command.time_limit_s <= MAX_TIME_LIMIT_S:
-        raise _invalid("time_limit_s", f"The time limit must be 1 to {MAX_TIME_LIMIT_S} seconds.")
+        raise field_error(
+            "time_limit_s", f"The time limit must be 1 to {MAX_TIME_LIMIT_S} seconds."
+        )
     if command.memory_limit_bytes is not None and (
         command.memory_limit_bytes < MIN_MEMORY_LIMIT_BYTES
     ):
-        raise _invalid(
+        raise field_error(
             "memory_limit_bytes",
             f"The memory limit must be at least {MIN_MEMORY_LIMIT_BYTES} bytes (1 MiB), "
             "or null for none.",
         )
     for field in ("stdin_text", "expected_stdout_text", "expected_stderr_text"):
         if len(getattr(command, field)) > MAX_TEXT_LENGTH:
-            raise _invalid(field, f"At most {MAX_TEXT_LENGTH} characters.")
+            raise field_error(field, f"At most {MAX_TEXT_LENGTH} characters.")
     _require_file_for_source(command, "stdin_source", "stdin_instructor_file", "stdin comes from")
     for stream in ("stdout", "stderr"):
         _require_file_for_source(
@@ -479,7 +469,7 @@ def _check_command(command: AGTestCommand, project_id: int) -> None:
             chosen is not None
             and not InstructorFile.objects.filter(pk=chosen, project_id=project_id).exists()
         ):
-            raise _invalid(
+            raise field_error(
                 field,
                 f"Instructor file {chosen} is not a file of this project.",
                 code="file_of_other_project",

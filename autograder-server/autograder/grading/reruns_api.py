@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from autograder.accounts.models import User
 from autograder.common.pagination import DefaultPagination
-from autograder.courses.permissions import require_admin, require_staff
 from autograder.grading import reruns
 from autograder.grading.models import RerunTask
 from autograder.grading.reruns_serializers import (
@@ -18,18 +17,8 @@ from autograder.grading.reruns_serializers import (
     RerunCreateInput,
     RerunOutput,
 )
-from autograder.projects.models import Project
-from autograder.projects.selectors import project_check_readable, project_get
-
-
-def _check_staff(request: Request, project: Project) -> None:
-    project_check_readable(user=request.user, project=project)
-    require_staff(request.user, project.course_id)
-
-
-def _check_admin(request: Request, project: Project) -> None:
-    project_check_readable(user=request.user, project=project)
-    require_admin(request.user, project.course_id)
+from autograder.projects.permissions import require_project_admin, require_project_staff
+from autograder.projects.selectors import project_get
 
 
 def _body(task: RerunTask) -> dict[str, Any]:
@@ -40,7 +29,7 @@ class ProjectRerunsApi(APIView):
     @extend_schema(responses=RerunOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
-        _check_staff(request, project)
+        require_project_staff(request.user, project)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(
             reruns.reruns_of_project(project=project), request, view=self
@@ -51,7 +40,7 @@ class ProjectRerunsApi(APIView):
     @extend_schema(request=RerunCreateInput, responses={201: RerunCreatedOutput})
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
-        _check_admin(request, project)
+        require_project_admin(request.user, project)
         data = RerunCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = data.validated_data
@@ -74,7 +63,7 @@ class RerunDetailApi(APIView):
     @extend_schema(responses=RerunOutput)
     def get(self, request: Request, rerun_id: int) -> Response:
         task = reruns.rerun_get(rerun_id=rerun_id)
-        _check_staff(request, task.project)
+        require_project_staff(request.user, task.project)
         return Response(_body(task))
 
 
@@ -82,5 +71,5 @@ class RerunCancelApi(APIView):
     @extend_schema(request=None, responses=RerunOutput)
     def post(self, request: Request, rerun_id: int) -> Response:
         task = reruns.rerun_get(rerun_id=rerun_id)
-        _check_admin(request, task.project)
+        require_project_admin(request.user, task.project)
         return Response(_body(reruns.rerun_cancel(task=task)))

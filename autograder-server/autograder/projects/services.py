@@ -15,7 +15,12 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from autograder.common.errors import ApplicationError, ConflictError
+from autograder.common.errors import (
+    ApplicationError,
+    ConflictError,
+    field_error,
+    from_validation_error,
+)
 from autograder.common.filenames import check_filename
 from autograder.courses.models import Course
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
@@ -45,20 +50,6 @@ PROJECT_SETTINGS_FIELDS = (
 PROJECT_EDITABLE_FIELDS = ("name", *PROJECT_SETTINGS_FIELDS)
 
 
-def _invalid(field: str, message: str, *, code: str = "invalid") -> ApplicationError:
-    return ApplicationError(message, code=code, fields={field: [message]})
-
-
-def _as_application_error(exc: ValidationError) -> ApplicationError:
-    if hasattr(exc, "error_dict"):
-        fields = {name: list(messages) for name, messages in exc.message_dict.items()}
-    else:
-        fields = {"non_field_errors": list(exc.messages)}
-    name, reasons = next(iter(fields.items()))
-    label = "" if name == "non_field_errors" else f"{name}: "
-    return ApplicationError(f"{label}{reasons[0]}", fields=fields)
-
-
 # --- Projects -------------------------------------------------------------------------------
 
 
@@ -70,7 +61,7 @@ def _project_name_taken(*, course: Course, name: str, exclude_pk: int | None = N
 
 
 def _name_taken_error(name: str) -> ApplicationError:
-    return _invalid(
+    return field_error(
         "name", f"This course already has a project named {name!r}.", code="duplicate_name"
     )
 
@@ -78,13 +69,13 @@ def _name_taken_error(name: str) -> ApplicationError:
 def _project_validate_and_save(project: Project) -> Project:
     project.name = project.name.strip()
     if not project.name:
-        raise _invalid("name", "A project needs a name.")
+        raise field_error("name", "A project needs a name.")
     if _project_name_taken(course=project.course, name=project.name, exclude_pk=project.pk):
         raise _name_taken_error(project.name)
     try:
         project.full_clean(exclude=["course"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
-        raise _as_application_error(exc) from exc
+        raise from_validation_error(exc) from exc
     try:
         with transaction.atomic():
             project.save()
@@ -221,14 +212,14 @@ def expected_file_pattern_problem(pattern: str) -> str | None:
 def _expected_file_validate_and_save(expected: ExpectedStudentFile) -> ExpectedStudentFile:
     problem = expected_file_pattern_problem(expected.pattern)
     if problem:
-        raise _invalid("pattern", problem)
+        raise field_error("pattern", problem)
     if expected.max_num_matches < 1:
-        raise _invalid("max_num_matches", "The maximum number of matches must be at least 1.")
+        raise field_error("max_num_matches", "The maximum number of matches must be at least 1.")
     if expected.min_num_matches > expected.max_num_matches:
-        raise _invalid(
+        raise field_error(
             "min_num_matches", "The minimum may not exceed the maximum number of matches."
         )
-    duplicate_error = _invalid(
+    duplicate_error = field_error(
         "pattern",
         f"This project already expects files matching {expected.pattern!r}.",
         code="duplicate_pattern",
@@ -319,7 +310,7 @@ def _instructor_name_taken(*, project_id: int, name: str, exclude_pk: int | None
 
 
 def _instructor_duplicate_error(name: str, *, field: str) -> ApplicationError:
-    return _invalid(
+    return field_error(
         field, f"This project already has an instructor file named {name!r}.", code="duplicate_name"
     )
 
