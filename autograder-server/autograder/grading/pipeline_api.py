@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -85,10 +87,25 @@ class SubmissionStatusApi(APIView):
         return Response(submission_status_snapshot(submission_id=submission.pk))
 
 
+class EventStreamRenderer(BaseRenderer):
+    """Lets a browser's EventSource (which asks for `text/event-stream`) negotiate the
+    stream; errors before the stream starts still come back as JSON."""
+
+    media_type = "text/event-stream"
+    format = "event-stream"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return json.dumps(data).encode()
+
+
 class SubmissionEventsApi(APIView):
     """Server-sent events: the status snapshot now and after every change, until the
     submission reaches a final status. Served by an ASGI server, an idle watcher costs one
     Redis subscription and no database connection."""
+
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     @extend_schema(
         responses={(200, "text/event-stream"): _StatusOutput},

@@ -90,7 +90,10 @@ def test_event_stream_delivers_each_change_within_two_seconds() -> None:
     submission = h.submit(project)
     client = APIClient()
     client.force_authenticate(h.staff_of(project))
-    response = client.get(f"/api/submissions/{submission.pk}/events/")
+    response = client.get(
+        f"/api/submissions/{submission.pk}/events/", HTTP_ACCEPT="text/event-stream"
+    )
+    assert response.status_code == 200
     assert response["Content-Type"] == "text/event-stream"
 
     received: list[tuple[float, dict[str, Any]]] = []
