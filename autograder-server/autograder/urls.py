@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from autograder.common import spa
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.accounts.urls")),
@@ -16,4 +18,5 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    re_path(r"^(?!(?:api|admin|static)(?:/|$))(?P<path>.*)$", spa.spa, name="spa"),
 ]

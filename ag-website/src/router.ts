@@ -1,0 +1,32 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { useSession } from '@/composables/useSession';
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true } },
+  { path: '/', name: 'courses', component: () => import('@/pages/CoursesPage.vue') },
+  { path: '/courses/:courseId(\\d+)', name: 'course', component: () => import('@/pages/CoursePage.vue'), props: (r) => ({ courseId: Number(r.params.courseId) }) },
+  { path: '/courses/:courseId(\\d+)/admin', name: 'course-admin', component: () => import('@/pages/CourseAdminPage.vue'), props: (r) => ({ courseId: Number(r.params.courseId) }) },
+  { path: '/projects/:projectId(\\d+)', name: 'project', component: () => import('@/pages/ProjectPage.vue'), props: (r) => ({ projectId: Number(r.params.projectId) }) },
+  {
+    path: '/projects/:projectId(\\d+)/submissions/:submissionId(\\d+)',
+    name: 'submission',
+    component: () => import('@/pages/SubmissionPage.vue'),
+    props: (r) => ({ projectId: Number(r.params.projectId), submissionId: Number(r.params.submissionId) }),
+  },
+  { path: '/projects/:projectId(\\d+)/admin', name: 'project-admin', component: () => import('@/pages/ProjectAdminPage.vue'), props: (r) => ({ projectId: Number(r.params.projectId) }) },
+  { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true } },
+];
+
+export const router = createRouter({ history: createWebHistory(), routes });
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  const session = useSession();
+  try {
+    const me = await session.ensureLoaded();
+    if (me === null) return { name: 'login', query: { next: to.fullPath } };
+  } catch {
+    // The API is unreachable: let the page load and show its own error.
+  }
+  return true;
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, flattenFieldErrors } from '@/api/http';
+import type { Group, Project, Submission } from '@/api/types';
+import { presetName } from '@/lib/feedbackPresets';
+import { allowance, daysLate, lastDailyReset, nextDailyReset } from '@/lib/limits';
+import { moveItem, orderChanged } from '@/lib/reorder';
+import { perHour, queueWaits, waitHistogram, median } from '@/lib/stats';
+import { mostRecentFinalGraded, statusMessage } from '@/lib/status';
+import { countdownText, durationText, formatDateTime } from '@/lib/time';
+
+describe('API errors', () => {
+  it('flattens nested field errors into sentences per field', () => {
+    expect(flattenFieldErrors({ name: ['Taken.'], file: { '4': ["'jo smith' contains whitespace."] } })).toEqual({
+      name: ['Taken.'],
+      file: ["4: 'jo smith' contains whitespace."],
+    });
+    const error = new ApiError(400, 'invalid', 'name: Taken.', { name: ['Taken.'] });
+    expect(error.field('name')).toEqual(['Taken.']);
+    expect(error.field('other')).toEqual([]);
+  });
+});
+
+describe('statuses', () => {
+  const snapshot = { id: 42, error_msg: '', queue_position: null, estimated_wait_s: null };
+  it('uses the words students know', () => {
+    expect(statusMessage({ ...snapshot, status: 'queued', queue_position: 3, estimated_wait_s: 95 })).toBe(
+      'Your submission is at position 3 in the queue. Estimated wait: 1 minute 35 seconds.',
+    );
+    expect(statusMessage({ ...snapshot, status: 'being_graded' })).toBe('Your submission is being graded!');
+    expect(statusMessage({ ...snapshot, status: 'error' })).toContain('quote submission ID 42');
+  });
+
+  it('marks the newest finished submission that counts as final graded (most recent policy)', () => {
+    const sub = (id: number, status: Submission['status'], at: string, notFor: string[] = []) =>
+      ({ id, status, timestamp: at, does_not_count_for: notFor }) as unknown as Submission;
+    const list = [
+      sub(3, 'queued', '2026-01-03T00:00:00Z'),
+      sub(2, 'finished_grading', '2026-01-02T00:00:00Z', ['bob']),
+      sub(1, 'finished_grading', '2026-01-01T00:00:00Z'),
+    ];
+    expect(mostRecentFinalGraded('most_recent', list, 'alice')).toBe(2);
+    expect(mostRecentFinalGraded('most_recent', list, 'bob')).toBe(1);
+    expect(mostRecentFinalGraded('best', list, 'alice')).toBeNull();
+  });
+});
+
+describe('limits', () => {
+  it('finds the start of the submission day in the project time zone, across daylight saving', () => {
+    // 2026-03-08 is the US spring-forward day; 08:00 Detroit is 12:00 UTC after it, 13:00 before.
+    expect(lastDailyReset(new Date('2026-03-08T12:30:00Z'), '08:00:00', 'America/Detroit').toISOString()).toBe('2026-03-08T12:00:00.000Z');
+    expect(lastDailyReset(new Date('2026-03-08T11:30:00Z'), '08:00:00', 'America/Detroit').toISOString()).toBe('2026-03-07T13:00:00.000Z');
+    expect(nextDailyReset(new Date('2026-03-07T14:00:00Z'), '08:00:00', 'America/Detroit').toISOString()).toBe('2026-03-08T12:00:00.000Z');
+    expect(lastDailyReset(new Date('2026-06-01T00:00:00Z'), '00:00:00', 'UTC').toISOString()).toBe('2026-06-01T00:00:00.000Z');
+  });
+
+  it('counts today’s submissions like the server: not removed, rejected or errored ones', () => {
+    const project = {
+      submission_limit_per_day: 2,
+      submission_limit_reset_time: '00:00:00',
+      submission_limit_reset_timezone: 'UTC',
+      groups_combine_daily_submissions: true,
+      total_submission_limit: 10,
+    } as Project;
+    const group = { members: [{ id: 1 }, { id: 2 }], bonus_submissions_remaining: 1 } as Group;
+    const sub = (status: Submission['status'], at: string) => ({ status, timestamp: at }) as Submission;
+    const result = allowance(
+      project,
+      group,
+      [sub('finished_grading', '2026-05-02T10:00:00Z'), sub('removed_from_queue', '2026-05-02T11:00:00Z'), sub('error', '2026-05-02T09:00:00Z'), sub('finished_grading', '2026-05-01T10:00:00Z')],
+      new Date('2026-05-02T12:00:00Z'),
+    );
+    expect(result).toMatchObject({ usedToday: 1, dailyLimit: 4, usedTotal: 2, totalLimit: 10, bonusLeft: 1 });
+  });
+
+  it('counts started days past the deadline', () => {
+    const deadline = '2026-05-01T00:00:00Z';
+    expect(daysLate(deadline, new Date('2026-05-01T00:00:00Z'))).toBe(0);
+    expect(daysLate(deadline, new Date('2026-05-01T00:00:01Z'))).toBe(1);
+    expect(daysLate(deadline, new Date('2026-05-02T00:00:01Z'))).toBe(2);
+    expect(daysLate(null, new Date())).toBe(0);
+  });
+});
+
+describe('time', () => {
+  it('shows dates with the time zone named', () => {
+    const text = formatDateTime('2026-10-01T23:59:00-04:00', 'America/Detroit');
+    expect(text).toContain('2026');
+    expect(text).toMatch(/11:59/);
+    expect(text).toMatch(/EDT|GMT-4/);
+    expect(formatDateTime(null)).toBe('—');
+  });
+
+  it('writes durations with their two largest units', () => {
+    expect(durationText(0)).toBe('0 seconds');
+    expect(durationText(61)).toBe('1 minute 1 second');
+    expect(durationText(2 * 86400 + 3 * 3600 + 59)).toBe('2 days 3 hours');
+    expect(countdownText('2026-05-01T01:00:00Z', new Date('2026-05-01T00:00:00Z'))).toBe('closes in 1 hour');
+    expect(countdownText('2026-05-01T00:00:00Z', new Date('2026-05-01T00:05:00Z'))).toBe('closed 5 minutes ago');
+  });
+});
+
+describe('reorder', () => {
+  it('moves one item and leaves the input alone', () => {
+    const ids = [1, 2, 3, 4];
+    expect(moveItem(ids, 0, 2)).toEqual([2, 3, 1, 4]);
+    expect(moveItem(ids, 3, 0)).toEqual([4, 1, 2, 3]);
+    expect(moveItem(ids, 1, 99)).toEqual([1, 3, 4, 2]);
+    expect(ids).toEqual([1, 2, 3, 4]);
+    expect(orderChanged(ids, moveItem(ids, 2, 2))).toBe(false);
+  });
+});
+
+describe('feedback presets', () => {
+  it('names the preset a category equals, or custom', () => {
+    const base = {
+      visible: true,
+      return_code_feedback: 'correct_or_incorrect',
+      stdout_feedback: 'correct_or_incorrect',
+      stderr_feedback: 'correct_or_incorrect',
+      show_points: true,
+      show_actual_return_code: false,
+      show_actual_stdout: false,
+      show_actual_stderr: false,
+      show_whether_timed_out: true,
+    } as const;
+    const presets = [{ name: 'pass_fail', settings: { ...base } }];
+    expect(presetName({ ...base }, presets)).toBe('pass_fail');
+    expect(presetName({ ...base, show_points: false }, presets)).toBe('custom');
+  });
+});
+
+describe('stats', () => {
+  it('bins submissions per hour and queue waits', () => {
+    const now = new Date('2026-05-02T12:30:00Z');
+    const bins = perHour(['2026-05-02T12:10:00Z', '2026-05-02T12:20:00Z', '2026-05-02T10:59:00Z', '2026-04-01T00:00:00Z'], now, 3);
+    expect(bins.map((b) => b.value)).toEqual([1, 0, 2]);
+    const waits = queueWaits([
+      { queued_at: '2026-05-02T12:00:00Z', grading_started_at: '2026-05-02T12:00:05Z' },
+      { queued_at: '2026-05-02T12:00:00Z', grading_started_at: '2026-05-02T12:02:00Z' },
+      { queued_at: null, grading_started_at: null },
+    ]);
+    expect(waits).toEqual([5, 120]);
+    expect(waitHistogram(waits).filter((b) => b.value > 0).map((b) => b.label)).toEqual(['< 10 s', '1–5 min']);
+    expect(median(waits)).toBe(62.5);
+  });
+});
+
+describe('server-sent events', () => {
+  it('parses events split across chunks, with comments and keep-alives', async () => {
+    const { SseParser } = await import('@/api/sse');
+    const parser = new SseParser();
+    expect(parser.push(': keepalive\n\nevent: status\ndata: {"status":')).toEqual([]);
+    expect(parser.push('"queued"}\n\nevent: status\r\ndata: {"status": "being_graded"}\r\n\r\n')).toEqual([
+      { event: 'status', data: '{"status":"queued"}' },
+      { event: 'status', data: '{"status": "being_graded"}' },
+    ]);
+    expect(parser.push('data: a\ndata: b\n\n')).toEqual([{ event: 'message', data: 'a\nb' }]);
+  });
+});
