@@ -541,7 +541,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["projects_gradebook.csv_retrieve"];
+        get: operations["projects_gradebook_csv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1332,7 +1332,9 @@ export interface components {
             /** Format: int64 */
             bonus_submissions_remaining?: number;
             /** @description User id (as a string) → late days charged here. */
-            late_days_used?: unknown;
+            readonly late_days_used: {
+                [key: string]: number;
+            };
             readonly num_submissions: number;
             /** Format: date-time */
             readonly created_at: string;
@@ -1447,6 +1449,36 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["ExpectedFileOutput"][];
         };
+        PaginatedGradebookRowOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["GradebookRowOutput"][];
+        };
+        PaginatedGroupOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["GroupOutput"][];
+        };
         PaginatedInstructorFileOutputList: {
             /** @example 123 */
             count: number;
@@ -1461,6 +1493,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["InstructorFileOutput"][];
+        };
+        PaginatedInvitationOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["InvitationOutput"][];
         };
         PaginatedLateDaysOutputList: {
             /** @example 123 */
@@ -1491,6 +1538,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ProjectOutput"][];
+        };
+        PaginatedRerunOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["RerunOutput"][];
         };
         PaginatedRosterUserOutputList: {
             /** @example 123 */
@@ -1761,7 +1823,10 @@ export interface components {
             project: number;
             creator: string | null;
             selection: string;
-            suite_selection: unknown;
+            /** @description Null: every suite. Otherwise suite id → null (every test case) or a list of test case ids. */
+            suite_selection: {
+                [key: string]: number[] | null;
+            } | null;
             is_cancelled: boolean;
             /** Format: date-time */
             created_at: string;
@@ -1782,7 +1847,10 @@ export interface components {
             project: number;
             creator: string | null;
             selection: string;
-            suite_selection: unknown;
+            /** @description Null: every suite. Otherwise suite id → null (every test case) or a list of test case ids. */
+            suite_selection: {
+                [key: string]: number[] | null;
+            } | null;
             is_cancelled: boolean;
             /** Format: date-time */
             created_at: string;
@@ -1893,10 +1961,13 @@ export interface components {
             readonly timestamp: string;
             /** @default received */
             readonly status: components["schemas"]["StatusEnum"];
-            readonly submitted_filenames: unknown;
-            readonly discarded_files: unknown;
+            readonly submitted_filenames: string[];
+            /** @description Uploaded files not kept: unexpected, one too many for a pattern, or repeated. */
+            readonly discarded_files: string[];
             /** @description Pattern → matches still needed. */
-            readonly missing_files: unknown;
+            readonly missing_files: {
+                [key: string]: number;
+            };
             readonly total_size: number;
             readonly is_past_daily_limit: boolean;
             readonly is_bonus_submission: boolean;
@@ -1905,6 +1976,8 @@ export interface components {
             readonly late_days_charged: number;
             readonly does_not_count_for: string[];
             readonly error_msg: string;
+            /** @description Whether this is the final graded submission: the group's for staff and handgraders; for a student, their own (submissions that don't count for them are skipped), once final graded feedback is shown to them (after their deadline, unless the project hides it), and false until then. */
+            readonly is_final_graded: boolean;
         };
         SubmissionStatusOutput: {
             id: number;
@@ -2338,9 +2411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": string[][];
                 };
             };
         };
@@ -2392,9 +2463,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": string[][];
                 };
             };
         };
@@ -3431,7 +3500,12 @@ export interface operations {
     };
     projects_gradebook_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 project_id: number;
@@ -3445,12 +3519,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GradebookRowOutput"][];
+                    "application/json": components["schemas"]["PaginatedGradebookRowOutputList"];
                 };
             };
         };
     };
-    "projects_gradebook.csv_retrieve": {
+    projects_gradebook_csv: {
         parameters: {
             query?: never;
             header?: never;
@@ -3473,7 +3547,12 @@ export interface operations {
     };
     projects_groups_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 project_id: number;
@@ -3487,7 +3566,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GroupOutput"][];
+                    "application/json": components["schemas"]["PaginatedGroupOutputList"];
                 };
             };
         };
@@ -3594,7 +3673,12 @@ export interface operations {
     };
     projects_invitations_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 project_id: number;
@@ -3608,7 +3692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationOutput"][];
+                    "application/json": components["schemas"]["PaginatedInvitationOutputList"];
                 };
             };
         };
@@ -3663,7 +3747,12 @@ export interface operations {
     };
     projects_reruns_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path: {
                 project_id: number;
@@ -3677,7 +3766,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RerunOutput"][];
+                    "application/json": components["schemas"]["PaginatedRerunOutputList"];
                 };
             };
         };
@@ -3870,7 +3959,9 @@ export interface operations {
     };
     submissions_events_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                format?: "event-stream" | "json";
+            };
             header?: never;
             path: {
                 submission_id: number;

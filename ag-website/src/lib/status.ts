@@ -1,5 +1,5 @@
 /** Submission statuses in the words autograder.io users know. */
-import type { StatusSnapshot, Submission, SubmissionStatus } from '@/api/types';
+import type { StatusSnapshot, SubmissionStatus } from '@/api/types';
 import { durationText } from './time';
 
 export const FINAL_STATUSES: ReadonlySet<SubmissionStatus> = new Set([
@@ -45,20 +45,4 @@ export function statusMessage(snapshot: Pick<StatusSnapshot, 'id' | 'status' | '
     case 'error':
       return `Something went wrong while grading. Please contact course staff and quote submission ID ${snapshot.id}.${snapshot.error_msg ? ` (${snapshot.error_msg})` : ''}`;
   }
-}
-
-/**
- * The final graded submission when the project uses the most recent one: the newest finished
- * submission that counts for `username`. With the "best" policy the answer needs every
- * submission's score, which only staff's gradebook has, so this returns null.
- */
-export function mostRecentFinalGraded(
-  policy: string,
-  submissions: readonly Submission[],
-  username: string,
-): number | null {
-  if (policy !== 'most_recent') return null;
-  const newestFirst = [...submissions].sort((a, b) => b.timestamp.localeCompare(a.timestamp) || b.id - a.id);
-  const found = newestFirst.find((s) => s.status === 'finished_grading' && !s.does_not_count_for.includes(username));
-  return found?.id ?? null;
 }

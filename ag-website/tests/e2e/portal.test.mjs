@@ -14,6 +14,12 @@ let browser;
 const state = {};
 let broken = false;
 
+/** A date as a datetime-local input takes it, in the browser's (and this process's) time zone. */
+function localInput(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 /** The scenarios build on each other: after a failure, later steps are skipped, not timed out. */
 function step(name, body) {
   test(name, async (t) => {
@@ -74,10 +80,8 @@ step('an admin creates a project with an expected file, an instructor file, a su
   await page.getByLabel('Visible to students').check();
   await page.getByLabel('Largest group').fill('2');
   const nextWeek = new Date(Date.now() + 7 * 86400_000);
-  const pad = (n) => String(n).padStart(2, '0');
-  await page
-    .getByLabel('Deadline (enforced)')
-    .fill(`${nextWeek.getFullYear()}-${pad(nextWeek.getMonth() + 1)}-${pad(nextWeek.getDate())}T23:59`);
+  nextWeek.setHours(23, 59, 0, 0);
+  await page.getByLabel('Deadline (enforced)').fill(localInput(nextWeek));
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByText('Saved.').waitFor();
   await screenshot(page, '04-project-settings');
@@ -218,8 +222,10 @@ step('the student sees the right points and the diff of expected and actual outp
   await diff.locator('td.actual', { hasText: 'bye' }).waitFor();
   await screenshot(alice, '11-results-with-diff');
 
+  // Before the deadline a student's history marks no final graded submission.
   await alice.goto(`/projects/${state.projectId}?tab=submissions`);
-  await alice.getByText('Final graded submission').waitFor();
+  await alice.locator('tbody tr').first().waitFor();
+  assert.equal(await alice.getByText('Final graded submission').count(), 0);
   await screenshot(alice, '12-submission-history');
 });
 
@@ -259,6 +265,7 @@ step('staff pages: student lookup, gradebook, reruns with progress, stats', asyn
   await admin.getByLabel('Find a student').fill('alice');
   await admin.getByRole('button', { name: 'alice@e2e.test, bob@e2e.test' }).click();
   await admin.getByRole('heading', { name: 'Group of alice@e2e.test, bob@e2e.test' }).waitFor();
+  await admin.getByText('Final graded submission').waitFor();
   await admin.getByLabel('Bonus submissions left').fill('2');
   await admin.getByRole('button', { name: 'Save group' }).click();
   await admin.getByText(/^Saved\./).waitFor();
@@ -288,6 +295,23 @@ step('staff pages: student lookup, gradebook, reruns with progress, stats', asyn
   await admin.goto(`/projects/${state.projectId}/admin?tab=stats`);
   await admin.getByText('Submissions per hour (last 48 hours)').waitFor();
   await screenshot(admin, '18-stats');
+});
+
+step('after the deadline, the student’s history marks the final graded submission', async () => {
+  const admin = state.admin;
+  await admin.goto(`/projects/${state.projectId}/admin`);
+  await admin.getByLabel('Deadline (enforced)').fill(localInput(new Date(Date.now() - 86400_000)));
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await admin.getByText('Saved.').waitFor();
+
+  const alice = state.alice;
+  await alice.goto(`/projects/${state.projectId}?tab=submissions`);
+  const row = alice.locator('tbody tr', { hasText: 'Final graded submission' });
+  await row.waitFor();
+  assert.equal(await alice.getByText('Final graded submission').count(), 1);
+  await screenshot(alice, '12b-submission-history-after-deadline');
+  await row.getByRole('link').click();
+  await alice.getByText('This is the final graded submission.').waitFor();
 });
 
 step('the project page works at phone width', async () => {

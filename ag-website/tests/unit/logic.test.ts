@@ -5,7 +5,7 @@ import { presetName } from '@/lib/feedbackPresets';
 import { allowance, daysLate, lastDailyReset, nextDailyReset } from '@/lib/limits';
 import { moveItem, orderChanged } from '@/lib/reorder';
 import { perHour, queueWaits, waitHistogram, median } from '@/lib/stats';
-import { mostRecentFinalGraded, statusMessage } from '@/lib/status';
+import { statusMessage } from '@/lib/status';
 import { countdownText, durationText, formatDateTime } from '@/lib/time';
 
 describe('API errors', () => {
@@ -28,19 +28,6 @@ describe('statuses', () => {
     );
     expect(statusMessage({ ...snapshot, status: 'being_graded' })).toBe('Your submission is being graded!');
     expect(statusMessage({ ...snapshot, status: 'error' })).toContain('quote submission ID 42');
-  });
-
-  it('marks the newest finished submission that counts as final graded (most recent policy)', () => {
-    const sub = (id: number, status: Submission['status'], at: string, notFor: string[] = []) =>
-      ({ id, status, timestamp: at, does_not_count_for: notFor }) as unknown as Submission;
-    const list = [
-      sub(3, 'queued', '2026-01-03T00:00:00Z'),
-      sub(2, 'finished_grading', '2026-01-02T00:00:00Z', ['bob']),
-      sub(1, 'finished_grading', '2026-01-01T00:00:00Z'),
-    ];
-    expect(mostRecentFinalGraded('most_recent', list, 'alice')).toBe(2);
-    expect(mostRecentFinalGraded('most_recent', list, 'bob')).toBe(1);
-    expect(mostRecentFinalGraded('best', list, 'alice')).toBeNull();
   });
 });
 

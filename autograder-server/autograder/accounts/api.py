@@ -85,6 +85,8 @@ class MeApi(APIView):
 
 
 class TokenListApi(APIView):
+    pagination_class = DefaultPagination
+
     @extend_schema(responses=TokenOutput(many=True))
     def get(self, request: Request) -> Response:
         paginator = DefaultPagination()

@@ -127,10 +127,8 @@ def _others(first: FeedbackCategory) -> list[FeedbackCategory]:
 def _member_categories(user: User, submission: Submission) -> list[FeedbackCategory]:
     group = submission.group
     categories = []
-    if (
-        not group.project.hide_final_graded_feedback
-        and submission.status == SubmissionStatus.FINISHED_GRADING
-        and _deadline_passed(group, late_days=int(group.late_days_used.get(str(user.pk), 0)))
+    if submission.status == SubmissionStatus.FINISHED_GRADING and final_graded_shown_to_member(
+        group=group, user=user
     ):
         final = final_graded_submission_for_user(group=group, user=user)
         if final is not None and final.pk == submission.pk:
@@ -140,6 +138,14 @@ def _member_categories(user: User, submission: Submission) -> list[FeedbackCateg
     else:
         categories.append(FeedbackCategory.NORMAL)
     return categories
+
+
+def final_graded_shown_to_member(*, group: Group, user: User) -> bool:
+    """Whether `user`, a member of `group`, may see final graded feedback yet: the project
+    doesn't hide it and their deadline (with the late days they used) has passed."""
+    if group.project.hide_final_graded_feedback:
+        return False
+    return _deadline_passed(group, late_days=int(group.late_days_used.get(str(user.pk), 0)))
 
 
 def _staff_may_see_final_graded(submission: Submission) -> bool:

@@ -26,6 +26,8 @@ def _body(task: RerunTask) -> dict[str, Any]:
 
 
 class ProjectRerunsApi(APIView):
+    pagination_class = DefaultPagination
+
     @extend_schema(responses=RerunOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)

@@ -38,7 +38,13 @@ class RerunOutput(serializers.Serializer[Any]):
     project = serializers.IntegerField(source="task.project_id")
     creator = serializers.CharField(source="task.creator.username", allow_null=True)
     selection = serializers.CharField(source="task.selection")
-    suite_selection = serializers.JSONField(source="task.suite_selection", allow_null=True)
+    suite_selection = serializers.DictField(
+        source="task.suite_selection",
+        child=serializers.ListField(child=serializers.IntegerField(), allow_null=True),
+        allow_null=True,
+        help_text="Null: every suite. Otherwise suite id → null (every test case) or a list "
+        "of test case ids.",
+    )
     is_cancelled = serializers.BooleanField(source="task.is_cancelled")
     created_at = serializers.DateTimeField(source="task.created_at")
     finished_at = serializers.DateTimeField(source="task.finished_at", allow_null=True)

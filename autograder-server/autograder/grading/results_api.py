@@ -157,6 +157,8 @@ class SuiteSetupOutputApi(APIView):
 
 
 class ProjectGradebookApi(APIView):
+    pagination_class = DefaultPagination
+
     @extend_schema(tags=["results"], responses=GradebookRowOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project, _ = project_get_readable(user=request.user, project_id=project_id)

@@ -75,6 +75,8 @@ def _require_may_join(roles: CourseRoles) -> None:
 
 
 class ProjectGroupsApi(APIView):
+    pagination_class = DefaultPagination
+
     @extend_schema(responses=GroupOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project = _project(project_id)
@@ -185,6 +187,8 @@ class GroupMergeApi(APIView):
 
 
 class ProjectInvitationsApi(APIView):
+    pagination_class = DefaultPagination
+
     @extend_schema(responses=InvitationOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project = _project(project_id)

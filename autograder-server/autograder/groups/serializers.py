@@ -15,6 +15,11 @@ class MemberOutput(serializers.ModelSerializer[User]):
 
 class GroupOutput(serializers.ModelSerializer[Group]):
     members = MemberOutput(many=True, read_only=True)
+    late_days_used = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="User id (as a string) → late days charged here.",
+    )
     num_submissions = serializers.SerializerMethodField()
 
     class Meta:

@@ -15,6 +15,11 @@ from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.filenames import check_filename
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.roles import CourseRoles
+from autograder.grading.feedback import final_graded_shown_to_member
+from autograder.grading.final_graded import (
+    final_graded_submission,
+    final_graded_submission_for_user,
+)
 from autograder.groups.models import Group
 from autograder.groups.selectors import group_is_member
 from autograder.projects.selectors import project_check_readable
@@ -56,6 +61,24 @@ def _readable_submission(request: Request, submission_id: int) -> Submission:
     return submission
 
 
+def _final_graded_id(user: User | AnonymousUser, group: Group, roles: CourseRoles) -> int | None:
+    """The submission marked final graded for this viewer: the group's for staff and
+    handgraders; a member's own (as final graded feedback picks it) once that feedback is
+    shown to them, else none."""
+    if roles.is_staff or roles.is_handgrader:
+        final = final_graded_submission(group=group)
+    elif isinstance(user, User) and final_graded_shown_to_member(group=group, user=user):
+        final = final_graded_submission_for_user(group=group, user=user)
+    else:
+        return None
+    return final.pk if final is not None else None
+
+
+_NEVER_FINAL_GRADED: dict[str, int | None] = {"final_graded_id": None}
+"""Context for a submission that just arrived or left the queue: it hasn't finished grading,
+so it can't be final graded."""
+
+
 class GroupSubmissionsApi(APIView):
     pagination_class = DefaultPagination
     parser_classes = [SubmissionMultiPartParser]
@@ -63,12 +86,15 @@ class GroupSubmissionsApi(APIView):
     @extend_schema(tags=["submissions"], responses=SubmissionOutput(many=True))
     def get(self, request: Request, group_id: int) -> Response:
         group = _group(group_id)
-        check_may_read_group(request.user, group)
+        roles = check_may_read_group(request.user, group)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(
             selectors.submission_list_for_group(group=group), request, view=self
         )
-        return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
+        context = {"final_graded_id": _final_graded_id(request.user, group, roles)}
+        return paginator.get_paginated_response(
+            SubmissionOutput(page, many=True, context=context).data
+        )
 
     @extend_schema(
         tags=["submissions"], request=SubmissionCreateInput, responses={201: SubmissionOutput}
@@ -87,13 +113,17 @@ class GroupSubmissionsApi(APIView):
             honor_pledge_accepted=data.validated_data["honor_pledge_accepted"],
         )
         fresh = selectors.submission_get(submission_id=submission.pk)
-        return Response(SubmissionOutput(fresh).data, status=status.HTTP_201_CREATED)
+        body = SubmissionOutput(fresh, context=_NEVER_FINAL_GRADED).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class SubmissionDetailApi(APIView):
     @extend_schema(responses=SubmissionOutput)
     def get(self, request: Request, submission_id: int) -> Response:
-        return Response(SubmissionOutput(_readable_submission(request, submission_id)).data)
+        submission = selectors.submission_get(submission_id=submission_id)
+        roles = check_may_read_group(request.user, submission.group)
+        context = {"final_graded_id": _final_graded_id(request.user, submission.group, roles)}
+        return Response(SubmissionOutput(submission, context=context).data)
 
 
 class SubmissionRemoveFromQueueApi(APIView):
@@ -107,7 +137,7 @@ class SubmissionRemoveFromQueueApi(APIView):
             )
         services.submission_remove_from_queue(submission=submission)
         fresh = selectors.submission_get(submission_id=submission.pk)
-        return Response(SubmissionOutput(fresh).data)
+        return Response(SubmissionOutput(fresh, context=_NEVER_FINAL_GRADED).data)
 
 
 class SubmissionFilesApi(APIView):

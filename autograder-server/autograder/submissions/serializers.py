@@ -26,6 +26,25 @@ class SubmissionOutput(serializers.ModelSerializer[Submission]):
     does_not_count_for: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", many=True, read_only=True
     )
+    submitted_filenames = serializers.ListField(child=serializers.CharField(), read_only=True)
+    discarded_files = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Uploaded files not kept: unexpected, one too many for a pattern, or repeated.",
+    )
+    missing_files = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="Pattern → matches still needed.",
+    )
+    is_final_graded = serializers.SerializerMethodField(
+        help_text=(
+            "Whether this is the final graded submission: the group's for staff and "
+            "handgraders; for a student, their own (submissions that don't count for them are "
+            "skipped), once final graded feedback is shown to them (after their deadline, "
+            "unless the project hides it), and false until then."
+        )
+    )
 
     class Meta:
         model = Submission
@@ -46,8 +65,14 @@ class SubmissionOutput(serializers.ModelSerializer[Submission]):
             "late_days_charged",
             "does_not_count_for",
             "error_msg",
+            "is_final_graded",
         ]
         read_only_fields = fields
+
+    def get_is_final_graded(self, submission: Submission) -> bool:
+        """The view puts the viewer's `final_graded_id` (or None) in the context."""
+        final_graded_id: int | None = self.context["final_graded_id"]
+        return submission.pk == final_graded_id
 
 
 class SubmittedFileOutput(serializers.Serializer[Any]):

@@ -190,3 +190,11 @@ def test_ids_of_another_project_are_listed_in_the_error(world: World) -> None:
     assert response.data["fields"]["submission_ids"] == [
         f"Not submissions of this project: {ids['submission']}."
     ]
+
+
+def test_schema_types_the_list_as_pages_and_the_suite_selection(world: World) -> None:
+    schema = world.client("staff").get("/api/schema/", {"format": "json"}).json()
+    ok = schema["paths"]["/api/projects/{project_id}/reruns/"]["get"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/PaginatedRerunOutputList")
+    selection = schema["components"]["schemas"]["RerunOutput"]["properties"]["suite_selection"]
+    assert selection["additionalProperties"]["items"] == {"type": "integer"}

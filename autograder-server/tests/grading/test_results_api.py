@@ -314,3 +314,17 @@ def test_diff_agrees_with_the_comparison(
     assert len(removed) + sum(mark == " " for mark, _ in diff) == len(
         results_selectors._keyed(exp, options)
     )
+
+
+def test_schema_types_the_gradebook_as_pages_and_diffs_as_pairs(world: World) -> None:
+    schema = world.client("staff").get("/api/schema/", {"format": "json"}).json()
+    paths = schema["paths"]
+    gradebook = paths["/api/projects/{project_id}/gradebook/"]["get"]["responses"]["200"]
+    assert gradebook["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/PaginatedGradebookRowOutputList"
+    )
+    for stream in ("stdout", "stderr"):
+        diff = paths[f"/api/command_results/{{command_result_id}}/{stream}_diff/"]["get"]
+        body = diff["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["items"]["items"] == {"type": "string"}
+        assert body["items"]["minItems"] == body["items"]["maxItems"] == 2

@@ -385,3 +385,17 @@ def test_schema_lists_group_routes(world: World) -> None:
     paths = response.json()["paths"]
     assert "/api/groups/{group_id}/merge/" in paths
     assert "/api/invitations/{invitation_id}/accept/" in paths
+
+
+def test_schema_types_group_lists_as_pages_and_late_days_as_numbers(world: World) -> None:
+    schema = world.client("staff").get("/api/schema/", {"format": "json"}).json()
+    for path, item in [
+        ("/api/projects/{project_id}/groups/", "GroupOutput"),
+        ("/api/projects/{project_id}/invitations/", "InvitationOutput"),
+    ]:
+        ok = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        page = schema["components"]["schemas"][ok["schema"]["$ref"].rsplit("/", 1)[1]]
+        assert set(page["properties"]) == {"count", "next", "previous", "results"}
+        assert page["properties"]["results"]["items"]["$ref"].endswith(f"/{item}")
+    late_days = schema["components"]["schemas"]["GroupOutput"]["properties"]["late_days_used"]
+    assert late_days["additionalProperties"] == {"type": "integer"}

@@ -252,3 +252,13 @@ def test_member_of_another_group_cannot_read_or_remove(w: World) -> None:
     assert client.get(f"/api/submissions/{sub_id}/").status_code == 403
     assert client.post(f"/api/submissions/{sub_id}/remove_from_queue/").status_code == 403
     assert member(w).pk != other.pk
+
+
+def test_schema_types_the_file_lists_and_the_final_graded_marker(w: World) -> None:
+    schema = w.client("staff").get("/api/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["SubmissionOutput"]["properties"]
+    for name in ("submitted_filenames", "discarded_files"):
+        assert fields[name]["items"] == {"type": "string"}, name
+    assert fields["missing_files"]["additionalProperties"] == {"type": "integer"}
+    assert fields["is_final_graded"]["type"] == "boolean"
+    assert fields["is_final_graded"]["readOnly"] is True
