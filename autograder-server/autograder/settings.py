@@ -179,6 +179,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("AG_STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env_str("AG_MEDIA_ROOT", str(DATA_DIR / "media")))
+PROTECTED_MEDIA_PREFIX = env_str("AG_PROTECTED_MEDIA_PREFIX", "")
+"""Behind nginx: the internal location serving MEDIA_ROOT (downloads use X-Accel-Redirect)."""
 
 # Upload limits. The request cap is checked before the body is read (413 with the limit).
 MAX_UPLOAD_BYTES = env_int("AG_MAX_UPLOAD_BYTES", 30 * 1024 * 1024)

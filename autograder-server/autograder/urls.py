@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from autograder.common import spa
+from autograder.common import health, spa
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.accounts.urls")),
@@ -11,6 +11,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.groups.urls")),
     path("", include("autograder.submissions.urls")),
     path("", include("autograder.grading.urls")),
+    path("health/", health.health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

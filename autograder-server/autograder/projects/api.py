@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import FileResponse
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autograder.common.downloads import stored_file_response
 from autograder.common.errors import NotFoundError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.models import Course
@@ -228,15 +229,8 @@ class InstructorFileDetailApi(APIView):
 
 class InstructorFileContentApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    def get(self, request: Request, instructor_file_id: int) -> FileResponse:
+    def get(self, request: Request, instructor_file_id: int) -> HttpResponseBase:
         instructor_file = _readable_instructor_file(request, instructor_file_id)
-        try:
-            stored = instructor_file.file_obj.open("rb")
-        except FileNotFoundError as exc:
-            raise NotFoundError("This file's contents are missing from storage.") from exc
-        return FileResponse(
-            stored,
-            as_attachment=True,
-            filename=instructor_file.name,
-            content_type="application/octet-stream",
+        return stored_file_response(
+            path=instructor_file.file_obj.name, filename=instructor_file.name
         )

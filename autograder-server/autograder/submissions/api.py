@@ -1,8 +1,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.files.storage import default_storage
-from django.http import FileResponse
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.accounts.models import User
+from autograder.common.downloads import stored_file_response
 from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.filenames import check_filename
 from autograder.common.pagination import DefaultPagination
@@ -153,16 +153,10 @@ class SubmissionFileContentApi(APIView):
         parameters=[OpenApiParameter("name", str, required=True, description="The file's name.")],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
-    def get(self, request: Request, submission_id: int) -> FileResponse:
+    def get(self, request: Request, submission_id: int) -> HttpResponseBase:
         submission = _readable_submission(request, submission_id)
         name = check_filename(request.query_params.get("name", ""), field="name")
         if name not in submission.submitted_filenames:
             raise NotFoundError(f"This submission has no file named {name!r}.")
         path = selectors.submission_file_path(submission=submission, name=name)
-        try:
-            stored = default_storage.open(path, "rb")
-        except FileNotFoundError as exc:
-            raise NotFoundError("This file's contents are missing from storage.") from exc
-        return FileResponse(
-            stored, as_attachment=True, filename=name, content_type="application/octet-stream"
-        )
+        return stored_file_response(path=path, filename=name)
