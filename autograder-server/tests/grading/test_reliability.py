@@ -184,7 +184,7 @@ def test_suite_deleted_while_grading_gets_a_clear_error(live: Live) -> None:
 
 
 def test_rabbitmq_restart_loses_no_queued_submission(live: Live) -> None:
-    if os.environ.get("AG_TEST_RESTART_RABBITMQ", "1") != "1":
+    if os.environ.get("AG_TEST_RESTART_RABBITMQ", "1") != "1" and os.environ.get("CI") != "true":
         pytest.skip("AG_TEST_RESTART_RABBITMQ=0: the broker is shared with other work")
     project = one_command_project("echo done", "done\n")
     live.worker.stop()
