@@ -7,8 +7,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from autograder.courses.models import Role
-from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading import worker
+from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite, GradingJob, JobState
 from autograder.projects.models import InstructorFile, Project
+from autograder.sandbox import SandboxProvider
 from autograder.submissions import services as submission_services
 from autograder.submissions.models import Submission
 from tests import factories
@@ -60,3 +62,11 @@ def submit(project: Project, files: dict[str, bytes] | None = None) -> Submissio
 
 def staff_of(project: Project) -> Any:
     return factories.add_role(project.course, factories.make_user(), Role.STAFF)
+
+
+def grade(provider: SandboxProvider, submission: Submission) -> Submission:
+    """Grades the submission's pending job in this process, as a worker slot would."""
+    job = GradingJob.objects.get(submission=submission, state=JobState.PENDING)
+    assert worker.work_one(job.queue, provider=provider) is not None
+    submission.refresh_from_db()
+    return submission

@@ -1,6 +1,5 @@
 """Grading a queued submission end to end in real sandboxes, one worker slot in-process."""
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +21,9 @@ from tests.grading import pipeline_helpers as h
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def provider() -> Iterator[PoolManager]:
-    manager = PoolManager(pool_size=1)
-    yield manager
-    manager.close()
-
-
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def grade(provider: PoolManager, submission: Submission) -> Submission:
-    job = GradingJob.objects.get(submission=submission, state=JobState.PENDING)
-    assert worker.work_one(job.queue, provider=provider) is not None
-    submission.refresh_from_db()
-    return submission
 
 
 def results_of(submission: Submission) -> dict[str, AGTestCommandResult]:
@@ -82,7 +67,7 @@ def test_grades_files_stdin_expected_output_and_points(provider: PoolManager) ->
     h.command(suite, "cat expected.txt > /dev/null; echo x > expected.txt", name="readonly")
     submission = h.submit(project, {"main.py": b"print('hello world')\n"})
 
-    submission = grade(provider, submission)
+    submission = h.grade(provider, submission)
 
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     results = results_of(submission)
@@ -113,7 +98,7 @@ def test_timeouts_binary_and_huge_output_are_stored(provider: PoolManager) -> No
         name="huge",
         output_cap_bytes=200_000,
     )
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
 
     results = results_of(submission)
     assert results["sleepy"].timed_out and results["sleepy"].return_code_correct is False
@@ -132,7 +117,7 @@ def test_setup_failure_rejects_when_configured(provider: PoolManager) -> None:
     second = h.suite(project)
     h.command(second, "true", name="skipped")
 
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
 
     assert submission.status == SubmissionStatus.REJECTED
     assert "setup" in submission.error_msg
@@ -144,14 +129,14 @@ def test_deferred_suites_run_after_and_free_the_group(provider: PoolManager) -> 
     h.command(h.suite(project), "echo fast", name="fast")
     h.command(h.suite(project, deferred=True), "echo slow", name="slow")
 
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
 
     assert submission.status == SubmissionStatus.WAITING_FOR_DEFERRED
     assert set(results_of(submission)) == {"fast"}
     deferred = GradingJob.objects.get(submission=submission, kind=JobKind.DEFERRED)
     assert deferred.queue == "deferred" and deferred.state == JobState.PENDING
 
-    submission = grade(provider, submission)
+    submission = h.grade(provider, submission)
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     assert set(results_of(submission)) == {"fast", "slow"}
 
@@ -166,7 +151,7 @@ def test_deleted_instructor_file_fails_only_its_suite(provider: PoolManager) -> 
     submission = h.submit(project)
     Path(data.file_obj.path).unlink()
 
-    submission = grade(provider, submission)
+    submission = h.grade(provider, submission)
 
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     by_name = {r.suite_name: r for r in AGTestSuiteResult.objects.filter(submission=submission)}
@@ -181,7 +166,7 @@ def test_deleted_instructor_file_fails_only_its_suite(provider: PoolManager) -> 
 def test_grading_twice_replaces_results_instead_of_duplicating(provider: PoolManager) -> None:
     project = h.project_with_catch_all()
     h.command(h.suite(project), "echo once", name="once")
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
     GradingJob.objects.create(
         submission=submission, project=project, kind=JobKind.RERUN, queue="rerun"
     )

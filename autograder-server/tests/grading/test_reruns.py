@@ -2,7 +2,7 @@
 worker slot in-process."""
 
 import datetime
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -37,23 +37,9 @@ from tests.grading import pipeline_helpers as h
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def provider() -> Iterator[PoolManager]:
-    manager = PoolManager(pool_size=1)
-    yield manager
-    manager.close()
-
-
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def grade(provider: PoolManager, submission: Submission) -> Submission:
-    job = GradingJob.objects.get(submission=submission, state=JobState.PENDING)
-    assert worker.work_one(job.queue, provider=provider) is not None
-    submission.refresh_from_db()
-    return submission
 
 
 def run_reruns(provider: PoolManager) -> int:
@@ -94,8 +80,8 @@ def set_cmd(command: AGTestCommand, cmd: str) -> None:
 def test_rerun_all_replaces_results_without_duplicating(provider: PoolManager) -> None:
     project = h.project_with_catch_all()
     command = h.command(h.suite(project), "echo v1", name="out")
-    first = grade(provider, h.submit(project))
-    second = grade(provider, h.submit(project))
+    first = h.grade(provider, h.submit(project))
+    second = h.grade(provider, h.submit(project))
     Submission.objects.filter(pk=second.pk).update(status=SubmissionStatus.ERROR, error_msg="x")
     set_cmd(command, "echo v2")
 
@@ -122,7 +108,7 @@ def test_rerun_all_replaces_results_without_duplicating(provider: PoolManager) -
 def test_rerun_records_the_image_digest(provider: PoolManager) -> None:
     project = h.project_with_catch_all()
     h.command(h.suite(project), "true")
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
     AGTestSuiteResult.objects.filter(submission=submission).update(image_digest="")
 
     rerun(project)
@@ -138,7 +124,7 @@ def test_rerun_of_one_case_or_one_suite_keeps_other_results(provider: PoolManage
     a1 = h.command(first_suite, "echo a1-old", name="a1", case="A1")
     a2 = h.command(first_suite, "echo a2-old", name="a2", case="A2")
     b = h.command(h.suite(project), "echo b-old", name="b")
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
     second_suite_result = AGTestSuiteResult.objects.get(submission=submission, suite=b.case.suite)
     for command in (a1, a2, b):
         set_cmd(command, command.cmd.replace("old", "new"))
@@ -164,7 +150,7 @@ def test_old_results_stay_readable_until_the_new_ones_are_stored(
 ) -> None:
     project = h.project_with_catch_all()
     command = h.command(h.suite(project), "echo old", name="out")
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
     set_cmd(command, "echo new")
     seen_while_grading: list[dict[str, bytes]] = []
 
@@ -186,14 +172,14 @@ def test_students_new_submissions_are_not_queued_behind_reruns(
 ) -> None:
     project = h.project_with_catch_all()
     h.command(h.suite(project), "echo hi", name="out")
-    graded = grade(provider, h.submit(project))
+    graded = h.grade(provider, h.submit(project))
     task = rerun(project)
 
     fresh = h.submit(project)
 
     job = GradingJob.objects.get(submission=fresh)
     assert (job.kind, job.queue) == (JobKind.GRADE, "fast")
-    assert grade(provider, fresh).status == SubmissionStatus.FINISHED_GRADING
+    assert h.grade(provider, fresh).status == SubmissionStatus.FINISHED_GRADING
     assert GradingJob.objects.get(rerun_task=task).state == JobState.PENDING
     settings.GRADING_FAST_QUEUE_SECONDS = 1
     slow = h.submit(project)
@@ -205,7 +191,7 @@ def test_students_new_submissions_are_not_queued_behind_reruns(
 def test_cancel_stops_jobs_that_have_not_started(provider: PoolManager) -> None:
     project = h.project_with_catch_all()
     command = h.command(h.suite(project), "echo before", name="out")
-    submissions = [grade(provider, h.submit(project)) for _ in range(2)]
+    submissions = [h.grade(provider, h.submit(project)) for _ in range(2)]
     set_cmd(command, "echo after")
     task = rerun(project)
 
@@ -229,7 +215,7 @@ def test_a_running_job_stops_before_its_next_suite_when_cancelled(
     project = h.project_with_catch_all()
     first = h.command(h.suite(project), "echo one-old", name="one")
     second = h.command(h.suite(project), "echo two-old", name="two")
-    submission = grade(provider, h.submit(project))
+    submission = h.grade(provider, h.submit(project))
     set_cmd(first, "echo one-new")
     set_cmd(second, "echo two-new")
     task = rerun(project)
