@@ -73,13 +73,23 @@ def _instructor_file_bytes(file: InstructorFile | None, what: str) -> bytes:
 
 
 def _files_to_put(suite: AGTestSuite, submission: Submission) -> list[PutFile]:
-    files = [
+    """The submission's files (those the suite takes), then the suite's instructor files.
+
+    Instructor files go in last, owned by root, so their bytes are what staff uploaded even
+    when a submitted file has the same name (uploads refuse such names; a submission made
+    before the instructor file was added still loses the clash).
+    """
+    instructor = [
         PutFile(path=f.name, content=_instructor_file_bytes(f, f.name), owner=Owner.ROOT)
         for f in suite.instructor_files_needed.all()
     ]
+    instructor_names = {f.path for f in instructor}
     patterns = [e.pattern for e in suite.student_files_needed.all()]
+    files: list[PutFile] = []
     for name in submission.submitted_filenames:
         if patterns and not any(fnmatch.fnmatchcase(name, p) for p in patterns):
+            continue
+        if name in instructor_names:
             continue
         path = submission_file_path(submission=submission, name=name)
         try:
@@ -90,7 +100,7 @@ def _files_to_put(suite: AGTestSuite, submission: Submission) -> list[PutFile]:
                 f"The submitted file {name!r} is missing from storage."
             ) from None
         files.append(PutFile(path=name, content=content, mode=0o644))
-    return files
+    return files + instructor
 
 
 def _stdin(command: AGTestCommand, setup: RunResult | None) -> bytes | None:

@@ -83,6 +83,21 @@ def _check_uploads(files: Sequence[UploadedFile]) -> None:
         )
 
 
+def _check_no_instructor_names(*, project: Project, names: Sequence[str]) -> None:
+    """Refuses submitted files named like one of the project's instructor files.
+
+    Tests run both in one working directory, where the instructor's file always wins; a
+    student file of the same name would silently not be graded, so say so at upload.
+    """
+    clashes = sorted(set(names) & set(project.instructor_files.values_list("name", flat=True)))
+    if clashes:
+        message = (
+            f"{', '.join(clashes)}: the name of an instructor file of this project; "
+            "rename your file."
+        )
+        raise ApplicationError(message, code="instructor_file_name", fields={"files": [message]})
+
+
 def _store_files(
     *, submission: Submission, uploads: dict[str, UploadedFile], written: list[str]
 ) -> None:
@@ -306,6 +321,7 @@ def _create_locked(
         needs = ", ".join(f"{pattern} ({count} more)" for pattern, count in matched.missing.items())
         message = f"Missing required files: {needs}."
         raise ApplicationError(message, code="missing_files", fields={"files": [message]})
+    _check_no_instructor_names(project=project, names=matched.accepted)
 
     if decision.is_bonus_submission:
         locked.bonus_submissions_remaining -= 1

@@ -206,7 +206,7 @@ def test_put_files_with_owner_and_mode(sandbox: DockerSandbox) -> None:
     assert listing.stdout.decode().splitlines() == [
         "student.py autograder 600",
         "run.sh autograder 755",
-        "tests autograder 755",
+        "tests root 1777",
         "tests/hidden.txt root 444",
     ]
     assert sandbox.run(["./run.sh"]).stdout == b"run\n"

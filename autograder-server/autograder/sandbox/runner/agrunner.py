@@ -42,6 +42,9 @@ OOM_COUNTERS = (
 if TYPE_CHECKING:  # annotations only: must not be evaluated on Python 3.8
     Json = dict[str, Any]
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+STICKY_DIR_MODE = 0o1777
+"""Directories the student shares with root: like /tmp, anyone creates files, only a
+file's owner (or root) removes or renames it."""
 
 
 class RequestError(Exception):
@@ -182,13 +185,15 @@ class Runner:
         self.uid, self.gid = user.pw_uid, user.pw_gid
         self.home, self.workdir = req["home"], req["workdir"]
         self.nofile, self.fsize = int(req["nofile"]), int(req["fsize"])
-        # chmod before chown: once the student owns a file, changing its mode
-        # would need CAP_FOWNER, which the container does not have.
-        os.chmod(self.home, 0o755)
-        os.chown(self.home, self.uid, self.gid)
+        # $HOME and the working directory belong to root and are world-writable with the
+        # sticky bit (like /tmp): the student creates, changes and deletes files of its
+        # own there, but can neither delete, rename nor replace root's files (instructor
+        # files) nor move the working directory itself aside.
+        os.chown(self.home, 0, 0)
+        os.chmod(self.home, STICKY_DIR_MODE)
         os.makedirs(self.workdir, mode=0o755, exist_ok=True)
-        os.chmod(self.workdir, 0o755)
-        os.chown(self.workdir, self.uid, self.gid)
+        os.chown(self.workdir, 0, 0)
+        os.chmod(self.workdir, STICKY_DIR_MODE)
         # The image's own variables (PATH of a custom toolchain, say) are kept;
         # the host passes the runner nothing secret.
         self.base_env = {k: v for k, v in os.environ.items() if k != "HOSTNAME"}
@@ -386,11 +391,13 @@ class Runner:
 
     # ----- files ----------------------------------------------------------------
 
-    def _open_parent(self, path: str, create: bool) -> tuple[int, str]:
+    def _open_parent(self, path: str, create: bool, root_owned: bool = False) -> tuple[int, str]:
         """Open the directory holding path, never following a symlink.
 
-        Returns (dir fd, final component). Missing directories are created for the
-        student when `create`; otherwise FileNotFoundError propagates.
+        Returns (dir fd, final component). Missing directories are created when
+        `create` (for the student, or root-owned and sticky for a root-owned file, so
+        the student cannot move the file's directory aside); otherwise
+        FileNotFoundError propagates.
         """
         parts = [p for p in path.split("/") if p not in ("", ".")]
         if not parts or ".." in parts:
@@ -410,10 +417,18 @@ class Runner:
                     if not create:
                         raise
                     os.mkdir(part, 0o755, dir_fd=fd)
-                    os.chown(part, self.uid, self.gid, dir_fd=fd, follow_symlinks=False)
                     nxt = os.open(part, flags, dir_fd=fd)
+                    if root_owned:
+                        os.fchmod(nxt, STICKY_DIR_MODE)
+                    else:
+                        os.fchown(nxt, self.uid, self.gid)
                 os.close(fd)
                 fd = nxt
+                if root_owned and os.fstat(fd).st_uid != 0:
+                    # The student could rename this directory and put its own in its place.
+                    raise RequestError(
+                        f"a directory on the path of {path!r} belongs to the student"
+                    )
         except BaseException:
             os.close(fd)
             raise
@@ -432,7 +447,7 @@ class Runner:
         return {"ok": True}, b""
 
     def _put_one(self, path: str, data: bytes, mode: int, root_owned: bool) -> None:
-        dir_fd, name = self._open_parent(path, create=True)
+        dir_fd, name = self._open_parent(path, create=True, root_owned=root_owned)
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name, dir_fd=dir_fd)  # a planted symlink is removed, not followed
