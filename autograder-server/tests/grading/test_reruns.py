@@ -8,6 +8,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from autograder.common.errors import ApplicationError, ConflictError
@@ -391,7 +392,8 @@ def test_wakes_one_rerun_worker_per_job_once_committed(
         for callback in callbacks:
             callback()
 
-    assert [call.kwargs["queue"] for call in send_task.call_args_list] == ["rerun"] * 3
+    queue = f"{settings.QUEUE_PREFIX}rerun"
+    assert [call.kwargs["queue"] for call in send_task.call_args_list] == [queue] * 3
 
 
 def suites_and_cases() -> tuple[Project, AGTestSuite, AGTestCase, AGTestCase]:
