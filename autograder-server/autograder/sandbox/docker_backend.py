@@ -55,7 +55,7 @@ LABEL_CREATED = "org.autograder.sandbox.created"
 # dropping from root to their uid clears every capability, and no-new-privileges
 # stops setuid binaries and file capabilities from giving any back.
 CAPABILITIES = (
-    "CHOWN",  # give $HOME, the working directory and put files to the student
+    "CHOWN",  # give put files and the directories made for them to the student
     "DAC_OVERRIDE",  # write into / read from student-owned dirs whatever modes they set
     "SETUID",  # drop to the student's uid
     "SETGID",  # ... and gid, with no supplementary groups
