@@ -8,10 +8,43 @@ from django.db import models
 
 from autograder.courses.models import Course
 
+TIMEZONE_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+"""The geographic areas of the IANA database. Names outside them are legacy aliases
+(`EST`, `CET`, `EST5EDT`, `US/Eastern`, `Etc/GMT+5`, ...): fixed offsets or rules that look like
+a place's but aren't, which is how a daily reset ends up an hour off after a DST change."""
+
+
+def timezone_problem(name: str) -> str | None:
+    """Why `name` can't be a project's time zone, or None. Accepted: "UTC" and the IANA
+    database's Area/Location names (e.g. "America/Detroit") that this server knows."""
+    example = "Use an Area/Location name such as 'America/Detroit' or 'Europe/Berlin', or 'UTC'."
+    if name == "UTC":
+        return None
+    area, _, location = name.partition("/")
+    if name not in zoneinfo.available_timezones():
+        return f"{name!r} is not a known time zone. {example}"
+    if area not in TIMEZONE_AREAS or not location:
+        return f"{name!r} is an abbreviation or a legacy alias, not an IANA place name. {example}"
+    return None
+
 
 def validate_timezone(name: str) -> None:
-    if name not in zoneinfo.available_timezones():
-        raise ValidationError(f"{name!r} is not a known time zone (e.g. 'America/Detroit').")
+    problem = timezone_problem(name)
+    if problem:
+        raise ValidationError(problem)
 
 
 class FinalGradedPolicy(models.TextChoices):
