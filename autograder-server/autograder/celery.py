@@ -22,3 +22,5 @@ if settings.BROKER_URL.startswith("filesystem://"):
         "control_folder": str(broker_dir / "control"),
     }
 app.autodiscover_tasks()
+# The grading app keeps its tasks in its pipeline sub-package.
+app.autodiscover_tasks(["autograder.grading.pipeline"])

@@ -213,8 +213,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "OutputFeedbackEnum": "autograder.grading.config_serializers.OUTPUT_FEEDBACK_CHOICES",
-        "ExpectedOutputSourceEnum": "autograder.grading.models.config.ExpectedOutputSource",
+        "OutputFeedbackEnum": "autograder.grading.config.serializers.OUTPUT_FEEDBACK_CHOICES",
+        "ExpectedOutputSourceEnum": "autograder.grading.config.models.ExpectedOutputSource",
     },
 }
 

@@ -359,7 +359,7 @@ def project_create(*, course: Any, name: str, commands: list[tuple[str, str]]) -
 
     from django.utils import timezone
 
-    from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite
+    from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
     from autograder.projects.models import ExpectedStudentFile, Project
 
     project = Project.objects.create(
@@ -476,7 +476,7 @@ class Reaper:
     def maybe_run(self) -> None:
         if time.monotonic() - self._last < self.interval_s:
             return
-        from autograder.grading import dispatch
+        from autograder.grading.pipeline import dispatch
 
         self._last = time.monotonic()
         report = dispatch.jobs_reap()
@@ -530,7 +530,8 @@ def _ts(value: Any) -> float | None:
 def timelines(samples: Sequence[Sample]) -> dict[int, Timeline]:
     from django.db.models import Sum
 
-    from autograder.grading.models import AGTestCommandResult, AGTestSuiteResult, GradingJob
+    from autograder.grading.pipeline.models import GradingJob
+    from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult
     from autograder.submissions.models import Submission
 
     ids = [s.submission_id for s in samples]

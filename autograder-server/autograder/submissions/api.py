@@ -15,8 +15,8 @@ from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.filenames import check_filename
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.roles import CourseRoles
-from autograder.grading.feedback import final_graded_shown_to_member
-from autograder.grading.final_graded import (
+from autograder.grading.results.feedback import final_graded_shown_to_member
+from autograder.grading.results.final_graded import (
     final_graded_submission,
     final_graded_submission_for_user,
 )

@@ -358,8 +358,8 @@ def submission_mark_queued(*, submission: Submission) -> Submission:
     This is the one place the grading pipeline hooks in: it enqueues the grading task here with
     `transaction.on_commit`, so a worker never sees a submission that isn't committed yet.
     """
-    from autograder.grading import dispatch, events
-    from autograder.grading.models import JobKind
+    from autograder.grading.pipeline import dispatch, events
+    from autograder.grading.pipeline.models import JobKind
 
     submission.status = SubmissionStatus.QUEUED
     submission.queued_at = timezone.now()
@@ -370,8 +370,8 @@ def submission_mark_queued(*, submission: Submission) -> Submission:
 
 
 def _cancel_grading(submission: Submission) -> None:
-    from autograder.grading import events
-    from autograder.grading.models import GradingJob, JobKind, JobState
+    from autograder.grading.pipeline import events
+    from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
 
     GradingJob.objects.filter(
         submission=submission, kind=JobKind.GRADE, state=JobState.PENDING

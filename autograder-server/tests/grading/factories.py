@@ -8,15 +8,13 @@ from typing import Any
 from django.utils import timezone
 
 from autograder.accounts.models import User
-from autograder.grading.models import (
-    AGTestCase,
+from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.pipeline.output_storage import output_store
+from autograder.grading.results.models import (
     AGTestCaseResult,
-    AGTestCommand,
     AGTestCommandResult,
-    AGTestSuite,
     AGTestSuiteResult,
 )
-from autograder.grading.output_storage import output_store
 from autograder.groups.models import Group
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus

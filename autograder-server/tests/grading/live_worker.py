@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from autograder.grading.queues import Queue
+from autograder.grading.pipeline.queues import Queue
 
 SERVER_DIR = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))

@@ -7,8 +7,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from autograder.courses.models import Role
-from autograder.grading import worker
-from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite, GradingJob, JobState
+from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.pipeline import worker
+from autograder.grading.pipeline.models import GradingJob, JobState
 from autograder.projects.models import InstructorFile, Project
 from autograder.sandbox import SandboxProvider
 from autograder.submissions import services as submission_services

@@ -3,9 +3,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from autograder.grading import config_services as services
-from autograder.grading import feedback_config
-from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.config import feedback_settings as feedback_config
+from autograder.grading.config import services
+from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.projects.models import InstructorFile, Project
 from tests import factories
 from tests.conftest import World

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from autograder.grading import config_services as services
-from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.config import services
+from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.projects.models import Project
 from tests.conftest import ROLE_NAMES, World
 from tests.permission_matrix import Endpoint, assert_matrix

@@ -8,16 +8,13 @@ from hypothesis import strategies as st
 
 from autograder.common.errors import ApplicationError
 from autograder.courses.models import Role
-from autograder.grading import config_selectors as selectors
-from autograder.grading import config_services as services
-from autograder.grading import feedback_config
-from autograder.grading.config_serializers import SuiteOutput
-from autograder.grading.models import (
-    AGTestCase,
+from autograder.grading.config import feedback_settings as feedback_config
+from autograder.grading.config import selectors, services
+from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.config.serializers import SuiteOutput
+from autograder.grading.results.models import (
     AGTestCaseResult,
-    AGTestCommand,
     AGTestCommandResult,
-    AGTestSuite,
     AGTestSuiteResult,
 )
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project

@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from autograder.grading import dispatch
-from autograder.grading.models import GradingJob, JobKind, JobState
+from autograder.grading.pipeline import dispatch
+from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests.grading import pipeline_helpers as h

@@ -10,13 +10,13 @@ from django.utils import timezone
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from autograder.courses.models import Role
-from autograder.grading.feedback import (
+from autograder.grading.config.feedback_settings import FeedbackCategory as C
+from autograder.grading.config.models import AGTestCommand, AGTestSuite
+from autograder.grading.results.feedback import (
     REQUESTABLE_CATEGORIES,
     feedback_category_for,
     submission_feedback,
 )
-from autograder.grading.feedback_config import FeedbackCategory as C
-from autograder.grading.models import AGTestCommand, AGTestSuite
 from autograder.groups.models import GroupMembership
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus

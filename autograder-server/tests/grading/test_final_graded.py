@@ -5,13 +5,13 @@ from django.utils import timezone
 
 from autograder.accounts.models import User
 from autograder.courses.models import Role
-from autograder.grading.final_graded import (
+from autograder.grading.config.models import AGTestCommand
+from autograder.grading.results.final_graded import (
     final_graded_submission,
     final_graded_submission_for_user,
     final_graded_submissions,
 )
-from autograder.grading.models import AGTestCommand
-from autograder.grading.results_selectors import Score, submission_scores
+from autograder.grading.results.selectors import Score, submission_scores
 from autograder.groups.models import GroupMembership
 from autograder.projects.models import FinalGradedPolicy
 from autograder.submissions.models import Submission, SubmissionStatus

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from autograder.accounts.models import User
 from autograder.courses.models import Role
-from autograder.grading.models import AGTestCommand
+from autograder.grading.config.models import AGTestCommand
 from autograder.groups.models import GroupMembership
 from autograder.projects.models import FinalGradedPolicy
 from autograder.submissions.models import Submission, SubmissionStatus

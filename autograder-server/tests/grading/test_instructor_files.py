@@ -14,8 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from autograder.courses.models import Role
-from autograder.grading.models import AGTestCommandResult, AGTestSuite
-from autograder.grading.output_storage import output_read
+from autograder.grading.config.models import AGTestSuite
+from autograder.grading.pipeline.output_storage import output_read
+from autograder.grading.results.models import AGTestCommandResult
 from autograder.sandbox.pool import PoolManager
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories

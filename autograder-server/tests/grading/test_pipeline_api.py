@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from autograder.grading import events
+from autograder.grading.pipeline import events
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests.conftest import World
 from tests.grading import pipeline_helpers as h

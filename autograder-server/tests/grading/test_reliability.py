@@ -15,14 +15,10 @@ from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from autograder.grading.models import (
-    AGTestCommandResult,
-    AGTestSuite,
-    AGTestSuiteResult,
-    GradingJob,
-    JobKind,
-)
-from autograder.grading.queues import Queue
+from autograder.grading.config.models import AGTestSuite
+from autograder.grading.pipeline.models import GradingJob, JobKind
+from autograder.grading.pipeline.queues import Queue
+from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories

@@ -13,21 +13,17 @@ from django.utils import timezone
 
 from autograder.common.errors import ApplicationError, ConflictError
 from autograder.courses.models import Role
-from autograder.grading import grader, reruns, worker
-from autograder.grading.models import (
-    AGTestCase,
+from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.pipeline import grader, worker
+from autograder.grading.pipeline.models import GradingJob, JobKind, JobState, RerunTask
+from autograder.grading.pipeline.output_storage import output_read
+from autograder.grading.pipeline.result_storage import suite_results_store
+from autograder.grading.reruns import services as reruns
+from autograder.grading.results.models import (
     AGTestCaseResult,
-    AGTestCommand,
     AGTestCommandResult,
-    AGTestSuite,
     AGTestSuiteResult,
-    GradingJob,
-    JobKind,
-    JobState,
-    RerunTask,
 )
-from autograder.grading.output_storage import output_read
-from autograder.grading.results_store import suite_results_store
 from autograder.groups.models import Group
 from autograder.projects.models import Project
 from autograder.sandbox.pool import PoolManager

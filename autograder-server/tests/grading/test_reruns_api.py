@@ -4,7 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from autograder.courses.models import Role
-from autograder.grading.models import AGTestCase, AGTestSuite, GradingJob, JobState, RerunTask
+from autograder.grading.config.models import AGTestCase, AGTestSuite
+from autograder.grading.pipeline.models import GradingJob, JobState, RerunTask
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories

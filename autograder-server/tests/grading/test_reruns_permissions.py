@@ -1,7 +1,7 @@
 import pytest
 
 from autograder.courses.models import Role
-from autograder.grading import reruns
+from autograder.grading.reruns import services as reruns
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories

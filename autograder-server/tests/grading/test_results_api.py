@@ -6,10 +6,11 @@ from django.core.files.base import ContentFile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograder.grading import results_selectors
-from autograder.grading.models import INLINE_OUTPUT_BYTES, AGTestCommand, AGTestCommandResult
-from autograder.grading.results_selectors import output_diff
-from autograder.grading.scoring import DiffOptions, output_matches
+from autograder.grading.config.models import AGTestCommand
+from autograder.grading.pipeline.scoring import DiffOptions, output_matches
+from autograder.grading.results import selectors as results_selectors
+from autograder.grading.results.models import INLINE_OUTPUT_BYTES, AGTestCommandResult
+from autograder.grading.results.selectors import output_diff
 from autograder.projects.models import InstructorFile
 from tests.conftest import World
 from tests.grading import factories as f

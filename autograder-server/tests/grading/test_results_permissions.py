@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from autograder.accounts.models import User
-from autograder.grading.models import AGTestCommandResult, AGTestSuiteResult
+from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult
 from autograder.submissions.models import Submission
 from tests import factories as base
 from tests.conftest import World

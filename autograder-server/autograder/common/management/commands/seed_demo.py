@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from autograder.accounts.models import User
 from autograder.courses.models import Course, CourseMembership, Role, Semester
-from autograder.grading.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.projects.models import ExpectedStudentFile, Project
 
 DEMO_PASSWORD = "demo-password"

@@ -1,0 +1,25 @@
+from django.urls import URLPattern, URLResolver, path
+
+from autograder.grading.config import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("projects/<int:project_id>/suites/", api.ProjectSuitesApi.as_view(), name="suites"),
+    path(
+        "projects/<int:project_id>/suites/order/",
+        api.SuiteOrderApi.as_view(),
+        name="suite-order",
+    ),
+    path("suites/<int:suite_id>/", api.SuiteDetailApi.as_view(), name="suite-detail"),
+    path("suites/<int:suite_id>/copy/", api.SuiteCopyApi.as_view(), name="suite-copy"),
+    path("suites/<int:suite_id>/cases/", api.SuiteCasesApi.as_view(), name="cases"),
+    path("suites/<int:suite_id>/cases/order/", api.CaseOrderApi.as_view(), name="case-order"),
+    path("cases/<int:case_id>/", api.CaseDetailApi.as_view(), name="case-detail"),
+    path("cases/<int:case_id>/commands/", api.CaseCommandsApi.as_view(), name="commands"),
+    path(
+        "cases/<int:case_id>/commands/order/",
+        api.CommandOrderApi.as_view(),
+        name="command-order",
+    ),
+    path("commands/<int:command_id>/", api.CommandDetailApi.as_view(), name="command-detail"),
+    path("feedback_presets/", api.FeedbackPresetsApi.as_view(), name="feedback-presets"),
+]

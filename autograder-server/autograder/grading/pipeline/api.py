@@ -1,0 +1,135 @@
+"""Where a submission stands in the pipeline: a status snapshot and a live event stream."""
+
+import datetime
+import functools
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autograder.grading.pipeline import dispatch, events
+from autograder.submissions import selectors
+from autograder.submissions.api import check_may_read_group
+from autograder.submissions.models import Submission, SubmissionStatus
+
+FINAL_STATUSES = {
+    SubmissionStatus.FINISHED_GRADING,
+    SubmissionStatus.REMOVED_FROM_QUEUE,
+    SubmissionStatus.REJECTED,
+    SubmissionStatus.ERROR,
+}
+
+
+def _iso(moment: datetime.datetime | None) -> str | None:
+    """The same text DRF gives datetimes, so the snapshot and the event stream agree."""
+    return None if moment is None else serializers.DateTimeField().to_representation(moment)
+
+
+def submission_status_snapshot(*, submission_id: int) -> dict[str, Any]:
+    submission = Submission.objects.get(pk=submission_id)
+    estimate = (
+        dispatch.queue_estimate(submission=submission)
+        if submission.status == SubmissionStatus.QUEUED
+        else None
+    )
+    return {
+        "id": submission.pk,
+        "status": submission.status,
+        "error_msg": submission.error_msg,
+        "queue_position": estimate.position if estimate else None,
+        "estimated_wait_s": estimate.estimated_wait_s if estimate else None,
+        "queued_at": _iso(submission.queued_at),
+        "grading_started_at": _iso(submission.grading_started_at),
+        "non_deferred_finished_at": _iso(submission.non_deferred_finished_at),
+        "finished_at": _iso(submission.finished_at),
+    }
+
+
+_StatusOutput = inline_serializer(
+    "SubmissionStatusOutput",
+    {
+        "id": serializers.IntegerField(),
+        "status": serializers.ChoiceField(choices=SubmissionStatus.choices),
+        "error_msg": serializers.CharField(),
+        "queue_position": serializers.IntegerField(allow_null=True),
+        "estimated_wait_s": serializers.FloatField(allow_null=True),
+        "queued_at": serializers.DateTimeField(allow_null=True),
+        "grading_started_at": serializers.DateTimeField(allow_null=True),
+        "non_deferred_finished_at": serializers.DateTimeField(allow_null=True),
+        "finished_at": serializers.DateTimeField(allow_null=True),
+    },
+)
+
+
+def _is_final(state: dict[str, Any]) -> bool:
+    return state["status"] in FINAL_STATUSES
+
+
+def _readable(request: Request, submission_id: int) -> Submission:
+    submission = selectors.submission_get(submission_id=submission_id)
+    check_may_read_group(request.user, submission.group)
+    return submission
+
+
+class SubmissionStatusApi(APIView):
+    @extend_schema(responses=_StatusOutput, summary="Where the submission stands now")
+    def get(self, request: Request, submission_id: int) -> Response:
+        submission = _readable(request, submission_id)
+        return Response(submission_status_snapshot(submission_id=submission.pk))
+
+
+class EventStreamRenderer(BaseRenderer):
+    """Lets a browser's EventSource (which asks for `text/event-stream`) negotiate the
+    stream; errors before the stream starts still come back as JSON."""
+
+    media_type = "text/event-stream"
+    format = "event-stream"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return json.dumps(data).encode()
+
+
+class SubmissionEventsApi(APIView):
+    """Server-sent events: the status snapshot now and after every change, until the
+    submission reaches a final status. Served by an ASGI server, an idle watcher costs one
+    Redis subscription and no database connection."""
+
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+
+    @extend_schema(
+        responses={(200, "text/event-stream"): _StatusOutput},
+        summary="Watch the submission's status live (server-sent events)",
+    )
+    def get(self, request: Request, submission_id: int) -> StreamingHttpResponse:
+        submission = _readable(request, submission_id)
+        snapshot = functools.partial(submission_status_snapshot, submission_id=submission.pk)
+        stream: Iterator[bytes] | AsyncIterator[bytes]
+        if isinstance(request._request, ASGIRequest):
+            async_snapshot = sync_to_async(snapshot)
+
+            async def current() -> dict[str, Any]:
+                state: dict[str, Any] = await async_snapshot()
+                return state
+
+            stream = events.watch_submission(
+                submission_id=submission.pk, snapshot=current, is_final=_is_final
+            )
+        else:
+            stream = events.watch_submission_blocking(
+                submission_id=submission.pk, snapshot=snapshot, is_final=_is_final
+            )
+        response = StreamingHttpResponse(stream, content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response

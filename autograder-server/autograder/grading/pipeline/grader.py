@@ -1,0 +1,204 @@
+"""Grading one claimed job: status changes, suites in order, what happens after."""
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
+from django.db.models import F
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+from autograder.grading.config.models import AGTestSuite
+from autograder.grading.pipeline import dispatch, events
+from autograder.grading.pipeline.models import GradingJob, JobKind, JobState, RerunTask
+from autograder.grading.pipeline.result_storage import suite_error_store, suite_results_store
+from autograder.grading.pipeline.suite_runner import LeaseLostError, SuiteConfigError, suite_run
+from autograder.sandbox import SandboxProvider
+from autograder.submissions.models import Submission, SubmissionStatus
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DB_RETRIES = 5
+
+
+def with_db_retry(action: Callable[[], T]) -> T:
+    """Runs a database step again after a dropped connection (the step is one transaction,
+    so a retry never doubles anything)."""
+    for attempt in range(DB_RETRIES):
+        try:
+            return action()
+        except (OperationalError, InterfaceError):
+            if attempt == DB_RETRIES - 1 or connection.in_atomic_block:
+                raise
+            logger.warning("Database connection lost; retrying", exc_info=True)
+            connection.close()
+            time.sleep(min(0.5 * 2**attempt, 5))
+            close_old_connections()
+    raise AssertionError("unreachable")
+
+
+def _set_status(submission_id: int, status: SubmissionStatus, **fields: object) -> None:
+    def update() -> None:
+        with transaction.atomic():
+            Submission.objects.filter(pk=submission_id).update(status=status, **fields)
+            events.submission_status_changed(submission_id=submission_id, status=status)
+
+    with_db_retry(update)
+
+
+def _suites_for(job: GradingJob) -> list[tuple[AGTestSuite, set[int] | None]]:
+    suites = AGTestSuite.objects.filter(project_id=job.project_id).prefetch_related(
+        "instructor_files_needed", "student_files_needed", "cases__commands"
+    )
+    if job.kind == JobKind.GRADE:
+        return [(s, None) for s in suites.filter(deferred=False)]
+    if job.kind == JobKind.DEFERRED:
+        return [(s, None) for s in suites.filter(deferred=True)]
+    selection = job.suite_selection
+    if selection is None:
+        return [(s, None) for s in suites]
+    chosen = []
+    for suite in suites.filter(pk__in=[int(k) for k in selection]):
+        cases = selection[str(suite.pk)]
+        chosen.append((suite, None if cases is None else {int(c) for c in cases}))
+    return chosen
+
+
+def _rerun_cancelled(job: GradingJob) -> bool:
+    return (
+        job.rerun_task_id is not None
+        and RerunTask.objects.filter(pk=job.rerun_task_id, is_cancelled=True).exists()
+    )
+
+
+def _start(job: GradingJob) -> bool:
+    """Marks a new submission being graded; False if it left the queue meanwhile."""
+    if job.kind != JobKind.GRADE:
+        return True
+    started = Submission.objects.filter(
+        pk=job.submission_id, status__in=[SubmissionStatus.QUEUED, SubmissionStatus.BEING_GRADED]
+    ).update(
+        status=SubmissionStatus.BEING_GRADED,
+        grading_started_at=Coalesce(F("grading_started_at"), Now()),
+    )
+    if started:
+        events.submission_status_changed(
+            submission_id=job.submission_id, status=SubmissionStatus.BEING_GRADED
+        )
+    return bool(started)
+
+
+def job_run(
+    *, job: GradingJob, provider: SandboxProvider, lease_lost: Callable[[], bool]
+) -> JobState:
+    """Grades the job's suites and moves the submission on. Raises SandboxError when the
+    sandbox itself failed (the caller retries the job) and LeaseLostError when the job was
+    taken back."""
+    if not with_db_retry(lambda: _start(job)):
+        return JobState.CANCELLED
+    submission = Submission.objects.get(pk=job.submission_id)
+    for index, (suite, only_cases) in enumerate(with_db_retry(lambda: _suites_for(job))):
+        if lease_lost():
+            raise LeaseLostError
+        if _rerun_cancelled(job):
+            return JobState.CANCELLED
+        try:
+            run = suite_run(
+                suite=suite,
+                submission=submission,
+                provider=provider,
+                only_cases=only_cases,
+                lease_lost=lease_lost,
+            )
+        except SuiteConfigError as error:
+            message = str(error)
+            with_db_retry(
+                functools.partial(
+                    suite_error_store, submission_id=submission.pk, suite=suite, message=message
+                )
+            )
+            continue
+        if lease_lost():
+            raise LeaseLostError
+        with_db_retry(functools.partial(suite_results_store, run=run))
+        if (
+            job.kind == JobKind.GRADE
+            and index == 0
+            and suite.reject_submission_if_setup_fails
+            and run.setup_failed
+        ):
+            _set_status(
+                submission.pk,
+                SubmissionStatus.REJECTED,
+                error_msg="The first suite's setup command failed.",
+                finished_at=timezone.now(),
+            )
+            return JobState.DONE
+    with_db_retry(lambda: _after(job))
+    return JobState.DONE
+
+
+def _after(job: GradingJob) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        if job.kind == JobKind.GRADE:
+            if AGTestSuite.objects.filter(project_id=job.project_id, deferred=True).exists():
+                Submission.objects.filter(pk=job.submission_id).update(
+                    status=SubmissionStatus.WAITING_FOR_DEFERRED, non_deferred_finished_at=now
+                )
+                events.submission_status_changed(
+                    submission_id=job.submission_id, status=SubmissionStatus.WAITING_FOR_DEFERRED
+                )
+                dispatch.job_enqueue(submission=job.submission, kind=JobKind.DEFERRED)
+                return
+            Submission.objects.filter(pk=job.submission_id).update(
+                status=SubmissionStatus.FINISHED_GRADING,
+                non_deferred_finished_at=now,
+                finished_at=now,
+            )
+            events.submission_status_changed(
+                submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
+            )
+        elif job.kind == JobKind.DEFERRED:
+            Submission.objects.filter(
+                pk=job.submission_id, status=SubmissionStatus.WAITING_FOR_DEFERRED
+            ).update(status=SubmissionStatus.FINISHED_GRADING, finished_at=now)
+            events.submission_status_changed(
+                submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
+            )
+        elif Submission.objects.filter(pk=job.submission_id, status=SubmissionStatus.ERROR).update(
+            status=SubmissionStatus.FINISHED_GRADING, error_msg="", finished_at=now
+        ):
+            events.submission_status_changed(
+                submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
+            )
+
+
+def job_failed(*, job: GradingJob, message: str) -> None:
+    """The job cannot be graded (after its retries): the submission gets `error`."""
+
+    def fail() -> None:
+        with transaction.atomic():
+            if not dispatch.job_finish(job=job, state=JobState.FAILED, error_message=message):
+                return
+            if job.kind == JobKind.RERUN:
+                dispatch.rerun_progress(job=job, failed=True)
+                return
+            Submission.objects.filter(pk=job.submission_id).update(
+                status=SubmissionStatus.ERROR, error_msg=message, finished_at=timezone.now()
+            )
+            events.submission_status_changed(
+                submission_id=job.submission_id, status=SubmissionStatus.ERROR
+            )
+
+    with_db_retry(fail)

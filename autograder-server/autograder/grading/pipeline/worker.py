@@ -1,0 +1,106 @@
+"""One worker slot's turn: claim a job, keep its lease alive, grade it, finish it."""
+
+import functools
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from autograder.grading.pipeline import dispatch
+from autograder.grading.pipeline.grader import job_failed, job_run, with_db_retry
+from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
+from autograder.grading.pipeline.suite_runner import LeaseLostError
+from autograder.sandbox import SandboxError, SandboxProvider
+from autograder.sandbox.pool import PoolManager
+
+logger = logging.getLogger(__name__)
+
+
+@functools.cache
+def sandbox_provider() -> SandboxProvider:
+    """One warm pool manager per worker process."""
+    return PoolManager()
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class LeaseKeeper:
+    """Renews a job's lease from a background thread until stopped; notices when the lease
+    was lost (the reaper gave the job to someone else)."""
+
+    def __init__(self, job: GradingJob) -> None:
+        self.job = job
+        self.lost = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name=f"lease-{job.pk}", daemon=True)
+
+    def __enter__(self) -> "LeaseKeeper":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _renew(self) -> None:
+        interval = max(0.5, settings.GRADING_LEASE_SECONDS / 3)
+        try:
+            while not self._stop.wait(interval):
+                try:
+                    if not dispatch.job_renew_lease(job_id=self.job.pk, owner=self.job.lease_owner):
+                        self.lost.set()
+                        return
+                except Exception:  # a dropped connection: reconnect next round
+                    logger.warning("Could not renew lease of job %s", self.job.pk, exc_info=True)
+                    connection.close()
+        finally:
+            close_old_connections()
+
+
+def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJob | None:
+    """Claims and grades the next job of `queue`; returns it (None when nothing waited)."""
+    owner = worker_id()
+    job = with_db_retry(lambda: dispatch.job_claim_next(queue=queue, owner=owner))
+    if job is None:
+        return None
+    provider = provider or sandbox_provider()
+    with LeaseKeeper(job) as lease:
+        try:
+            state = job_run(job=job, provider=provider, lease_lost=lease.lost.is_set)
+        except LeaseLostError:
+            logger.warning("Job %s was taken back by the reaper; dropping it", job.pk)
+            return job
+        except SandboxError as error:
+            _sandbox_failed(job, error)
+            return job
+        except Exception as error:
+            logger.exception("Grading job %s failed", job.pk)
+            job_failed(job=job, message=f"Internal error while grading: {type(error).__name__}.")
+            return job
+    finished = with_db_retry(lambda: dispatch.job_finish(job=job, state=state))
+    if finished and job.kind == JobKind.RERUN and state == JobState.DONE:
+        with_db_retry(lambda: dispatch.rerun_progress(job=job))
+    return job
+
+
+def _sandbox_failed(job: GradingJob, error: SandboxError) -> None:
+    """The sandbox itself broke (not the student's code): try again elsewhere, up to the
+    attempt limit."""
+    logger.warning("Sandbox failed for job %s: %s", job.pk, error)
+    if job.attempts >= settings.GRADING_MAX_ATTEMPTS:
+        job_failed(job=job, message=f"The sandbox failed {job.attempts} times: {error}")
+        return
+
+    def retry() -> None:
+        if GradingJob.objects.filter(
+            pk=job.pk, lease_owner=job.lease_owner, state=JobState.RUNNING
+        ).update(state=JobState.PENDING, lease_owner="", lease_expires_at=None):
+            dispatch.send_wakeups(job.queue)
+
+    with_db_retry(retry)

@@ -1,0 +1,189 @@
+"""Results, output, diffs and the gradebook. Every view that shows results asks
+`feedback.feedback_category_for` first."""
+
+from typing import Any, ClassVar
+
+from django.http import HttpResponse, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autograder.common.errors import NotFoundError
+from autograder.common.pagination import DefaultPagination
+from autograder.courses.permissions import require_staff
+from autograder.grading.config.feedback_settings import FeedbackCategory
+from autograder.grading.pipeline.output_storage import output_read
+from autograder.grading.pipeline.scoring import DiffOptions
+from autograder.grading.results import feedback, gradebook
+from autograder.grading.results import selectors as results_selectors
+from autograder.grading.results.serializers import (
+    DIFF_SCHEMA,
+    GradebookRowOutput,
+    OutputQueryInput,
+    ResultsQueryInput,
+    SubmissionFeedbackOutput,
+)
+from autograder.projects.selectors import project_get_readable
+from autograder.submissions.models import Submission
+from autograder.submissions.selectors import submission_get
+
+TRUNCATED_HEADER = "X-Output-Truncated"
+SIZE_HEADER = "X-Output-Size"
+
+_CATEGORY_PARAM = OpenApiParameter(
+    "feedback_category",
+    str,
+    enum=[c.value for c in feedback.REQUESTABLE_CATEGORIES],
+    description="Default: the most the requester may see.",
+)
+_MAX_BYTES_PARAM = OpenApiParameter(
+    "max_bytes", int, description="Return at most this many bytes (default 1 MiB)."
+)
+
+
+def _parse(serializer_class: type[ResultsQueryInput], request: Request) -> dict[str, Any]:
+    data = serializer_class(data=request.query_params)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _category(request: Request, submission: Submission, params: dict[str, Any]) -> FeedbackCategory:
+    return feedback.feedback_category_for(
+        user=request.user, submission=submission, requested=params.get("feedback_category")
+    )
+
+
+def _read(result: Any, stream: Any, max_bytes: int) -> tuple[bytes, bool]:
+    try:
+        data = output_read(result, stream, max_bytes=max_bytes + 1)
+    except FileNotFoundError as exc:
+        raise NotFoundError("This output is missing from storage.") from exc
+    return data[:max_bytes], len(data) > max_bytes
+
+
+def _text_response(data: bytes, *, truncated: bool, size: int) -> HttpResponse:
+    response = HttpResponse(data, content_type="text/plain; charset=utf-8")
+    response[TRUNCATED_HEADER] = "true" if truncated else "false"
+    response[SIZE_HEADER] = str(size)
+    return response
+
+
+class SubmissionResultsApi(APIView):
+    @extend_schema(
+        tags=["results"], parameters=[_CATEGORY_PARAM], responses=SubmissionFeedbackOutput
+    )
+    def get(self, request: Request, submission_id: int) -> Response:
+        params = _parse(ResultsQueryInput, request)
+        submission = submission_get(submission_id=submission_id)
+        category = _category(request, submission, params)
+        body = feedback.submission_feedback(submission=submission, category=category)
+        return Response(SubmissionFeedbackOutput(body).data)
+
+
+_TEXT_RESPONSE: dict[Any, Any] = {(200, "text/plain"): OpenApiTypes.STR}
+
+
+class CommandOutputApi(APIView):
+    stream: ClassVar[feedback.CommandStream] = "stdout"
+
+    @extend_schema(
+        tags=["results"], parameters=[_CATEGORY_PARAM, _MAX_BYTES_PARAM], responses=_TEXT_RESPONSE
+    )
+    def get(self, request: Request, command_result_id: int) -> HttpResponse:
+        params = _parse(OutputQueryInput, request)
+        result = results_selectors.command_result_get(command_result_id=command_result_id)
+        category = _category(request, result.case_result.suite_result.submission, params)
+        feedback.command_stream_check(command_result=result, category=category, stream=self.stream)
+        data, truncated = _read(result, self.stream, params["max_bytes"])
+        return _text_response(
+            data, truncated=truncated, size=getattr(result, f"{self.stream}_size")
+        )
+
+
+_DIFF_STREAMS: dict[results_selectors.Stream, feedback.CommandStream] = {
+    "stdout": "stdout_diff",
+    "stderr": "stderr_diff",
+}
+
+
+class CommandDiffApi(APIView):
+    stream: ClassVar[results_selectors.Stream] = "stdout"
+
+    @extend_schema(
+        tags=["results"],
+        parameters=[_CATEGORY_PARAM, _MAX_BYTES_PARAM],
+        responses={200: DIFF_SCHEMA},
+    )
+    def get(self, request: Request, command_result_id: int) -> Response:
+        params = _parse(OutputQueryInput, request)
+        result = results_selectors.command_result_get(command_result_id=command_result_id)
+        category = _category(request, result.case_result.suite_result.submission, params)
+        feedback.command_stream_check(
+            command_result=result, category=category, stream=_DIFF_STREAMS[self.stream]
+        )
+        if result.command is None:
+            raise NotFoundError("This command no longer exists.")
+        max_bytes = params["max_bytes"]
+        expected = results_selectors.expected_output(
+            command=result.command, stream=self.stream, max_bytes=max_bytes + 1
+        )
+        if expected is None:
+            raise NotFoundError("The expected output of this command is no longer available.")
+        actual, actual_cut = _read(result, self.stream, max_bytes)
+        lines = results_selectors.output_diff(
+            expected=expected[:max_bytes], actual=actual, options=DiffOptions.of(result.command)
+        )
+        response = Response([list(line) for line in lines])
+        response[TRUNCATED_HEADER] = "true" if actual_cut or len(expected) > max_bytes else "false"
+        return response
+
+
+class SuiteSetupOutputApi(APIView):
+    stream: ClassVar[feedback.SetupStream] = "setup_stdout"
+
+    @extend_schema(
+        tags=["results"], parameters=[_CATEGORY_PARAM, _MAX_BYTES_PARAM], responses=_TEXT_RESPONSE
+    )
+    def get(self, request: Request, suite_result_id: int) -> HttpResponse:
+        params = _parse(OutputQueryInput, request)
+        result = results_selectors.suite_result_get(suite_result_id=suite_result_id)
+        category = _category(request, result.submission, params)
+        feedback.suite_stream_check(suite_result=result, category=category, stream=self.stream)
+        data, truncated = _read(result, self.stream, params["max_bytes"])
+        return _text_response(
+            data, truncated=truncated, size=getattr(result, f"{self.stream}_size")
+        )
+
+
+class ProjectGradebookApi(APIView):
+    pagination_class = DefaultPagination
+
+    @extend_schema(tags=["results"], responses=GradebookRowOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        project, _ = project_get_readable(user=request.user, project_id=project_id)
+        require_staff(request.user, project.course_id)
+        paginator = DefaultPagination()
+        page = paginator.paginate_queryset(
+            gradebook.gradebook_groups(project=project), request, view=self
+        )
+        rows = gradebook.gradebook_rows(project=project, groups=list(page or []))
+        return paginator.get_paginated_response(GradebookRowOutput(rows, many=True).data)
+
+
+class ProjectGradebookCsvApi(APIView):
+    @extend_schema(
+        tags=["results"],
+        operation_id="projects_gradebook_csv",
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    def get(self, request: Request, project_id: int) -> StreamingHttpResponse:
+        project, _ = project_get_readable(user=request.user, project_id=project_id)
+        require_staff(request.user, project.course_id)
+        rows = gradebook.gradebook_csv_rows(project=project)
+        response = StreamingHttpResponse(
+            gradebook.csv_lines(rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="gradebook-{project.pk}.csv"'
+        return response

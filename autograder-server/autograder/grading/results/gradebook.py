@@ -1,0 +1,151 @@
+"""Final graded scores of a whole project: per group (the paginated gradebook) and per student
+(the CSV). Both take a constant number of queries however many groups there are."""
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from autograder.accounts.models import User
+from autograder.courses.models import CourseMembership, Role
+from autograder.grading.config.models import AGTestSuite
+from autograder.grading.results.final_graded import (
+    final_graded_submissions,
+    final_graded_submissions_for_users,
+)
+from autograder.grading.results.selectors import SubmissionScore, submission_scores
+from autograder.groups.models import Group, GroupMembership
+from autograder.projects.models import Project
+from autograder.submissions.models import Submission
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def gradebook_suites(*, project: Project) -> list[AGTestSuite]:
+    return list(
+        AGTestSuite.objects.filter(project=project)
+        .only("id", "name", "order")
+        .order_by("order", "pk")
+    )
+
+
+def gradebook_groups(*, project: Project) -> QuerySet[Group]:
+    members = User.objects.order_by("username").only("id", "username")
+    return (
+        Group.objects.filter(project=project)
+        .prefetch_related(Prefetch("members", queryset=members))
+        .order_by("pk")
+    )
+
+
+def _suite_scores(suites: list[AGTestSuite], score: SubmissionScore | None) -> list[dict[str, Any]]:
+    rows = []
+    for suite in suites:
+        found = score.suites.get(suite.pk) if score else None
+        rows.append(
+            {
+                "suite": suite.pk,
+                "name": suite.name,
+                "points_awarded": found.awarded if found else 0,
+                "points_possible": found.possible if found else 0,
+            }
+        )
+    return rows
+
+
+def gradebook_rows(*, project: Project, groups: list[Group]) -> list[dict[str, Any]]:
+    """One row per group in `groups` (members prefetched): its final graded submission, that
+    submission's total and per-suite scores (the project's current suites, in order)."""
+    suites = gradebook_suites(project=project)
+    finals = final_graded_submissions(project=project, group_ids=[g.pk for g in groups])
+    scores = submission_scores(submission_ids=[s.pk for s in finals.values()])
+    rows = []
+    for group in groups:
+        submission = finals.get(group.pk)
+        score = scores[submission.pk] if submission else None
+        rows.append(
+            {
+                "group": group.pk,
+                "members": [{"id": m.pk, "username": m.username} for m in group.members.all()],
+                "final_graded_submission": submission.pk if submission else None,
+                "submission_timestamp": submission.timestamp if submission else None,
+                "points_awarded": score.awarded if score else None,
+                "points_possible": score.possible if score else None,
+                "suites": _suite_scores(suites, score),
+            }
+        )
+    return rows
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula is prefixed with a quote."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _students_without_group(project: Project) -> list[User]:
+    grouped = GroupMembership.objects.filter(project=project).values("user_id")
+    enrolled = CourseMembership.objects.filter(
+        course_id=project.course_id, role=Role.STUDENT
+    ).values("user_id")
+    return list(User.objects.filter(pk__in=enrolled).exclude(pk__in=grouped).only("id", "username"))
+
+
+def gradebook_csv_rows(*, project: Project) -> Iterator[list[str]]:
+    """The header, then one row per student sorted by username: every member of every group
+    (with the submission that is final graded for them) and every enrolled student without a
+    group (blank scores). Every query runs before the first row is produced."""
+    suites = gradebook_suites(project=project)
+    groups = list(gradebook_groups(project=project))
+    members = {group.pk: [m.pk for m in group.members.all()] for group in groups}
+    finals = final_graded_submissions_for_users(project=project, members=members)
+    scores = submission_scores(submission_ids={s.pk for s in finals.values()})
+    entries: list[tuple[User, Group | None, Submission | None]] = [
+        (member, group, finals.get((group.pk, member.pk)))
+        for group in groups
+        for member in group.members.all()
+    ]
+    entries += [(student, None, None) for student in _students_without_group(project)]
+    entries.sort(key=lambda entry: (entry[0].username, entry[0].pk))
+    return _csv_rows(suites, entries, scores)
+
+
+def _csv_rows(
+    suites: list[AGTestSuite],
+    entries: list[tuple[User, Group | None, Submission | None]],
+    scores: dict[int, SubmissionScore],
+) -> Iterator[list[str]]:
+    yield [
+        "username",
+        "group_members",
+        "submission_timestamp",
+        "total_points",
+        "points_possible",
+        *(_cell(suite.name) for suite in suites),
+    ]
+    for user, group, submission in entries:
+        names = "; ".join(m.username for m in group.members.all()) if group else ""
+        if submission is None:
+            yield [_cell(user.username), _cell(names), "", "", "", *("" for _ in suites)]
+            continue
+        score = scores[submission.pk]
+        yield [
+            _cell(user.username),
+            _cell(names),
+            submission.timestamp.isoformat(),
+            str(score.awarded),
+            str(score.possible),
+            *(str(score.suites[s.pk].awarded) if s.pk in score.suites else "0" for s in suites),
+        ]
+
+
+def csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
+    """Each row as one CSV-encoded line, for a streaming response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
