@@ -252,7 +252,7 @@ class TestCases:
         _command(case)
         target = services.suite_create(project=project, name="Target")
         services.case_create(suite=target, name="Existing")
-        moved = services.case_move(case=case, target_suite=target)
+        moved = services.case_update(case=case, suite=target)
         assert moved.suite_id == target.pk
         assert [c.name for c in selectors.suite_cases(suite=target)] == [
             "Existing",
@@ -263,7 +263,7 @@ class TestCases:
     def test_move_stays_in_the_project(self, case: AGTestCase) -> None:
         elsewhere = services.suite_create(project=factories.make_project(), name="S")
         with pytest.raises(ApplicationError) as exc:
-            services.case_move(case=case, target_suite=elsewhere)
+            services.case_update(case=case, suite=elsewhere)
         _field_error(exc, "suite")
         case.refresh_from_db()
         assert case.suite_id != elsewhere.pk
@@ -274,7 +274,7 @@ class TestCases:
         target = services.suite_create(project=project, name="Target")
         services.case_create(suite=target, name="Small input")
         with pytest.raises(ApplicationError) as exc:
-            services.case_move(case=case, target_suite=target)
+            services.case_update(case=case, suite=target)
         _field_error(exc, "suite")
         renamed = services.case_update(case=case, suite=target, name="Small input 2")
         assert renamed.suite_id == target.pk
