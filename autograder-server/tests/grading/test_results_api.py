@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 
 from autograder.grading.config.models import AGTestCommand
 from autograder.grading.pipeline.scoring import DiffOptions, output_matches
-from autograder.grading.results import selectors as results_selectors
+from autograder.grading.results.diffs import output_diff
 from autograder.grading.results.models import INLINE_OUTPUT_BYTES, AGTestCommandResult
-from autograder.grading.results.selectors import output_diff
 from autograder.projects.models import InstructorFile
 from tests.conftest import World
 from tests.grading import factories as f
@@ -301,20 +300,18 @@ def test_diff_agrees_with_the_comparison(
     """No changed lines exactly when the output counts as correct, and each side's lines are
     all there in order (also on the path for large inputs)."""
     exp, act = b"\n".join(expected) + b"\n", b"\n".join(actual)
-    original = results_selectors._EXACT_DIFF_BUDGET
-    results_selectors._EXACT_DIFF_BUDGET = budget
+    original = diffs._EXACT_DIFF_BUDGET
+    diffs._EXACT_DIFF_BUDGET = budget
     try:
         diff = output_diff(expected=exp, actual=act, options=options)
     finally:
-        results_selectors._EXACT_DIFF_BUDGET = original
+        diffs._EXACT_DIFF_BUDGET = original
     changed = any(mark != " " for mark, _ in diff)
     assert changed != output_matches(exp, act, options)
     shown_actual = [text for mark, text in diff if mark != "-"]
-    assert shown_actual == [t for _, t in results_selectors._keyed(act, options)]
+    assert shown_actual == [t for _, t in diffs._keyed(act, options)]
     removed = [text for mark, text in diff if mark == "-"]
-    assert len(removed) + sum(mark == " " for mark, _ in diff) == len(
-        results_selectors._keyed(exp, options)
-    )
+    assert len(removed) + sum(mark == " " for mark, _ in diff) == len(diffs._keyed(exp, options))
 
 
 def test_schema_types_the_gradebook_as_pages_and_diffs_as_pairs(world: World) -> None:

@@ -16,7 +16,7 @@ from autograder.courses.permissions import require_staff
 from autograder.grading.config.feedback_settings import FeedbackCategory
 from autograder.grading.pipeline.output_storage import output_read
 from autograder.grading.pipeline.scoring import DiffOptions
-from autograder.grading.results import feedback, gradebook
+from autograder.grading.results import diffs, feedback, gradebook
 from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.serializers import (
     DIFF_SCHEMA,
@@ -102,14 +102,14 @@ class CommandOutputApi(APIView):
         )
 
 
-_DIFF_STREAMS: dict[results_selectors.Stream, feedback.CommandStream] = {
+_DIFF_STREAMS: dict[diffs.Stream, feedback.CommandStream] = {
     "stdout": "stdout_diff",
     "stderr": "stderr_diff",
 }
 
 
 class CommandDiffApi(APIView):
-    stream: ClassVar[results_selectors.Stream] = "stdout"
+    stream: ClassVar[diffs.Stream] = "stdout"
 
     @extend_schema(
         tags=["results"],
@@ -126,13 +126,13 @@ class CommandDiffApi(APIView):
         if result.command is None:
             raise NotFoundError("This command no longer exists.")
         max_bytes = params["max_bytes"]
-        expected = results_selectors.expected_output(
+        expected = diffs.expected_output(
             command=result.command, stream=self.stream, max_bytes=max_bytes + 1
         )
         if expected is None:
             raise NotFoundError("The expected output of this command is no longer available.")
         actual, actual_cut = _read(result, self.stream, max_bytes)
-        lines = results_selectors.output_diff(
+        lines = diffs.output_diff(
             expected=expected[:max_bytes], actual=actual, options=DiffOptions.of(result.command)
         )
         response = Response([list(line) for line in lines])
