@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from autograder.grading.config.models import AGTestCommand
 from autograder.grading.pipeline.scoring import DiffOptions, output_matches
+from autograder.grading.results import diffs
 from autograder.grading.results.diffs import output_diff
 from autograder.grading.results.models import INLINE_OUTPUT_BYTES, AGTestCommandResult
 from autograder.projects.models import InstructorFile
