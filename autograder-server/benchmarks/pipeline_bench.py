@@ -476,10 +476,10 @@ class Reaper:
     def maybe_run(self) -> None:
         if time.monotonic() - self._last < self.interval_s:
             return
-        from autograder.grading.pipeline import dispatch
+        from autograder.grading.pipeline import reaper
 
         self._last = time.monotonic()
-        report = dispatch.jobs_reap()
+        report = reaper.jobs_reap()
         self.requeued += len(report.requeued)
         self.failed += len(report.failed)
         self.wakeups += sum(report.wakeups.values())

@@ -22,10 +22,14 @@ from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, ConflictError, PermissionDeniedError
 from autograder.common.filenames import check_filename
 from autograder.courses.roles import course_roles
+from autograder.courses.selectors import late_days_remaining
+from autograder.courses.services import late_days_charge, late_days_refund
 from autograder.groups.models import Group
+from autograder.projects.file_matching import match_files
 from autograder.projects.models import Project
-from autograder.submissions import selectors
+from autograder.submissions import selectors, signals
 from autograder.submissions.models import Submission, SubmissionStatus
+from autograder.submissions.status import submission_status_set
 
 ACTIVE_CONSTRAINT = "submission_one_active_per_group"
 REMOVABLE_STATUSES = (SubmissionStatus.RECEIVED, SubmissionStatus.QUEUED)
@@ -166,7 +170,6 @@ def _check_deadline(
         return
     if not project.allow_late_days:
         raise _refused(f"The deadline has passed ({deadline.isoformat()}).", "deadline_passed")
-    from autograder.courses.selectors import late_days_remaining
 
     days_late = math.ceil((now - deadline) / datetime.timedelta(days=1))
     decision.is_late = True
@@ -231,7 +234,6 @@ def _charge_late_days(
     charged: dict[str, int] = {}
     if not decision.late_day_charges:
         return charged
-    from autograder.courses.services import late_days_charge
 
     for member in members:
         days = decision.late_day_charges.get(member.pk, 0)
@@ -313,8 +315,6 @@ def _create_locked(
 
     decision = _decide(group=locked, project=project, members=members, submitter=submitter, now=now)
 
-    from autograder.projects.file_matching import match_files
-
     uploads = {upload.name or "": upload for upload in files}
     matched = match_files(list(uploads), list(project.expected_student_files.all()))
     if matched.missing:
@@ -353,31 +353,19 @@ def _create_locked(
 
 
 def submission_mark_queued(*, submission: Submission) -> Submission:
-    """received → queued, once the files are stored.
-
-    This is the one place the grading pipeline hooks in: it enqueues the grading task here with
-    `transaction.on_commit`, so a worker never sees a submission that isn't committed yet.
-    """
-    from autograder.grading.pipeline import dispatch, events
-    from autograder.grading.pipeline.models import JobKind
-
-    submission.status = SubmissionStatus.QUEUED
-    submission.queued_at = timezone.now()
-    submission.save(update_fields=["status", "queued_at", "last_modified"])
-    dispatch.job_enqueue(submission=submission, kind=JobKind.GRADE)
-    events.submission_status_changed(submission_id=submission.pk, status=submission.status)
+    """received → queued, once the files are stored. The grading pipeline hears of it
+    (`signals.submission_queued`) in this transaction and enqueues its job, which workers are
+    woken for only after commit, so a worker never sees a submission that isn't committed."""
+    now = timezone.now()
+    submission_status_set(
+        submission_id=submission.pk,
+        status=SubmissionStatus.QUEUED,
+        only_from=[SubmissionStatus.RECEIVED],
+        queued_at=now,
+    )
+    submission.refresh_from_db(fields=["status", "queued_at", "last_modified"])
+    signals.submission_queued.send(sender=Submission, submission=submission)
     return submission
-
-
-def _cancel_grading(submission: Submission) -> None:
-    from autograder.grading.pipeline import events
-    from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
-
-    GradingJob.objects.filter(
-        submission=submission, kind=JobKind.GRADE, state=JobState.PENDING
-    ).update(state=JobState.CANCELLED, finished_at=timezone.now())
-    events.submission_status_changed(submission_id=submission.pk, status=submission.status)
-    events.queue_moved()
 
 
 def submission_remove_from_queue(*, submission: Submission) -> Submission:
@@ -398,15 +386,13 @@ def submission_remove_from_queue(*, submission: Submission) -> Submission:
                 f"one is {locked.get_status_display().lower()}.",
                 code="not_removable",
             )
-        locked.status = SubmissionStatus.REMOVED_FROM_QUEUE
-        locked.save(update_fields=["status", "last_modified"])
-        _cancel_grading(locked)
+        submission_status_set(submission_id=locked.pk, status=SubmissionStatus.REMOVED_FROM_QUEUE)
+        locked.refresh_from_db(fields=["status", "last_modified"])
+        signals.submission_removed_from_queue.send(sender=Submission, submission=locked)
 
         if locked.is_bonus_submission:
             group.bonus_submissions_remaining += 1
         charges = {int(key): int(days) for key, days in locked.late_days_charges.items()}
-        if charges:
-            from autograder.courses.services import late_days_refund
         for user in User.objects.filter(pk__in=charges):
             late_days_refund(course=group.project.course, user=user, days=charges[user.pk])
             key = str(user.pk)

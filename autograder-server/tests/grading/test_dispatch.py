@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from autograder.grading.pipeline import dispatch
+from autograder.grading.pipeline import dispatch, jobs, reaper
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
@@ -20,7 +20,7 @@ def queued(project: Project, n: int) -> list[Submission]:
 
 
 def claim(owner: str = "w1", queue: str = "fast") -> GradingJob | None:
-    return dispatch.job_claim_next(queue=queue, owner=owner)
+    return jobs.job_claim_next(queue=queue, owner=owner)
 
 
 def test_submissions_go_to_the_queue_of_their_worst_case(settings: Any) -> None:
@@ -82,11 +82,11 @@ def test_renewing_a_lease_and_losing_it() -> None:
     job = claim("w1")
     assert job is not None
 
-    assert dispatch.job_renew_lease(job_id=job.pk, owner="w1")
-    assert not dispatch.job_renew_lease(job_id=job.pk, owner="someone else")
+    assert jobs.job_renew_lease(job_id=job.pk, owner="w1")
+    assert not jobs.job_renew_lease(job_id=job.pk, owner="someone else")
     GradingJob.objects.filter(pk=job.pk).update(state=JobState.PENDING, lease_owner="")
-    assert not dispatch.job_renew_lease(job_id=job.pk, owner="w1")
-    assert not dispatch.job_finish(job=job, state=JobState.DONE)
+    assert not jobs.job_renew_lease(job_id=job.pk, owner="w1")
+    assert not jobs.job_finish(job=job, state=JobState.DONE)
 
 
 def test_reaper_requeues_expired_leases_then_gives_up(settings: Any) -> None:
@@ -98,7 +98,7 @@ def test_reaper_requeues_expired_leases_then_gives_up(settings: Any) -> None:
     job = claim("w1")
     assert job is not None
     Submission.objects.filter(pk=submission.pk).update(status=SubmissionStatus.BEING_GRADED)
-    report = dispatch.jobs_reap(now=later)
+    report = reaper.jobs_reap(now=later)
     assert report.requeued == [job.pk]
     job.refresh_from_db()
     submission.refresh_from_db()
@@ -106,7 +106,7 @@ def test_reaper_requeues_expired_leases_then_gives_up(settings: Any) -> None:
 
     job = claim("w2")
     assert job is not None and job.attempts == 2
-    report = dispatch.jobs_reap(now=later + datetime.timedelta(seconds=1000))
+    report = reaper.jobs_reap(now=later + datetime.timedelta(seconds=1000))
     assert report.failed == [job.pk]
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.ERROR
@@ -119,7 +119,7 @@ def test_reaper_leaves_live_leases_alone() -> None:
     job = claim("w1")
     assert job is not None
 
-    assert dispatch.jobs_reap().requeued == []
+    assert reaper.jobs_reap().requeued == []
     job.refresh_from_db()
     assert job.state == JobState.RUNNING
 
@@ -136,7 +136,7 @@ def test_reaper_resends_lost_wakeups(settings: Any, monkeypatch: pytest.MonkeyPa
         dispatch, "send_wakeups", lambda queue, count=1: sent.append((queue, count))
     )
 
-    report = dispatch.jobs_reap()
+    report = reaper.jobs_reap()
 
     assert report.wakeups == {"fast": 2}
     assert sent == [("fast", 2)]
@@ -146,7 +146,7 @@ def test_rerun_jobs_never_take_student_queues() -> None:
     project = h.project_with_catch_all()
     (submission,) = queued(project, 1)
 
-    rerun = dispatch.job_enqueue(submission=submission, kind=JobKind.RERUN)
+    rerun = jobs.job_enqueue(submission=submission, kind=JobKind.RERUN)
 
     assert rerun.queue == "rerun"
     assert claim("w1", queue="rerun") is not None

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, transaction
 from rest_framework.test import APIClient
 
-from autograder.grading.pipeline import events
 from autograder.submissions.models import Submission, SubmissionStatus
+from autograder.submissions.status import submission_status_set
 from tests.conftest import World
 from tests.grading import pipeline_helpers as h
 from tests.permission_matrix import Endpoint, assert_matrix
@@ -118,8 +118,7 @@ def test_event_stream_delivers_each_change_within_two_seconds() -> None:
     for status in (SubmissionStatus.BEING_GRADED, SubmissionStatus.FINISHED_GRADING):
         time.sleep(0.5)
         with transaction.atomic():
-            Submission.objects.filter(pk=submission.pk).update(status=status)
-            events.submission_status_changed(submission_id=submission.pk, status=status)
+            submission_status_set(submission_id=submission.pk, status=status)
         changed_at[status.value] = time.monotonic()
     reader.join(timeout=10)
 

@@ -11,7 +11,6 @@ With no Redis configured (the embedded quickstart), watchers poll the database o
 
 import asyncio
 import contextlib
-import functools
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,41 +19,12 @@ from typing import Any
 import redis
 import redis.asyncio as aioredis
 from django.conf import settings
-from django.db import transaction
 
-QUEUE_CHANNEL = "ag:queue"
+from autograder.common import live_events
+
 HEARTBEAT_SECONDS = 15.0
 POLL_SECONDS = 1.0
 QUEUE_UPDATE_MIN_INTERVAL_SECONDS = 1.0
-
-
-def submission_channel(submission_id: int) -> str:
-    return f"ag:submission:{submission_id}"
-
-
-@functools.cache
-def _publisher(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
-def _publish(channel: str, payload: dict[str, Any]) -> None:
-    if not settings.REDIS_URL:
-        return
-    # Watchers also re-read the database on every heartbeat, so a lost event delays an
-    # update by at most HEARTBEAT_SECONDS; it never loses a state.
-    with contextlib.suppress(redis.RedisError):
-        _publisher(settings.REDIS_URL).publish(channel, json.dumps(payload))
-
-
-def submission_status_changed(*, submission_id: int, status: str) -> None:
-    """Publishes once the surrounding transaction commits (watchers then read the new row)."""
-    transaction.on_commit(
-        lambda: _publish(submission_channel(submission_id), {"id": submission_id, "status": status})
-    )
-
-
-def queue_moved() -> None:
-    transaction.on_commit(lambda: _publish(QUEUE_CHANNEL, {"moved": time.time()}))
 
 
 Snapshot = Callable[[], Awaitable[dict[str, Any]]]
@@ -92,7 +62,9 @@ async def _watch_with_redis(
     pubsub = client.pubsub()
     try:
         # Subscribe before the first read so no change can fall between the two.
-        await pubsub.subscribe(submission_channel(submission_id), QUEUE_CHANNEL)
+        await pubsub.subscribe(
+            live_events.submission_channel(submission_id), live_events.QUEUE_CHANNEL
+        )
         state = await snapshot()
         yield sse_frame("status", state)
         last_sent = state
@@ -101,7 +73,7 @@ async def _watch_with_redis(
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=heartbeat_s)
             if message is None:
                 yield b": keepalive\n\n"
-            elif message["channel"] == QUEUE_CHANNEL.encode():
+            elif message["channel"] == live_events.QUEUE_CHANNEL.encode():
                 if last_sent.get("status") not in {"received", "queued"}:
                     continue
                 wait = QUEUE_UPDATE_MIN_INTERVAL_SECONDS - (time.monotonic() - last_queue_read)
@@ -148,8 +120,10 @@ def watch_submission_blocking(
     pubsub = None
     if settings.REDIS_URL:
         with contextlib.suppress(redis.RedisError):
-            pubsub = _publisher(settings.REDIS_URL).pubsub()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-            pubsub.subscribe(submission_channel(submission_id), QUEUE_CHANNEL)
+            pubsub = live_events.publisher(settings.REDIS_URL).pubsub()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+            pubsub.subscribe(
+                live_events.submission_channel(submission_id), live_events.QUEUE_CHANNEL
+            )
     try:
         state = snapshot()
         yield sse_frame("status", state)
@@ -163,7 +137,7 @@ def watch_submission_blocking(
                 message = pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 if message is None:
                     read_now = queue_moved_unread
-                elif message["channel"] != QUEUE_CHANNEL.encode():
+                elif message["channel"] != live_events.QUEUE_CHANNEL.encode():
                     read_now = True
                 elif state.get("status") in {"received", "queued"}:
                     queue_moved_unread = True

@@ -18,12 +18,13 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from autograder.grading.config.models import AGTestSuite
-from autograder.grading.pipeline import dispatch, events
+from autograder.grading.pipeline import jobs
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState, RerunTask
 from autograder.grading.pipeline.result_storage import suite_error_store, suite_results_store
 from autograder.grading.pipeline.suite_runner import LeaseLostError, SuiteConfigError, suite_run
 from autograder.sandbox import SandboxProvider
 from autograder.submissions.models import Submission, SubmissionStatus
+from autograder.submissions.status import submission_status_set
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -45,15 +46,6 @@ def with_db_retry(action: Callable[[], T]) -> T:
             time.sleep(min(0.5 * 2**attempt, 5))
             close_old_connections()
     raise AssertionError("unreachable")
-
-
-def _set_status(submission_id: int, status: SubmissionStatus, **fields: object) -> None:
-    def update() -> None:
-        with transaction.atomic():
-            Submission.objects.filter(pk=submission_id).update(status=status, **fields)
-            events.submission_status_changed(submission_id=submission_id, status=status)
-
-    with_db_retry(update)
 
 
 def _suites_for(job: GradingJob) -> list[tuple[AGTestSuite, set[int] | None]]:
@@ -85,17 +77,12 @@ def _start(job: GradingJob) -> bool:
     """Marks a new submission being graded; False if it left the queue meanwhile."""
     if job.kind != JobKind.GRADE:
         return True
-    started = Submission.objects.filter(
-        pk=job.submission_id, status__in=[SubmissionStatus.QUEUED, SubmissionStatus.BEING_GRADED]
-    ).update(
+    return submission_status_set(
+        submission_id=job.submission_id,
         status=SubmissionStatus.BEING_GRADED,
+        only_from=[SubmissionStatus.QUEUED, SubmissionStatus.BEING_GRADED],
         grading_started_at=Coalesce(F("grading_started_at"), Now()),
     )
-    if started:
-        events.submission_status_changed(
-            submission_id=job.submission_id, status=SubmissionStatus.BEING_GRADED
-        )
-    return bool(started)
 
 
 def job_run(
@@ -137,11 +124,13 @@ def job_run(
             and suite.reject_submission_if_setup_fails
             and run.setup_failed
         ):
-            _set_status(
-                submission.pk,
-                SubmissionStatus.REJECTED,
-                error_msg="The first suite's setup command failed.",
-                finished_at=timezone.now(),
+            with_db_retry(
+                lambda: submission_status_set(
+                    submission_id=submission.pk,
+                    status=SubmissionStatus.REJECTED,
+                    error_msg="The first suite's setup command failed.",
+                    finished_at=timezone.now(),
+                )
             )
             return JobState.DONE
     with_db_retry(lambda: _after(job))
@@ -149,56 +138,36 @@ def job_run(
 
 
 def _after(job: GradingJob) -> None:
+    """Where the submission goes once the job's suites are graded."""
     now = timezone.now()
     with transaction.atomic():
         if job.kind == JobKind.GRADE:
             if AGTestSuite.objects.filter(project_id=job.project_id, deferred=True).exists():
-                Submission.objects.filter(pk=job.submission_id).update(
-                    status=SubmissionStatus.WAITING_FOR_DEFERRED, non_deferred_finished_at=now
+                submission_status_set(
+                    submission_id=job.submission_id,
+                    status=SubmissionStatus.WAITING_FOR_DEFERRED,
+                    non_deferred_finished_at=now,
                 )
-                events.submission_status_changed(
-                    submission_id=job.submission_id, status=SubmissionStatus.WAITING_FOR_DEFERRED
-                )
-                dispatch.job_enqueue(submission=job.submission, kind=JobKind.DEFERRED)
+                jobs.job_enqueue(submission=job.submission, kind=JobKind.DEFERRED)
                 return
-            Submission.objects.filter(pk=job.submission_id).update(
+            submission_status_set(
+                submission_id=job.submission_id,
                 status=SubmissionStatus.FINISHED_GRADING,
                 non_deferred_finished_at=now,
                 finished_at=now,
             )
-            events.submission_status_changed(
-                submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
-            )
         elif job.kind == JobKind.DEFERRED:
-            Submission.objects.filter(
-                pk=job.submission_id, status=SubmissionStatus.WAITING_FOR_DEFERRED
-            ).update(status=SubmissionStatus.FINISHED_GRADING, finished_at=now)
-            events.submission_status_changed(
-                submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
+            submission_status_set(
+                submission_id=job.submission_id,
+                status=SubmissionStatus.FINISHED_GRADING,
+                only_from=[SubmissionStatus.WAITING_FOR_DEFERRED],
+                finished_at=now,
             )
-        elif Submission.objects.filter(pk=job.submission_id, status=SubmissionStatus.ERROR).update(
-            status=SubmissionStatus.FINISHED_GRADING, error_msg="", finished_at=now
-        ):
-            events.submission_status_changed(
-                submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
+        else:  # a rerun repairs a submission that ended in error
+            submission_status_set(
+                submission_id=job.submission_id,
+                status=SubmissionStatus.FINISHED_GRADING,
+                only_from=[SubmissionStatus.ERROR],
+                error_msg="",
+                finished_at=now,
             )
-
-
-def job_failed(*, job: GradingJob, message: str) -> None:
-    """The job cannot be graded (after its retries): the submission gets `error`."""
-
-    def fail() -> None:
-        with transaction.atomic():
-            if not dispatch.job_finish(job=job, state=JobState.FAILED, error_message=message):
-                return
-            if job.kind == JobKind.RERUN:
-                dispatch.rerun_progress(job=job, failed=True)
-                return
-            Submission.objects.filter(pk=job.submission_id).update(
-                status=SubmissionStatus.ERROR, error_msg=message, finished_at=timezone.now()
-            )
-            events.submission_status_changed(
-                submission_id=job.submission_id, status=SubmissionStatus.ERROR
-            )
-
-    with_db_retry(fail)

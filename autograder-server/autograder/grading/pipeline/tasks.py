@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from autograder.grading.pipeline import dispatch, worker
+from autograder.grading.pipeline import dispatch, reaper, worker
 
 
 @shared_task(
@@ -19,4 +19,4 @@ def work(queue: str) -> None:
 
 @shared_task(name="grading.reap", ignore_result=True, time_limit=300)
 def reap() -> None:
-    dispatch.jobs_reap()
+    reaper.jobs_reap()

@@ -10,9 +10,9 @@ import uuid
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from autograder.grading.pipeline import dispatch
-from autograder.grading.pipeline.grader import job_failed, job_run, with_db_retry
-from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
+from autograder.grading.pipeline import jobs
+from autograder.grading.pipeline.grader import job_run, with_db_retry
+from autograder.grading.pipeline.models import GradingJob
 from autograder.grading.pipeline.suite_runner import LeaseLostError
 from autograder.sandbox import SandboxError, SandboxProvider
 from autograder.sandbox.pool import PoolManager
@@ -53,7 +53,7 @@ class LeaseKeeper:
         try:
             while not self._stop.wait(interval):
                 try:
-                    if not dispatch.job_renew_lease(job_id=self.job.pk, owner=self.job.lease_owner):
+                    if not jobs.job_renew_lease(job_id=self.job.pk, owner=self.job.lease_owner):
                         self.lost.set()
                         return
                 except Exception:  # a dropped connection: reconnect next round
@@ -66,7 +66,7 @@ class LeaseKeeper:
 def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJob | None:
     """Claims and grades the next job of `queue`; returns it (None when nothing waited)."""
     owner = worker_id()
-    job = with_db_retry(lambda: dispatch.job_claim_next(queue=queue, owner=owner))
+    job = with_db_retry(lambda: jobs.job_claim_next(queue=queue, owner=owner))
     if job is None:
         return None
     provider = provider or sandbox_provider()
@@ -81,11 +81,10 @@ def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJ
             return job
         except Exception as error:
             logger.exception("Grading job %s failed", job.pk)
-            job_failed(job=job, message=f"Internal error while grading: {type(error).__name__}.")
+            message = f"Internal error while grading: {type(error).__name__}."
+            with_db_retry(lambda: jobs.job_fail(job=job, message=message))
             return job
-    finished = with_db_retry(lambda: dispatch.job_finish(job=job, state=state))
-    if finished and job.kind == JobKind.RERUN and state == JobState.DONE:
-        with_db_retry(lambda: dispatch.rerun_progress(job=job))
+    with_db_retry(lambda: jobs.job_finish(job=job, state=state))
     return job
 
 
@@ -94,13 +93,7 @@ def _sandbox_failed(job: GradingJob, error: SandboxError) -> None:
     attempt limit."""
     logger.warning("Sandbox failed for job %s: %s", job.pk, error)
     if job.attempts >= settings.GRADING_MAX_ATTEMPTS:
-        job_failed(job=job, message=f"The sandbox failed {job.attempts} times: {error}")
+        message = f"The sandbox failed {job.attempts} times: {error}"
+        with_db_retry(lambda: jobs.job_fail(job=job, message=message))
         return
-
-    def retry() -> None:
-        if GradingJob.objects.filter(
-            pk=job.pk, lease_owner=job.lease_owner, state=JobState.RUNNING
-        ).update(state=JobState.PENDING, lease_owner="", lease_expires_at=None):
-            dispatch.send_wakeups(job.queue)
-
-    with_db_retry(retry)
+    with_db_retry(lambda: jobs.job_requeue(job=job))

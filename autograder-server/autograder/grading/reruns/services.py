@@ -19,7 +19,7 @@ from django.utils import timezone
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, ConflictError, NotFoundError
 from autograder.grading.config.models import AGTestCase, AGTestSuite
-from autograder.grading.pipeline import dispatch, events
+from autograder.grading.pipeline import jobs
 from autograder.grading.pipeline.models import (
     UNFINISHED_JOB_STATES,
     GradingJob,
@@ -274,7 +274,7 @@ def rerun_create(
             finished_at=None if todo else timezone.now(),
         )
         for submission in todo:
-            dispatch.job_enqueue(
+            jobs.job_enqueue(
                 submission=submission,
                 kind=JobKind.RERUN,
                 suite_selection=suites,
@@ -293,13 +293,10 @@ def rerun_cancel(*, task: RerunTask) -> RerunTask:
         if locked.finished_at is not None:
             raise ConflictError("This rerun has already finished.", code="rerun_finished")
         now = timezone.now()
-        GradingJob.objects.filter(rerun_task=locked, state=JobState.PENDING).update(
-            state=JobState.CANCELLED, finished_at=now
-        )
+        jobs.jobs_cancel_pending(rerun_task=locked)
         locked.is_cancelled = True
         locked.finished_at = now
         locked.save(update_fields=["is_cancelled", "finished_at"])
-        events.queue_moved()
     return locked
 
 
