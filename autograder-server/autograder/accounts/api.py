@@ -22,6 +22,7 @@ from autograder.accounts.serializers import (
     UserOutput,
     UserUpdateInput,
 )
+from autograder.common.api import request_user
 from autograder.common.pagination import DefaultPagination
 
 
@@ -38,11 +39,6 @@ def _me_payload(user: User) -> dict[str, Any]:
         for course, roles in selectors.courses_with_roles(user=user)
     ]
     return {**UserOutput(user).data, "courses": courses}
-
-
-def _current_user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class CsrfApi(APIView):
@@ -81,7 +77,7 @@ class LogoutApi(APIView):
 class MeApi(APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
-        return Response(_me_payload(_current_user(request)))
+        return Response(_me_payload(request_user(request)))
 
 
 class TokenListApi(APIView):
@@ -90,7 +86,7 @@ class TokenListApi(APIView):
     @extend_schema(responses=TokenOutput(many=True))
     def get(self, request: Request) -> Response:
         paginator = DefaultPagination()
-        tokens = selectors.api_tokens_of(user=_current_user(request))
+        tokens = selectors.api_tokens_of(user=request_user(request))
         page = paginator.paginate_queryset(tokens, request, view=self)
         return paginator.get_paginated_response(TokenOutput(page, many=True).data)
 
@@ -99,7 +95,7 @@ class TokenListApi(APIView):
         data = TokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         token, key = services.api_token_create(
-            user=_current_user(request), name=data.validated_data["name"]
+            user=request_user(request), name=data.validated_data["name"]
         )
         return Response({**TokenOutput(token).data, "key": key}, status=status.HTTP_201_CREATED)
 
@@ -107,7 +103,7 @@ class TokenListApi(APIView):
 class TokenDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, token_id: int) -> Response:
-        services.api_token_revoke(user=_current_user(request), token_id=token_id)
+        services.api_token_revoke(user=request_user(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -3,13 +3,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.accounts.models import User
+from autograder.common.api import request_user, validated
 from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses import selectors, services
@@ -28,17 +29,6 @@ from autograder.courses.serializers import (
     RosterUploadInput,
     RosterUserOutput,
 )
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _parse(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    serializer.is_valid(raise_exception=True)
-    data: dict[str, Any] = serializer.validated_data
-    return data
 
 
 def _course_body(course: Course, user: User | AnonymousUser) -> dict[str, Any]:
@@ -67,7 +57,7 @@ class CourseListApi(APIView):
 
     @extend_schema(responses=CourseOutput(many=True))
     def get(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         paginator = DefaultPagination()
         page: list[Course] = (
             paginator.paginate_queryset(selectors.courses_for_user(user), request, view=self) or []
@@ -81,9 +71,9 @@ class CourseListApi(APIView):
 
     @extend_schema(request=CourseInput, responses={201: CourseOutput})
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = request_user(request)
         _require_may_create_courses(user)
-        course = services.course_create(creator=user, **_parse(CourseInput(data=request.data)))
+        course = services.course_create(creator=user, **validated(CourseInput(data=request.data)))
         return Response(_course_body(course, user), status=status.HTTP_201_CREATED)
 
 
@@ -98,7 +88,7 @@ class CourseDetailApi(APIView):
     def patch(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get(course_id=course_id)
         require_admin(request.user, course)
-        changes = _parse(CourseInput(data=request.data, partial=True))
+        changes = validated(CourseInput(data=request.data, partial=True))
         course = services.course_update(course=course, **changes)
         return Response(_course_body(course, request.user))
 
@@ -106,7 +96,7 @@ class CourseDetailApi(APIView):
     def delete(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get(course_id=course_id)
         require_any_role(request.user, course)
-        if not _user(request).is_superuser:
+        if not request_user(request).is_superuser:
             raise PermissionDeniedError("Only superusers may delete courses.")
         services.course_delete(course=course)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -117,15 +107,15 @@ class CourseCopyApi(APIView):
     def post(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get(course_id=course_id)
         require_admin(request.user, course)
-        _require_may_create_courses(_user(request))
-        data = _parse(CourseCopyInput(data=request.data))
+        _require_may_create_courses(request_user(request))
+        data = validated(CourseCopyInput(data=request.data))
         copy = services.course_copy(
             course=course,
             new_name=data["name"],
             new_semester=data["semester"],
             new_year=data["year"],
         )
-        forget_cached_roles(_user(request))
+        forget_cached_roles(request_user(request))
         return Response(_course_body(copy, request.user), status=status.HTTP_201_CREATED)
 
 
@@ -142,7 +132,7 @@ _ROSTER_REQUEST = {
 
 def _roster_input(request: Request) -> tuple[list[str], str]:
     shape = RosterUploadInput if request.content_type.startswith("multipart/") else RosterJsonInput
-    parsed = parse_roster_input(_parse(shape(data=request.data)))
+    parsed = parse_roster_input(validated(shape(data=request.data)))
     return parsed.identifiers, parsed.field_name
 
 
@@ -169,7 +159,7 @@ class RosterApi(APIView):
         return course, held
 
     def _changed(self, request: Request, change: services.RosterChange) -> Response:
-        forget_cached_roles(_user(request))
+        forget_cached_roles(request_user(request))
         return Response(_roster_change_body(change))
 
     @extend_schema(parameters=[_ROLE_PARAMETER], responses=RosterUserOutput(many=True))
@@ -247,7 +237,7 @@ class LateDaysDetailApi(APIView):
     def get(self, request: Request, course_id: int, user_id: int) -> Response:
         course = selectors.course_get(course_id=course_id)
         roles = require_any_role(request.user, course)
-        if not (roles.is_staff or _user(request).pk == user_id):
+        if not (roles.is_staff or request_user(request).pk == user_id):
             raise PermissionDeniedError("You may see only your own late days.")
         user = selectors.late_days_user(course=course, user_id=user_id)
         return Response(_late_days_body(course, user))
@@ -257,7 +247,7 @@ class LateDaysDetailApi(APIView):
         course = selectors.course_get(course_id=course_id)
         require_admin(request.user, course)
         user = selectors.late_days_user(course=course, user_id=user_id)
-        remaining = _parse(LateDaysInput(data=request.data))["remaining"]
+        remaining = validated(LateDaysInput(data=request.data))["remaining"]
         services.late_days_set(course=course, user=user, remaining=remaining)
         user = selectors.late_days_user(course=course, user_id=user_id)
         return Response(_late_days_body(course, user))

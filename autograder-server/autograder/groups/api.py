@@ -1,16 +1,15 @@
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autograder.accounts.models import User
+from autograder.common.api import request_user
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
-from autograder.courses.permissions import hidden, require_any_role, require_staff
+from autograder.courses.permissions import require_staff
 from autograder.courses.roles import CourseRoles
 from autograder.groups import selectors, services
 from autograder.groups.models import Group, GroupInvitation
@@ -23,41 +22,7 @@ from autograder.groups.serializers import (
     InvitationCreateInput,
     InvitationOutput,
 )
-from autograder.projects.models import Project
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _project(project_id: int) -> Project:
-    project = Project.objects.filter(pk=project_id).first()
-    if project is None:
-        raise NotFoundError("Project not found.")
-    return project
-
-
-def _project_roles(user: User | AnonymousUser, project: Project) -> CourseRoles:
-    """Roles of `user` in the project's course; students get a 404 for a hidden project."""
-    roles = require_any_role(user, project.course_id)
-    if not (roles.is_staff or roles.is_handgrader or project.visible_to_students):
-        raise hidden("Project not found.")
-    return roles
-
-
-def _group(group_id: int) -> Group:
-    group = Group.objects.select_related("project").filter(pk=group_id).first()
-    if group is None:
-        raise NotFoundError("Group not found.")
-    return group
-
-
-def _invitation(invitation_id: int) -> GroupInvitation:
-    invitation = GroupInvitation.objects.select_related("project").filter(pk=invitation_id).first()
-    if invitation is None:
-        raise NotFoundError("Invitation not found.")
-    return invitation
+from autograder.projects.selectors import project_check_readable, project_get
 
 
 def _group_body(group: Group) -> dict[str, Any]:
@@ -79,8 +44,8 @@ class ProjectGroupsApi(APIView):
 
     @extend_schema(responses=GroupOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
-        project = _project(project_id)
-        roles = _project_roles(request.user, project)
+        project = project_get(project_id=project_id)
+        roles = project_check_readable(user=request.user, project=project)
         if not (roles.is_staff or roles.is_handgrader):
             raise PermissionDeniedError("Only course staff and handgraders may list groups.")
         paginator = DefaultPagination()
@@ -91,7 +56,7 @@ class ProjectGroupsApi(APIView):
 
     @extend_schema(request=GroupCreateInput, responses={201: GroupOutput})
     def post(self, request: Request, project_id: int) -> Response:
-        project = _project(project_id)
+        project = project_get(project_id=project_id)
         require_staff(request.user, project.course_id)
         data = GroupCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -110,11 +75,11 @@ class ProjectGroupsApi(APIView):
 class SoloGroupApi(APIView):
     @extend_schema(request=None, responses={201: GroupOutput})
     def post(self, request: Request, project_id: int) -> Response:
-        project = _project(project_id)
-        roles = _project_roles(request.user, project)
+        project = project_get(project_id=project_id)
+        roles = project_check_readable(user=request.user, project=project)
         _require_may_join(roles)
         group = services.group_create_solo(
-            project=project, user=_user(request), is_staff=roles.is_staff
+            project=project, user=request_user(request), is_staff=roles.is_staff
         )
         return Response(_group_body(group), status=status.HTTP_201_CREATED)
 
@@ -122,9 +87,9 @@ class SoloGroupApi(APIView):
 class MyGroupApi(APIView):
     @extend_schema(responses=GroupOutput)
     def get(self, request: Request, project_id: int) -> Response:
-        project = _project(project_id)
-        _project_roles(request.user, project)
-        group = selectors.group_for_user(project=project, user=_user(request))
+        project = project_get(project_id=project_id)
+        project_check_readable(user=request.user, project=project)
+        group = selectors.group_for_user(project=project, user=request_user(request))
         if group is None:
             raise NotFoundError("You are not in a group for this project yet.")
         return Response(_group_body(group))
@@ -133,19 +98,19 @@ class MyGroupApi(APIView):
 class GroupDetailApi(APIView):
     @extend_schema(responses=GroupOutput)
     def get(self, request: Request, group_id: int) -> Response:
-        group = _group(group_id)
-        roles = _project_roles(request.user, group.project)
+        group = selectors.group_get(group_id=group_id)
+        roles = project_check_readable(user=request.user, project=group.project)
         if not (
             roles.is_staff
             or roles.is_handgrader
-            or selectors.group_is_member(group=group, user=_user(request))
+            or selectors.group_is_member(group=group, user=request_user(request))
         ):
             raise PermissionDeniedError("You are not a member of this group.")
         return Response(_group_body(group))
 
     @extend_schema(request=GroupUpdateInput, responses=GroupOutput)
     def patch(self, request: Request, group_id: int) -> Response:
-        group = _group(group_id)
+        group = selectors.group_get(group_id=group_id)
         require_staff(request.user, group.project.course_id)
         data = GroupUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -163,7 +128,7 @@ class GroupDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, group_id: int) -> Response:
-        group = _group(group_id)
+        group = selectors.group_get(group_id=group_id)
         require_staff(request.user, group.project.course_id)
         services.group_delete(group=group)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -172,13 +137,13 @@ class GroupDetailApi(APIView):
 class GroupMergeApi(APIView):
     @extend_schema(request=GroupMergeInput, responses=GroupOutput)
     def post(self, request: Request, group_id: int) -> Response:
-        group = _group(group_id)
+        group = selectors.group_get(group_id=group_id)
         require_staff(request.user, group.project.course_id)
         data = GroupMergeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        other = Group.objects.filter(
-            pk=data.validated_data["other_group"], project_id=group.project_id
-        ).first()
+        other = selectors.group_of_project(
+            group_id=data.validated_data["other_group"], project_id=group.project_id
+        )
         if other is None:
             message = "No such group in this project."
             raise ApplicationError(message, code="not_found", fields={"other_group": [message]})
@@ -191,10 +156,10 @@ class ProjectInvitationsApi(APIView):
 
     @extend_schema(responses=InvitationOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
-        project = _project(project_id)
-        roles = _project_roles(request.user, project)
+        project = project_get(project_id=project_id)
+        roles = project_check_readable(user=request.user, project=project)
         invitations = selectors.invitations_of_project(
-            project=project, viewer=_user(request), see_all=roles.is_staff
+            project=project, viewer=request_user(request), see_all=roles.is_staff
         )
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(invitations, request, view=self)
@@ -202,25 +167,26 @@ class ProjectInvitationsApi(APIView):
 
     @extend_schema(request=InvitationCreateInput, responses={201: InvitationOutput})
     def post(self, request: Request, project_id: int) -> Response:
-        project = _project(project_id)
-        _require_may_join(_project_roles(request.user, project))
+        project = project_get(project_id=project_id)
+        _require_may_join(project_check_readable(user=request.user, project=project))
         data = InvitationCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         recipients = selectors.users_by_username(
             usernames=data.validated_data["recipients"], field="recipients"
         )
         invitation = services.group_invitation_create(
-            project=project, sender=_user(request), recipients=recipients
+            project=project, sender=request_user(request), recipients=recipients
         )
         return Response(_invitation_body(invitation), status=status.HTTP_201_CREATED)
 
 
 def _readable_invitation(request: Request, invitation_id: int) -> tuple[GroupInvitation, bool]:
     """The invitation if the user is in it or staff; the flag says whether they are staff."""
-    invitation = _invitation(invitation_id)
-    roles = _project_roles(request.user, invitation.project)
+    invitation = selectors.invitation_get(invitation_id=invitation_id)
+    roles = project_check_readable(user=request.user, project=invitation.project)
     if not (
-        roles.is_staff or selectors.invitation_involves(invitation=invitation, user=_user(request))
+        roles.is_staff
+        or selectors.invitation_involves(invitation=invitation, user=request_user(request))
     ):
         raise PermissionDeniedError("This invitation is not yours.")
     return invitation, roles.is_staff
@@ -235,7 +201,7 @@ class InvitationDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, invitation_id: int) -> Response:
         invitation, is_staff = _readable_invitation(request, invitation_id)
-        if not (is_staff or invitation.sender_id == _user(request).pk):
+        if not (is_staff or invitation.sender_id == request_user(request).pk):
             raise PermissionDeniedError(
                 "Only the sender may withdraw an invitation; recipients reject it instead."
             )
@@ -246,9 +212,11 @@ class InvitationDetailApi(APIView):
 class InvitationAcceptApi(APIView):
     @extend_schema(request=None, responses={200: AcceptOutput, 201: AcceptOutput})
     def post(self, request: Request, invitation_id: int) -> Response:
-        invitation = _invitation(invitation_id)
-        _project_roles(request.user, invitation.project)
-        outcome = services.group_invitation_accept(invitation=invitation, user=_user(request))
+        invitation = selectors.invitation_get(invitation_id=invitation_id)
+        project_check_readable(user=request.user, project=invitation.project)
+        outcome = services.group_invitation_accept(
+            invitation=invitation, user=request_user(request)
+        )
         if outcome.group is not None:
             body = {"group_created": True, "invitation": None, "group": _group_body(outcome.group)}
             return Response(body, status=status.HTTP_201_CREATED)
@@ -264,7 +232,7 @@ class InvitationAcceptApi(APIView):
 class InvitationRejectApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, invitation_id: int) -> Response:
-        invitation = _invitation(invitation_id)
-        _project_roles(request.user, invitation.project)
-        services.group_invitation_reject(invitation=invitation, user=_user(request))
+        invitation = selectors.invitation_get(invitation_id=invitation_id)
+        project_check_readable(user=request.user, project=invitation.project)
+        services.group_invitation_reject(invitation=invitation, user=request_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from autograder.accounts.models import User
-from autograder.common.errors import ApplicationError
+from autograder.common.errors import ApplicationError, NotFoundError
 from autograder.groups.models import Group, GroupInvitation, GroupMembership
 from autograder.projects.models import Project
 
@@ -74,3 +74,21 @@ def users_by_username(*, usernames: list[str], field: str) -> list[User]:
         message = f"No such users: {', '.join(unknown)}."
         raise ApplicationError(message, code="unknown_users", fields={field: [message]})
     return [found[name] for name in usernames]
+
+
+def group_get(*, group_id: int) -> Group:
+    group = Group.objects.select_related("project", "project__course").filter(pk=group_id).first()
+    if group is None:
+        raise NotFoundError("No such group.")
+    return group
+
+
+def group_of_project(*, group_id: int, project_id: int) -> Group | None:
+    return Group.objects.filter(pk=group_id, project_id=project_id).first()
+
+
+def invitation_get(*, invitation_id: int) -> GroupInvitation:
+    invitation = GroupInvitation.objects.select_related("project").filter(pk=invitation_id).first()
+    if invitation is None:
+        raise NotFoundError("No such invitation.")
+    return invitation

@@ -10,11 +10,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autograder.common.api import validated
 from autograder.common.downloads import stored_file_response
-from autograder.common.errors import NotFoundError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.models import Course
 from autograder.courses.permissions import require_admin, require_staff
+from autograder.courses.selectors import course_get
 from autograder.projects import selectors, services
 from autograder.projects.models import InstructorFile
 from autograder.projects.serializers import (
@@ -40,19 +41,6 @@ def _paginated(
     return paginator.get_paginated_response(output(page, many=True).data)
 
 
-def _parse(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    serializer.is_valid(raise_exception=True)
-    data: dict[str, Any] = serializer.validated_data
-    return data
-
-
-def _course(course_id: int) -> Course:
-    course = Course.objects.filter(pk=course_id).first()
-    if course is None:
-        raise NotFoundError("No such course.")
-    return course
-
-
 def _readable_instructor_file(request: Request, instructor_file_id: int) -> InstructorFile:
     """Staff only; a student asking under a hidden project still gets 404, not 403."""
     instructor_file = selectors.instructor_file_get(instructor_file_id=instructor_file_id)
@@ -69,15 +57,15 @@ class CourseProjectsApi(APIView):
 
     @extend_schema(responses=ProjectOutput(many=True))
     def get(self, request: Request, course_id: int) -> Response:
-        course = _course(course_id)
+        course = course_get(course_id=course_id)
         projects = selectors.project_list_for_user(user=request.user, course=course)
         return _paginated(self, request, projects, ProjectOutput)
 
     @extend_schema(request=ProjectInput, responses={201: ProjectOutput})
     def post(self, request: Request, course_id: int) -> Response:
-        course = _course(course_id)
+        course = course_get(course_id=course_id)
         require_admin(request.user, course)
-        data = _parse(ProjectInput(data=request.data))
+        data = validated(ProjectInput(data=request.data))
         project = services.project_create(course=course, **data)
         return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
 
@@ -92,7 +80,7 @@ class ProjectDetailApi(APIView):
     def patch(self, request: Request, project_id: int) -> Response:
         project, _ = selectors.project_get_readable(user=request.user, project_id=project_id)
         require_admin(request.user, project.course_id)
-        data = _parse(ProjectInput(data=request.data, partial=True))
+        data = validated(ProjectInput(data=request.data, partial=True))
         project = services.project_update(project=project, **data)
         return Response(ProjectOutput(project).data)
 
@@ -109,7 +97,7 @@ class ProjectCopyApi(APIView):
     def post(self, request: Request, project_id: int) -> Response:
         project, _ = selectors.project_get_readable(user=request.user, project_id=project_id)
         require_admin(request.user, project.course_id)
-        data = _parse(ProjectCopyInput(data=request.data))
+        data = validated(ProjectCopyInput(data=request.data))
         target: Course = data["target_course"]
         require_admin(request.user, target)
         copy = services.project_copy(
@@ -135,7 +123,7 @@ class ProjectExpectedFilesApi(APIView):
     def post(self, request: Request, project_id: int) -> Response:
         project, _ = selectors.project_get_readable(user=request.user, project_id=project_id)
         require_admin(request.user, project.course_id)
-        data = _parse(ExpectedFileInput(data=request.data))
+        data = validated(ExpectedFileInput(data=request.data))
         expected = services.expected_file_create(project=project, **data)
         return Response(ExpectedFileOutput(expected).data, status=status.HTTP_201_CREATED)
 
@@ -152,7 +140,7 @@ class ExpectedFileDetailApi(APIView):
         expected = selectors.expected_file_get(expected_file_id=expected_file_id)
         selectors.project_check_readable(user=request.user, project=expected.project)
         require_admin(request.user, expected.project.course_id)
-        data = _parse(ExpectedFileInput(data=request.data, partial=True))
+        data = validated(ExpectedFileInput(data=request.data, partial=True))
         expected = services.expected_file_update(expected_file=expected, **data)
         return Response(ExpectedFileOutput(expected).data)
 
@@ -184,7 +172,7 @@ class ProjectInstructorFilesApi(APIView):
     def post(self, request: Request, project_id: int) -> Response:
         project, _ = selectors.project_get_readable(user=request.user, project_id=project_id)
         require_admin(request.user, project.course_id)
-        upload = _parse(InstructorFileUploadInput(data=request.data))["file"]
+        upload = validated(InstructorFileUploadInput(data=request.data))["file"]
         instructor_file = services.instructor_file_create(
             project=project, name=upload.name, content=upload
         )
@@ -203,7 +191,7 @@ class InstructorFileDetailApi(APIView):
     def patch(self, request: Request, instructor_file_id: int) -> Response:
         instructor_file = _readable_instructor_file(request, instructor_file_id)
         require_admin(request.user, instructor_file.project.course_id)
-        name = _parse(InstructorFileRenameInput(data=request.data))["name"]
+        name = validated(InstructorFileRenameInput(data=request.data))["name"]
         instructor_file = services.instructor_file_rename(
             instructor_file=instructor_file, name=name
         )
@@ -213,7 +201,7 @@ class InstructorFileDetailApi(APIView):
     def put(self, request: Request, instructor_file_id: int) -> Response:
         instructor_file = _readable_instructor_file(request, instructor_file_id)
         require_admin(request.user, instructor_file.project.course_id)
-        upload = _parse(InstructorFileUploadInput(data=request.data))["file"]
+        upload = validated(InstructorFileUploadInput(data=request.data))["file"]
         instructor_file = services.instructor_file_replace(
             instructor_file=instructor_file, content=upload
         )

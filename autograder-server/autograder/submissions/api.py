@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.accounts.models import User
+from autograder.common.api import request_user
 from autograder.common.downloads import stored_file_response
 from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.filenames import check_filename
@@ -21,38 +22,16 @@ from autograder.grading.results.final_graded import (
     final_graded_submission_for_user,
 )
 from autograder.groups.models import Group
-from autograder.groups.selectors import group_is_member
-from autograder.projects.selectors import project_check_readable
+from autograder.groups.selectors import group_get, group_is_member
 from autograder.submissions import selectors, services
 from autograder.submissions.models import Submission
 from autograder.submissions.parsers import SubmissionMultiPartParser
+from autograder.submissions.permissions import check_may_read_group
 from autograder.submissions.serializers import (
     SubmissionCreateInput,
     SubmissionOutput,
     SubmittedFileOutput,
 )
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _group(group_id: int) -> Group:
-    group = Group.objects.select_related("project", "project__course").filter(pk=group_id).first()
-    if group is None:
-        raise NotFoundError("No such group.")
-    return group
-
-
-def check_may_read_group(user: User | AnonymousUser, group: Group) -> CourseRoles:
-    """Group members, staff and handgraders; a student under a hidden project gets 404."""
-    roles = project_check_readable(user=user, project=group.project)
-    if roles.is_staff or roles.is_handgrader:
-        return roles
-    if isinstance(user, User) and group_is_member(group=group, user=user):
-        return roles
-    raise PermissionDeniedError("You are not a member of this group.")
 
 
 def _readable_submission(request: Request, submission_id: int) -> Submission:
@@ -85,7 +64,7 @@ class GroupSubmissionsApi(APIView):
 
     @extend_schema(tags=["submissions"], responses=SubmissionOutput(many=True))
     def get(self, request: Request, group_id: int) -> Response:
-        group = _group(group_id)
+        group = group_get(group_id=group_id)
         roles = check_may_read_group(request.user, group)
         paginator = DefaultPagination()
         page = paginator.paginate_queryset(
@@ -100,15 +79,15 @@ class GroupSubmissionsApi(APIView):
         tags=["submissions"], request=SubmissionCreateInput, responses={201: SubmissionOutput}
     )
     def post(self, request: Request, group_id: int) -> Response:
-        group = _group(group_id)
+        group = group_get(group_id=group_id)
         check_may_read_group(request.user, group)
-        if not group_is_member(group=group, user=_user(request)):
+        if not group_is_member(group=group, user=request_user(request)):
             raise PermissionDeniedError("Only members of this group may submit for it.")
         data = SubmissionCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         submission = services.submission_create(
             group=group,
-            submitter=_user(request),
+            submitter=request_user(request),
             files=data.validated_data.get("files", []),
             honor_pledge_accepted=data.validated_data["honor_pledge_accepted"],
         )
@@ -131,7 +110,9 @@ class SubmissionRemoveFromQueueApi(APIView):
     def post(self, request: Request, submission_id: int) -> Response:
         submission = _readable_submission(request, submission_id)
         roles = check_may_read_group(request.user, submission.group)
-        if not (roles.is_staff or group_is_member(group=submission.group, user=_user(request))):
+        if not (
+            roles.is_staff or group_is_member(group=submission.group, user=request_user(request))
+        ):
             raise PermissionDeniedError(
                 "Only group members and staff may remove a submission from the queue."
             )

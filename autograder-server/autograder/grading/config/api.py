@@ -7,11 +7,12 @@ paginated), suites with their test cases and commands nested.
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autograder.common.api import validated
 from autograder.courses.permissions import require_admin
 from autograder.grading.config import selectors, services
 from autograder.grading.config.feedback_settings import COMMAND_PRESETS
@@ -31,12 +32,6 @@ from autograder.grading.config.serializers import (
 from autograder.projects.models import Project
 from autograder.projects.permissions import require_project_admin, require_project_staff
 from autograder.projects.selectors import project_get
-
-
-def _parse(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
-    serializer.is_valid(raise_exception=True)
-    data: dict[str, Any] = serializer.validated_data
-    return data
 
 
 def _suite_body(suite_id: int) -> dict[str, Any]:
@@ -72,7 +67,7 @@ class ProjectSuitesApi(APIView):
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
         require_project_admin(request.user, project)
-        data = _parse(SuiteInput(data=request.data))
+        data = validated(SuiteInput(data=request.data))
         suite = services.suite_create(project=project, **data)
         return Response(_suite_body(suite.pk), status=status.HTTP_201_CREATED)
 
@@ -88,7 +83,7 @@ class SuiteOrderApi(APIView):
     def put(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
         require_project_admin(request.user, project)
-        ids = _parse(OrderInput(data=request.data))["ids"]
+        ids = validated(OrderInput(data=request.data))["ids"]
         return Response(_order_body(services.suite_reorder(parent=project, ids=ids)))
 
 
@@ -103,7 +98,7 @@ class SuiteDetailApi(APIView):
     def patch(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
         require_project_admin(request.user, suite.project)
-        data = _parse(SuiteInput(data=request.data, partial=True))
+        data = validated(SuiteInput(data=request.data, partial=True))
         services.suite_update(suite=suite, **data)
         return Response(_suite_body(suite.pk))
 
@@ -120,7 +115,7 @@ class SuiteCopyApi(APIView):
     def post(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
         require_project_admin(request.user, suite.project)
-        data = _parse(SuiteCopyInput(data=request.data))
+        data = validated(SuiteCopyInput(data=request.data))
         target: Project = data["target_project"]
         require_admin(request.user, target.course_id)
         copy = services.suite_copy(
@@ -145,7 +140,7 @@ class SuiteCasesApi(APIView):
     def post(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
         require_project_admin(request.user, suite.project)
-        data = _parse(CaseInput(data=request.data))
+        data = validated(CaseInput(data=request.data))
         case = services.case_create(suite=suite, **data)
         return Response(_case_body(case.pk), status=status.HTTP_201_CREATED)
 
@@ -161,7 +156,7 @@ class CaseOrderApi(APIView):
     def put(self, request: Request, suite_id: int) -> Response:
         suite = selectors.suite_get(suite_id=suite_id)
         require_project_admin(request.user, suite.project)
-        ids = _parse(OrderInput(data=request.data))["ids"]
+        ids = validated(OrderInput(data=request.data))["ids"]
         return Response(_order_body(services.case_reorder(parent=suite, ids=ids)))
 
 
@@ -176,7 +171,7 @@ class CaseDetailApi(APIView):
     def patch(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
         require_project_admin(request.user, case.suite.project)
-        data = _parse(CaseUpdateInput(data=request.data, partial=True))
+        data = validated(CaseUpdateInput(data=request.data, partial=True))
         services.case_update(case=case, **data)
         return Response(_case_body(case.pk))
 
@@ -204,7 +199,7 @@ class CaseCommandsApi(APIView):
     def post(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
         require_project_admin(request.user, case.suite.project)
-        data = _parse(CommandInput(data=request.data))
+        data = validated(CommandInput(data=request.data))
         command = services.command_create(case=case, **data)
         return Response(_command_body(command.pk), status=status.HTTP_201_CREATED)
 
@@ -220,7 +215,7 @@ class CommandOrderApi(APIView):
     def put(self, request: Request, case_id: int) -> Response:
         case = selectors.case_get(case_id=case_id)
         require_project_admin(request.user, case.suite.project)
-        ids = _parse(OrderInput(data=request.data))["ids"]
+        ids = validated(OrderInput(data=request.data))["ids"]
         return Response(_order_body(services.command_reorder(parent=case, ids=ids)))
 
 
@@ -235,7 +230,7 @@ class CommandDetailApi(APIView):
     def patch(self, request: Request, command_id: int) -> Response:
         command = selectors.command_get(command_id=command_id)
         require_project_admin(request.user, command.case.suite.project)
-        data = _parse(CommandInput(data=request.data, partial=True))
+        data = validated(CommandInput(data=request.data, partial=True))
         services.command_update(command=command, **data)
         return Response(_command_body(command.pk))
 

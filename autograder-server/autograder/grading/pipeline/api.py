@@ -1,6 +1,5 @@
 """Where a submission stands in the pipeline: a status snapshot and a live event stream."""
 
-import datetime
 import functools
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -9,17 +8,18 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autograder.grading.pipeline import dispatch, events
+from autograder.grading.pipeline import events
+from autograder.grading.pipeline.selectors import submission_status_snapshot
+from autograder.grading.pipeline.serializers import SubmissionStatusOutput
 from autograder.submissions import selectors
-from autograder.submissions.api import check_may_read_group
 from autograder.submissions.models import Submission, SubmissionStatus
+from autograder.submissions.permissions import check_may_read_group
 
 FINAL_STATUSES = {
     SubmissionStatus.FINISHED_GRADING,
@@ -27,47 +27,6 @@ FINAL_STATUSES = {
     SubmissionStatus.REJECTED,
     SubmissionStatus.ERROR,
 }
-
-
-def _iso(moment: datetime.datetime | None) -> str | None:
-    """The same text DRF gives datetimes, so the snapshot and the event stream agree."""
-    return None if moment is None else serializers.DateTimeField().to_representation(moment)
-
-
-def submission_status_snapshot(*, submission_id: int) -> dict[str, Any]:
-    submission = Submission.objects.get(pk=submission_id)
-    estimate = (
-        dispatch.queue_estimate(submission=submission)
-        if submission.status == SubmissionStatus.QUEUED
-        else None
-    )
-    return {
-        "id": submission.pk,
-        "status": submission.status,
-        "error_msg": submission.error_msg,
-        "queue_position": estimate.position if estimate else None,
-        "estimated_wait_s": estimate.estimated_wait_s if estimate else None,
-        "queued_at": _iso(submission.queued_at),
-        "grading_started_at": _iso(submission.grading_started_at),
-        "non_deferred_finished_at": _iso(submission.non_deferred_finished_at),
-        "finished_at": _iso(submission.finished_at),
-    }
-
-
-_StatusOutput = inline_serializer(
-    "SubmissionStatusOutput",
-    {
-        "id": serializers.IntegerField(),
-        "status": serializers.ChoiceField(choices=SubmissionStatus.choices),
-        "error_msg": serializers.CharField(),
-        "queue_position": serializers.IntegerField(allow_null=True),
-        "estimated_wait_s": serializers.FloatField(allow_null=True),
-        "queued_at": serializers.DateTimeField(allow_null=True),
-        "grading_started_at": serializers.DateTimeField(allow_null=True),
-        "non_deferred_finished_at": serializers.DateTimeField(allow_null=True),
-        "finished_at": serializers.DateTimeField(allow_null=True),
-    },
-)
 
 
 def _is_final(state: dict[str, Any]) -> bool:
@@ -81,7 +40,7 @@ def _readable(request: Request, submission_id: int) -> Submission:
 
 
 class SubmissionStatusApi(APIView):
-    @extend_schema(responses=_StatusOutput, summary="Where the submission stands now")
+    @extend_schema(responses=SubmissionStatusOutput, summary="Where the submission stands now")
     def get(self, request: Request, submission_id: int) -> Response:
         submission = _readable(request, submission_id)
         return Response(submission_status_snapshot(submission_id=submission.pk))
@@ -108,7 +67,7 @@ class SubmissionEventsApi(APIView):
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     @extend_schema(
-        responses={(200, "text/event-stream"): _StatusOutput},
+        responses={(200, "text/event-stream"): SubmissionStatusOutput},
         summary="Watch the submission's status live (server-sent events)",
     )
     def get(self, request: Request, submission_id: int) -> StreamingHttpResponse:
