@@ -17,12 +17,20 @@ from autograder.grading.results.feedback import (
     feedback_category_for,
     submission_feedback,
 )
+from autograder.grading.results.serializers import SubmissionFeedbackSerializer
 from autograder.groups.models import GroupMembership
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories as base
 from tests.conftest import World
 from tests.grading import factories as f
+
+
+def feedback_body(*, submission: Submission, category: C) -> dict[str, Any]:
+    """The results endpoint's body for `category`."""
+    tree = submission_feedback(submission=submission, category=category)
+    return dict(SubmissionFeedbackSerializer(tree).data)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -227,13 +235,13 @@ class TestFiltering:
         b.save()
         submission = f.make_submission(world.group)
         f.grade(submission, {b: 0})
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         assert "secret-edge-case" not in json.dumps(body)
         assert body["points_awarded"] == 2
         assert body["points_possible"] == 2
         [case] = body["suites"][0]["cases"]
         assert [c["name"] for c in case["commands"]] == ["a"]
-        staff = submission_feedback(submission=submission, category=C.STAFF_VIEWER)
+        staff = feedback_body(submission=submission, category=C.STAFF_VIEWER)
         assert (staff["points_awarded"], staff["points_possible"]) == (2, 5)
 
     def test_hidden_case_and_suite(self, world: World) -> None:
@@ -246,11 +254,11 @@ class TestFiltering:
         f.make_command(f.make_case(hidden_suite), "d", points_for_correct_return_code=10)
         submission = f.make_submission(world.group)
         f.grade(submission)
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         assert [s["name"] for s in body["suites"]] == ["Public tests"]
         assert [c["name"] for c in body["suites"][0]["cases"]] == ["basics"]
         assert (body["points_awarded"], body["points_possible"]) == (5, 5)
-        staff = submission_feedback(submission=submission, category=C.STAFF_VIEWER)
+        staff = feedback_body(submission=submission, category=C.STAFF_VIEWER)
         assert (staff["points_awarded"], staff["points_possible"]) == (16, 16)
 
     def test_points_hidden(self, world: World) -> None:
@@ -259,7 +267,7 @@ class TestFiltering:
         b.save()
         submission = f.make_submission(world.group)
         f.grade(submission, {a: 0})
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         shown_b = command_named(body, "b")
         assert shown_b["points_awarded"] is None and shown_b["points_possible"] is None
         assert shown_b["return_code_correct"] is True
@@ -280,7 +288,7 @@ class TestFiltering:
         b.save()
         submission = f.make_submission(world.group)
         f.grade(submission, {b: 0}, stdout=b"hello\n", timed_out=True)
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         shown_a, shown_b = command_named(body, "a"), command_named(body, "b")
         assert shown_a["return_code_correct"] is None
         assert shown_a["actual_return_code"] is None
@@ -304,7 +312,7 @@ class TestFiltering:
         f.make_command(f.make_case(suite, "other"), "c", points_for_correct_return_code=4)
         submission = f.make_submission(world.group)
         f.grade(submission, {b: -5})
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         cases = body["suites"][0]["cases"]
         assert (cases[0]["points_awarded"], cases[0]["points_possible"]) == (0, 2)
         assert command_named(body, "b")["points_awarded"] == -5
@@ -316,13 +324,13 @@ class TestFiltering:
         a.case.save()
         submission = f.make_submission(world.group)
         f.grade(submission, {a: 0})
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         [case] = body["suites"][0]["cases"]
         assert case["commands"] is None
         assert (case["points_awarded"], case["points_possible"]) == (3, 5)
         suite.feedback = {"normal": {"show_individual_tests": False}}
         suite.save()
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         assert body["suites"][0]["cases"] is None
         assert body["suites"][0]["points_awarded"] == 3
 
@@ -336,21 +344,21 @@ class TestFiltering:
             setup_return_code=2,
             setup_stdout=b"make: ***",
         )
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         [shown] = body["suites"]
         assert shown["error_message"] == "The sandbox image could not be started."
         assert shown["setup_return_code"] == 2
         assert shown["setup_stdout_available"] is False and shown["setup_stdout_size"] is None
-        past = submission_feedback(submission=submission, category=C.PAST_LIMIT)
+        past = feedback_body(submission=submission, category=C.PAST_LIMIT)
         assert past["suites"][0]["setup_return_code"] is None
-        staff = submission_feedback(submission=submission, category=C.STAFF_VIEWER)
+        staff = feedback_body(submission=submission, category=C.STAFF_VIEWER)
         assert staff["suites"][0]["setup_stdout_size"] == 9
 
     def test_past_limit_shows_little_by_default(self, world: World) -> None:
         _, (a, _) = simple_project(world)
         submission = f.make_submission(world.group, is_past_daily_limit=True)
         f.grade(submission, {a: 0})
-        body = submission_feedback(submission=submission, category=C.PAST_LIMIT)
+        body = feedback_body(submission=submission, category=C.PAST_LIMIT)
         shown = command_named(body, "a")
         assert shown["return_code_correct"] is None
         assert shown["points_awarded"] is None
@@ -360,7 +368,7 @@ class TestFiltering:
         simple_project(world)
         submission = f.make_submission(world.group)
         f.grade(submission, error_message="exec failed")
-        staff = submission_feedback(submission=submission, category=C.STAFF_VIEWER)
+        staff = feedback_body(submission=submission, category=C.STAFF_VIEWER)
         assert command_named(staff, "a")["error_message"] == "exec failed"
 
 
@@ -370,10 +378,10 @@ class TestDeletedConfig:
         submission = f.make_submission(world.group)
         f.grade(submission)
         b.delete()
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         assert [c["name"] for c in body["suites"][0]["cases"][0]["commands"]] == ["a"]
         assert body["points_awarded"] == 2
-        staff = submission_feedback(submission=submission, category=C.STAFF_VIEWER)
+        staff = feedback_body(submission=submission, category=C.STAFF_VIEWER)
         deleted = command_named(staff, "b")
         assert deleted["config_deleted"] is True and deleted["command"] is None
         assert deleted["points_awarded"] == 3
@@ -385,8 +393,8 @@ class TestDeletedConfig:
         f.grade(submission)
         suite.delete()
         for category in (C.NORMAL, C.PAST_LIMIT, C.FINAL_GRADED):
-            assert submission_feedback(submission=submission, category=category)["suites"] == []
-        staff = submission_feedback(submission=submission, category=C.STAFF_VIEWER)
+            assert feedback_body(submission=submission, category=category)["suites"] == []
+        staff = feedback_body(submission=submission, category=C.STAFF_VIEWER)
         [shown] = staff["suites"]
         assert shown["config_deleted"] is True and shown["name"] == "Public tests"
         assert (shown["points_awarded"], shown["points_possible"]) == (5, 5)
@@ -406,7 +414,7 @@ class TestFirstFailedOverride:
         _, c1, c2 = self.commands(world, 3)
         submission = f.make_submission(world.group)
         f.grade(submission, {c1: 0, c2: 0})
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         assert command_named(body, "cmd0")["stdout_available"] is False
         assert command_named(body, "cmd1")["stdout_available"] is True
         assert command_named(body, "cmd1")["points_awarded"] is None
@@ -417,9 +425,9 @@ class TestFirstFailedOverride:
         submission = f.make_submission(world.group)
         f.grade(submission, {c1: 0})
         for category in (C.PAST_LIMIT, C.FINAL_GRADED):
-            body = submission_feedback(submission=submission, category=category)
+            body = feedback_body(submission=submission, category=category)
             assert command_named(body, "cmd1")["stdout_available"] is False
-        final = submission_feedback(submission=submission, category=C.FINAL_GRADED)
+        final = feedback_body(submission=submission, category=C.FINAL_GRADED)
         assert command_named(final, "cmd1")["points_awarded"] == 0
 
     def test_hidden_failures_without_override_do_not_decide(self, world: World) -> None:
@@ -428,7 +436,7 @@ class TestFirstFailedOverride:
         c0.save()
         submission = f.make_submission(world.group)
         f.grade(submission, {c0: 0, c1: 0})
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         assert command_named(body, "cmd1")["stdout_available"] is True
 
     def test_without_override_configured_nothing_changes(self, world: World) -> None:
@@ -437,6 +445,6 @@ class TestFirstFailedOverride:
         c0.save()
         submission = f.make_submission(world.group)
         f.grade(submission, {c0: 0, c1: 0})
-        body = submission_feedback(submission=submission, category=C.NORMAL)
+        body = feedback_body(submission=submission, category=C.NORMAL)
         assert command_named(body, "cmd0")["stdout_available"] is False
         assert command_named(body, "cmd1")["stdout_available"] is False

@@ -23,7 +23,7 @@ from autograder.grading.results.serializers import (
     GradebookRowOutput,
     OutputQueryInput,
     ResultsQueryInput,
-    SubmissionFeedbackOutput,
+    SubmissionFeedbackSerializer,
 )
 from autograder.projects.selectors import project_get_readable
 from autograder.submissions.models import Submission
@@ -72,14 +72,14 @@ def _text_response(data: bytes, *, truncated: bool, size: int) -> HttpResponse:
 
 class SubmissionResultsApi(APIView):
     @extend_schema(
-        tags=["results"], parameters=[_CATEGORY_PARAM], responses=SubmissionFeedbackOutput
+        tags=["results"], parameters=[_CATEGORY_PARAM], responses=SubmissionFeedbackSerializer
     )
     def get(self, request: Request, submission_id: int) -> Response:
         params = _parse(ResultsQueryInput, request)
         submission = submission_get(submission_id=submission_id)
         category = _category(request, submission, params)
         body = feedback.submission_feedback(submission=submission, category=category)
-        return Response(SubmissionFeedbackOutput(body).data)
+        return Response(SubmissionFeedbackSerializer(body).data)
 
 
 _TEXT_RESPONSE: dict[Any, Any] = {(200, "text/plain"): OpenApiTypes.STR}

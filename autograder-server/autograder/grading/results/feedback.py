@@ -292,6 +292,82 @@ def _shown(show: bool, value: Any) -> Any:
     return value if show else None
 
 
+# --- The response shape: the results endpoint sends these, serialized as they are -------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CommandFeedbackOutput:
+    """One command's result as a category shows it; a hidden value is None."""
+
+    id: int
+    command: int | None
+    name: str
+    config_deleted: bool
+    feedback: dict[str, Any] = dataclasses.field(
+        metadata={"serializer_kwargs": {"help_text": "The settings this command was shown with."}}
+    )
+    timed_out: bool | None
+    out_of_memory: bool | None
+    return_code_correct: bool | None
+    expected_return_code: str | None
+    actual_return_code: int | None
+    stdout_correct: bool | None
+    stdout_diff_available: bool
+    stdout_available: bool
+    stdout_size: int | None
+    stdout_truncated: bool | None
+    stderr_correct: bool | None
+    stderr_diff_available: bool
+    stderr_available: bool
+    stderr_size: int | None
+    stderr_truncated: bool | None
+    points_awarded: int | None
+    points_possible: int | None
+    error_message: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseFeedbackOutput:
+    id: int
+    case: int | None
+    name: str
+    config_deleted: bool
+    points_awarded: int
+    points_possible: int
+    commands: list[CommandFeedbackOutput] | None
+    """None when the test case's feedback hides its individual commands."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SuiteFeedbackOutput:
+    id: int
+    suite: int | None
+    name: str
+    config_deleted: bool
+    error_message: str
+    setup_return_code: int | None
+    setup_timed_out: bool | None
+    setup_stdout_available: bool
+    setup_stdout_size: int | None
+    setup_stdout_truncated: bool | None
+    setup_stderr_available: bool
+    setup_stderr_size: int | None
+    setup_stderr_truncated: bool | None
+    points_awarded: int
+    points_possible: int
+    cases: list[CaseFeedbackOutput] | None
+    """None when the suite's feedback hides its individual test cases."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SubmissionFeedbackOutput:
+    submission: int
+    feedback_category: FeedbackCategory
+    points_awarded: int
+    points_possible: int
+    suites: list[SuiteFeedbackOutput]
+
+
 def _output_fields(
     result: AGTestCommandResult, settings: CommandFeedback, stream: str
 ) -> dict[str, Any]:
@@ -326,7 +402,7 @@ def _diff_available(result: AGTestCommandResult, settings: CommandFeedback, stre
     return _diff_level_shown(settings, stream) and _has_expected_output(result, stream)
 
 
-def _command_body(command: _Command, category: FeedbackCategory) -> dict[str, Any]:
+def _command_output(command: _Command, category: FeedbackCategory) -> CommandFeedbackOutput:
     result, settings = command.result, command.settings
     return_code_level = settings.return_code_feedback
     expected_return_code = (
@@ -334,87 +410,89 @@ def _command_body(command: _Command, category: FeedbackCategory) -> dict[str, An
         if result.command is not None and return_code_level == OutputFeedback.EXPECTED_AND_ACTUAL
         else None
     )
-    return {
-        "id": result.pk,
-        "command": result.command_id,
-        "name": result.command_name,
-        "config_deleted": result.command is None,
-        "feedback": settings.to_json(),
-        "timed_out": _shown(settings.show_whether_timed_out, result.timed_out),
-        "out_of_memory": _shown(settings.show_whether_timed_out, result.out_of_memory),
-        "return_code_correct": _shown(
+    return CommandFeedbackOutput(
+        id=result.pk,
+        command=result.command_id,
+        name=result.command_name,
+        config_deleted=result.command is None,
+        feedback=settings.to_json(),
+        timed_out=_shown(settings.show_whether_timed_out, result.timed_out),
+        out_of_memory=_shown(settings.show_whether_timed_out, result.out_of_memory),
+        return_code_correct=_shown(
             return_code_level != OutputFeedback.NONE, result.return_code_correct
         ),
-        "expected_return_code": expected_return_code,
-        "actual_return_code": _shown(settings.show_actual_return_code, result.return_code),
+        expected_return_code=expected_return_code,
+        actual_return_code=_shown(settings.show_actual_return_code, result.return_code),
         **_output_fields(result, settings, "stdout"),
         **_output_fields(result, settings, "stderr"),
-        "points_awarded": _shown(settings.show_points, result.points_awarded),
-        "points_possible": _shown(settings.show_points, result.points_possible),
-        "error_message": _shown(category == FeedbackCategory.STAFF_VIEWER, result.error_message),
-    }
+        points_awarded=_shown(settings.show_points, result.points_awarded),
+        points_possible=_shown(settings.show_points, result.points_possible),
+        error_message=_shown(category == FeedbackCategory.STAFF_VIEWER, result.error_message),
+    )
 
 
-def _case_body(case: _Case, category: FeedbackCategory) -> dict[str, Any]:
+def _case_output(case: _Case, category: FeedbackCategory) -> CaseFeedbackOutput:
     awarded, possible = _case_score(case)
     commands = (
-        [_command_body(c, category) for c in case.commands]
+        [_command_output(c, category) for c in case.commands]
         if case.settings.show_individual_commands
         else None
     )
-    return {
-        "id": case.result.pk,
-        "case": case.result.case_id,
-        "name": case.result.case_name,
-        "config_deleted": case.result.case is None,
-        "points_awarded": awarded,
-        "points_possible": possible,
-        "commands": commands,
-    }
+    return CaseFeedbackOutput(
+        id=case.result.pk,
+        case=case.result.case_id,
+        name=case.result.case_name,
+        config_deleted=case.result.case is None,
+        points_awarded=awarded,
+        points_possible=possible,
+        commands=commands,
+    )
 
 
-def _suite_body(suite: _Suite, category: FeedbackCategory) -> dict[str, Any]:
+def _suite_output(suite: _Suite, category: FeedbackCategory) -> SuiteFeedbackOutput:
     result, settings = suite.result, suite.settings
     awarded, possible = _suite_score(suite)
     cases = (
-        [_case_body(case, category) for case in suite.cases]
+        [_case_output(case, category) for case in suite.cases]
         if settings.show_individual_tests
         else None
     )
-    return {
-        "id": result.pk,
-        "suite": result.suite_id,
-        "name": result.suite_name,
-        "config_deleted": result.suite is None,
-        "error_message": result.error_message,
-        "setup_return_code": _shown(settings.show_setup_return_code, result.setup_return_code),
-        "setup_timed_out": _shown(settings.show_setup_timed_out, result.setup_timed_out),
-        "setup_stdout_available": settings.show_setup_stdout,
-        "setup_stdout_size": _shown(settings.show_setup_stdout, result.setup_stdout_size),
-        "setup_stdout_truncated": _shown(settings.show_setup_stdout, result.setup_stdout_truncated),
-        "setup_stderr_available": settings.show_setup_stderr,
-        "setup_stderr_size": _shown(settings.show_setup_stderr, result.setup_stderr_size),
-        "setup_stderr_truncated": _shown(settings.show_setup_stderr, result.setup_stderr_truncated),
-        "points_awarded": awarded,
-        "points_possible": possible,
-        "cases": cases,
-    }
+    return SuiteFeedbackOutput(
+        id=result.pk,
+        suite=result.suite_id,
+        name=result.suite_name,
+        config_deleted=result.suite is None,
+        error_message=result.error_message,
+        setup_return_code=_shown(settings.show_setup_return_code, result.setup_return_code),
+        setup_timed_out=_shown(settings.show_setup_timed_out, result.setup_timed_out),
+        setup_stdout_available=settings.show_setup_stdout,
+        setup_stdout_size=_shown(settings.show_setup_stdout, result.setup_stdout_size),
+        setup_stdout_truncated=_shown(settings.show_setup_stdout, result.setup_stdout_truncated),
+        setup_stderr_available=settings.show_setup_stderr,
+        setup_stderr_size=_shown(settings.show_setup_stderr, result.setup_stderr_size),
+        setup_stderr_truncated=_shown(settings.show_setup_stderr, result.setup_stderr_truncated),
+        points_awarded=awarded,
+        points_possible=possible,
+        cases=cases,
+    )
 
 
-def submission_feedback(*, submission: Submission, category: FeedbackCategory) -> dict[str, Any]:
+def submission_feedback(
+    *, submission: Submission, category: FeedbackCategory
+) -> SubmissionFeedbackOutput:
     """The submission's results as `category` shows them: hidden suites, test cases and
     commands are left out, hidden values are null, and totals add up only the points shown
     (each test case floored at zero). Output itself is never included; the `*_available`
     flags say which output endpoints will answer."""
     tree = _visible_tree(submission=submission, category=category)
     scores = [_suite_score(suite) for suite in tree if suite.counts]
-    return {
-        "submission": submission.pk,
-        "feedback_category": category.value,
-        "points_awarded": sum(s[0] for s in scores),
-        "points_possible": sum(s[1] for s in scores),
-        "suites": [_suite_body(suite, category) for suite in tree],
-    }
+    return SubmissionFeedbackOutput(
+        submission=submission.pk,
+        feedback_category=category,
+        points_awarded=sum(s[0] for s in scores),
+        points_possible=sum(s[1] for s in scores),
+        suites=[_suite_output(suite, category) for suite in tree],
+    )
 
 
 # --- Output access ---------------------------------------------------------------------------
