@@ -31,8 +31,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from autograder.sandbox.docker_pool import DockerPoolManager
 from autograder.sandbox.interface import ContainerSpec, PutFile
-from autograder.sandbox.pool import PoolManager
 
 FILE_COUNT = 10
 FILE_BYTES = 1_000_000 // FILE_COUNT
@@ -58,7 +58,7 @@ def payload() -> list[tuple[str, bytes]]:
 
 
 def bench_ours(image: str, iterations: int) -> dict[str, float]:
-    manager = PoolManager(pool_size=2, sweep_interval_s=0)
+    manager = DockerPoolManager(pool_size=2, sweep_interval_s=0)
     spec = ContainerSpec()
     pool = manager.pool(image, spec)
     files = [PutFile(name, content) for name, content in payload()]

@@ -29,13 +29,6 @@ def require_admin(user: User | AnonymousUser, course: Course | int) -> CourseRol
     return roles
 
 
-def require_staff_or_handgrader(user: User | AnonymousUser, course: Course | int) -> CourseRoles:
-    roles = require_any_role(user, course)
-    if not (roles.is_staff or roles.is_handgrader):
-        raise PermissionDeniedError("Only course staff and handgraders may do that.")
-    return roles
-
-
 def hidden(what: str = "Not found.") -> NotFoundError:
     """For things a user's role must not learn exist (e.g. a student asking for a hidden
     project)."""

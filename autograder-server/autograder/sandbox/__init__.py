@@ -1,6 +1,7 @@
 """Running untrusted code in hardened containers. Plain Python: no Django imports.
 
-Use `PoolManager().acquire(image, ContainerSpec(...))` to get a `Sandbox`; see
+Use `DockerPoolManager().acquire(image, ContainerSpec(...))` (in `docker_pool`) to get a
+`Sandbox`; see
 docs/sandbox.md for the guarantees and the `AG_SANDBOX_*` settings.
 """
 
@@ -21,7 +22,9 @@ from autograder.sandbox.interface import (
     PutFile,
     RunResult,
     Sandbox,
+    SandboxBackend,
     SandboxProvider,
+    WarmSandbox,
 )
 
 __all__ = [
@@ -34,10 +37,12 @@ __all__ = [
     "PutFile",
     "RunResult",
     "Sandbox",
+    "SandboxBackend",
     "SandboxBrokenError",
     "SandboxClosedError",
     "SandboxError",
     "SandboxProvider",
     "SandboxRequestError",
     "SandboxUnavailableError",
+    "WarmSandbox",
 ]

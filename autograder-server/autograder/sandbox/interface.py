@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -251,3 +251,30 @@ class SandboxProvider(Protocol):
     """Hands out fresh sandboxes (a warm pool, or a bare backend)."""
 
     def acquire(self, image: str, spec: ContainerSpec) -> Sandbox: ...
+
+    def image_digest(self, image: str) -> str:
+        """The id of the image a name stands for now ("" when it can't be told), so a result
+        can say exactly what graded it."""
+        ...
+
+
+class WarmSandbox(Sandbox, Protocol):
+    """A started sandbox a pool can keep waiting: it can tell whether it is still alive."""
+
+    def ping(self) -> None:
+        """Raises SandboxError when the sandbox died while it waited."""
+        ...
+
+
+class SandboxBackend(Protocol):
+    """A container runtime as the pool sees it: it starts sandboxes."""
+
+    def create(
+        self, image: str, spec: ContainerSpec, on_release: Callable[[WarmSandbox], None]
+    ) -> WarmSandbox:
+        """Starts a sandbox; `on_release` is called when its user releases it."""
+        ...
+
+    def image_digest(self, image: str) -> str:
+        """As `SandboxProvider.image_digest`."""
+        ...

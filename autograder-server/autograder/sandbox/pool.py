@@ -16,12 +16,11 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 
-from autograder.sandbox.config import SandboxSettings, load_settings
-from autograder.sandbox.docker_backend import DockerBackend, DockerSandbox
+from autograder.sandbox.config import SandboxSettings
 from autograder.sandbox.errors import SandboxError
-from autograder.sandbox.interface import ContainerSpec
-from autograder.sandbox.reaper import Reaper
+from autograder.sandbox.interface import ContainerSpec, SandboxBackend, WarmSandbox
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +31,19 @@ class SandboxPool:
     """Keeps `size` started sandboxes for one image and spec."""
 
     def __init__(
-        self, backend: DockerBackend, reaper: Reaper, image: str, spec: ContainerSpec, size: int
+        self,
+        backend: SandboxBackend,
+        teardown: Callable[[WarmSandbox], None],
+        image: str,
+        spec: ContainerSpec,
+        size: int,
     ) -> None:
         self.image = image
         self.spec = spec
         self.size = size
         self._backend = backend
-        self._reaper = reaper
-        self._idle: deque[DockerSandbox] = deque()
+        self._teardown = teardown
+        self._idle: deque[WarmSandbox] = deque()
         self._creating = 0
         self._closed = False
         self._cond = threading.Condition()
@@ -52,7 +56,7 @@ class SandboxPool:
         with self._cond:
             return len(self._idle)
 
-    def acquire(self) -> DockerSandbox:
+    def acquire(self) -> WarmSandbox:
         """A fresh sandbox: a warm one if any is ready, else one started now."""
         while True:
             with self._cond:
@@ -80,8 +84,8 @@ class SandboxPool:
                 self._cond.wait(remaining)
         return True
 
-    def _release(self, sandbox: DockerSandbox) -> None:
-        self._reaper.remove_later(sandbox.id)
+    def _release(self, sandbox: WarmSandbox) -> None:
+        self._teardown(sandbox)
 
     def _fill_loop(self) -> None:
         backoff = 0.0
@@ -126,19 +130,26 @@ class SandboxPool:
 
 
 class PoolManager:
-    """The `SandboxProvider` the grading pipeline uses: a pool per (image, spec)."""
+    """A `SandboxProvider` over any `SandboxBackend`: a pool per (image, resolved spec).
+
+    `teardown` is handed every released sandbox and must return at once (teardown happens
+    off the caller's path); `on_close` runs last in `close()`. `DockerPoolManager` wires the
+    Docker backend and its reaper.
+    """
 
     def __init__(
         self,
-        backend: DockerBackend | None = None,
+        backend: SandboxBackend,
         *,
-        settings: SandboxSettings | None = None,
+        settings: SandboxSettings,
+        teardown: Callable[[WarmSandbox], None],
         pool_size: int | None = None,
-        sweep_interval_s: float | None = None,
+        on_close: Callable[[], None] = lambda: None,
     ) -> None:
-        self.settings = settings or (backend.settings if backend else load_settings())
-        self.backend = backend or DockerBackend(self.settings)
-        self.reaper = Reaper(self.backend, sweep_interval_s=sweep_interval_s)
+        self.settings = settings
+        self._backend = backend
+        self._teardown = teardown
+        self._on_close = on_close
         self.pool_size = self.settings.pool_size if pool_size is None else pool_size
         self._pools: dict[tuple[str, ContainerSpec], SandboxPool] = {}
         self._lock = threading.Lock()
@@ -149,19 +160,21 @@ class PoolManager:
         with self._lock:
             pool = self._pools.get(key)
             if pool is None:
-                pool = SandboxPool(self.backend, self.reaper, key[0], key[1], self.pool_size)
+                pool = SandboxPool(self._backend, self._teardown, key[0], key[1], self.pool_size)
                 self._pools[key] = pool
             return pool
 
-    def acquire(self, image: str, spec: ContainerSpec) -> DockerSandbox:
+    def acquire(self, image: str, spec: ContainerSpec) -> WarmSandbox:
         return self.pool(image, spec).acquire()
 
+    def image_digest(self, image: str) -> str:
+        return self._backend.image_digest(image)
+
     def close(self) -> None:
-        """Release every idle sandbox and wait for teardown to finish."""
+        """Release every idle sandbox, then run `on_close` (e.g. wait for teardown)."""
         with self._lock:
             pools = list(self._pools.values())
             self._pools.clear()
         for pool in pools:
             pool.close()
-        self.reaper.drain()
-        self.reaper.close()
+        self._on_close()

@@ -2,12 +2,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from autograder.sandbox.pool import PoolManager
+from autograder.sandbox.docker_pool import DockerPoolManager
 
 
 @pytest.fixture(scope="module")
-def provider() -> Iterator[PoolManager]:
+def provider() -> Iterator[DockerPoolManager]:
     """One warm sandbox pool per module, for grading in-process."""
-    manager = PoolManager(pool_size=1)
+    manager = DockerPoolManager(pool_size=1)
     yield manager
     manager.close()

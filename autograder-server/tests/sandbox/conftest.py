@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import pytest
 
 from autograder.sandbox.docker_backend import DockerBackend, DockerSandbox
+from autograder.sandbox.docker_pool import DockerPoolManager
 from autograder.sandbox.errors import SandboxError
 from autograder.sandbox.interface import ContainerSpec, Limits, Outcome
-from autograder.sandbox.pool import PoolManager
 
 IMAGE = os.environ.get("AG_SANDBOX_TEST_IMAGE", "ag-sandbox-default:latest")
 STUDENT_UID = 2000  # the image's `autograder` user
@@ -68,8 +68,8 @@ def backend() -> DockerBackend:
 
 
 @pytest.fixture(scope="session")
-def pools(backend: DockerBackend) -> Iterator[PoolManager]:
-    manager = PoolManager(backend, pool_size=2, sweep_interval_s=0)
+def pools(backend: DockerBackend) -> Iterator[DockerPoolManager]:
+    manager = DockerPoolManager(backend, pool_size=2, sweep_interval_s=0)
     yield manager
     manager.close()
 
@@ -114,7 +114,7 @@ def mem_available() -> int:
 @dataclass
 class HostGuard:
     backend: DockerBackend
-    pools: PoolManager
+    pools: DockerPoolManager
     canary: subprocess.Popen[bytes] | None
     disk_free: int = 0
     mem_free: int = 0
@@ -161,7 +161,7 @@ class HostGuard:
 
 @pytest.fixture
 def host_guard(
-    backend: DockerBackend, pools: PoolManager, canary: subprocess.Popen[bytes] | None
+    backend: DockerBackend, pools: DockerPoolManager, canary: subprocess.Popen[bytes] | None
 ) -> Iterator[HostGuard]:
     guard = HostGuard(backend, pools, canary)
     guard.snapshot()
@@ -170,7 +170,7 @@ def host_guard(
 
 
 @pytest.fixture
-def sandbox(pools: PoolManager, host_guard: HostGuard) -> Iterator[DockerSandbox]:
+def sandbox(pools: DockerPoolManager, host_guard: HostGuard) -> Iterator[DockerSandbox]:
     """A fresh hardened sandbox from the shared test pool; host invariants checked after."""
     sb = pools.acquire(IMAGE, TEST_SPEC)
     yield sb

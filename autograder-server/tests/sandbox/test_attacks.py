@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from autograder.sandbox.docker_backend import DockerSandbox
+from autograder.sandbox.docker_pool import DockerPoolManager
 from autograder.sandbox.errors import SandboxRequestError
 from autograder.sandbox.interface import ContainerSpec, FileStatus, Limits, Outcome, PutFile
-from autograder.sandbox.pool import PoolManager
 from tests.sandbox.conftest import IMAGE, TEST_SPEC, HostGuard, MiB
 
 pytestmark = pytest.mark.slow
@@ -232,7 +232,7 @@ def test_no_network_by_default(sandbox: DockerSandbox) -> None:
     assert "reached" not in probes.values(), probes
 
 
-def test_network_when_the_spec_allows_it(pools: PoolManager, host_guard: HostGuard) -> None:
+def test_network_when_the_spec_allows_it(pools: DockerPoolManager, host_guard: HostGuard) -> None:
     spec = ContainerSpec(memory_bytes=TEST_SPEC.memory_bytes, pids=TEST_SPEC.pids, network=True)
     sb = pools.acquire(IMAGE, spec)
     try:
@@ -318,7 +318,7 @@ def test_escape_attempts(sandbox: DockerSandbox) -> None:
     assert_recovered(sandbox)
 
 
-def test_reading_secrets(sandbox: DockerSandbox, pools: PoolManager) -> None:
+def test_reading_secrets(sandbox: DockerSandbox, pools: DockerPoolManager) -> None:
     env = pools.backend.api.inspect_container(sandbox.id)["Config"]["Env"] or []
     host_only = {k for k in os.environ if k.startswith(("AG_", "DJANGO", "DATABASE"))}
     assert not host_only & {e.split("=", 1)[0] for e in env}
@@ -396,7 +396,7 @@ def test_fd_exhaustion(sandbox: DockerSandbox) -> None:
 # ----- many at once and odd names ---------------------------------------------------------
 
 
-def test_twenty_heavy_sandboxes_at_once(pools: PoolManager, host_guard: HostGuard) -> None:
+def test_twenty_heavy_sandboxes_at_once(pools: DockerPoolManager, host_guard: HostGuard) -> None:
     results: dict[int, Any] = {}
     errors: list[BaseException] = []
     work = (

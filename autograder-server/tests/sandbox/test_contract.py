@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from autograder.sandbox.docker_backend import DockerBackend, DockerSandbox
+from autograder.sandbox.docker_pool import DockerPoolManager
 from autograder.sandbox.errors import SandboxClosedError, SandboxRequestError
 from autograder.sandbox.interface import (
     ContainerSpec,
@@ -20,7 +21,6 @@ from autograder.sandbox.interface import (
     Sandbox,
     SandboxProvider,
 )
-from autograder.sandbox.pool import PoolManager
 from tests.sandbox.conftest import IMAGE, STUDENT_UID, TEST_SPEC, HostGuard, MiB
 
 pytestmark = pytest.mark.slow
@@ -66,7 +66,7 @@ def test_no_stdin_means_dev_null(sandbox: DockerSandbox) -> None:
     assert result.stdout == b"/dev/null\n"
 
 
-def test_environment_from_spec_and_command(pools: PoolManager, host_guard: HostGuard) -> None:
+def test_environment_from_spec_and_command(pools: DockerPoolManager, host_guard: HostGuard) -> None:
     spec = ContainerSpec(
         memory_bytes=TEST_SPEC.memory_bytes, pids=TEST_SPEC.pids, environment={"A": "spec"}
     )
@@ -274,7 +274,7 @@ def test_tmpfs_mounts_are_size_capped_nosuid(sandbox: DockerSandbox) -> None:
     assert "/home/autograder tmpfs rw,nosuid,nodev" in mounts and "size=65536k" in mounts
 
 
-def test_container_limits_are_applied(sandbox: DockerSandbox, pools: PoolManager) -> None:
+def test_container_limits_are_applied(sandbox: DockerSandbox, pools: DockerPoolManager) -> None:
     info = pools.backend.api.inspect_container(sandbox.id)
     host = info["HostConfig"]
     assert host["Memory"] == host["MemorySwap"] == 256 * MiB
@@ -322,7 +322,9 @@ def test_cpu_quota_is_applied(sandbox: DockerSandbox) -> None:
 # ----- release and pools --------------------------------------------------------------------
 
 
-def test_release_is_immediate_and_idempotent(pools: PoolManager, host_guard: HostGuard) -> None:
+def test_release_is_immediate_and_idempotent(
+    pools: DockerPoolManager, host_guard: HostGuard
+) -> None:
     sb = pools.acquire(IMAGE, TEST_SPEC)
     sh(sb, "sleep 1000 & echo started")
     started = time.perf_counter()
@@ -333,7 +335,9 @@ def test_release_is_immediate_and_idempotent(pools: PoolManager, host_guard: Hos
         sb.run(["true"])
 
 
-def test_every_acquire_gets_a_fresh_container(pools: PoolManager, host_guard: HostGuard) -> None:
+def test_every_acquire_gets_a_fresh_container(
+    pools: DockerPoolManager, host_guard: HostGuard
+) -> None:
     first = pools.acquire(IMAGE, TEST_SPEC)
     second = pools.acquire(IMAGE, TEST_SPEC)
     try:
@@ -344,7 +348,7 @@ def test_every_acquire_gets_a_fresh_container(pools: PoolManager, host_guard: Ho
 
 
 def test_cold_acquire_when_pool_is_empty(backend: DockerBackend, host_guard: HostGuard) -> None:
-    manager = PoolManager(backend, pool_size=0, sweep_interval_s=0)
+    manager = DockerPoolManager(backend, pool_size=0, sweep_interval_s=0)
     try:
         sb = manager.acquire(IMAGE, TEST_SPEC)
         assert sb.run(["echo", "cold"]).stdout == b"cold\n"
@@ -353,7 +357,7 @@ def test_cold_acquire_when_pool_is_empty(backend: DockerBackend, host_guard: Hos
         manager.close()
 
 
-def test_warm_acquire_is_fast(pools: PoolManager, host_guard: HostGuard) -> None:
+def test_warm_acquire_is_fast(pools: DockerPoolManager, host_guard: HostGuard) -> None:
     pool = pools.pool(IMAGE, TEST_SPEC)
     assert pool.wait_warm(60)
     started = time.perf_counter()
@@ -364,7 +368,7 @@ def test_warm_acquire_is_fast(pools: PoolManager, host_guard: HostGuard) -> None
 
 
 def test_docker_sandbox_and_pools_implement_the_interface(
-    sandbox: DockerSandbox, pools: PoolManager
+    sandbox: DockerSandbox, pools: DockerPoolManager
 ) -> None:
     # Checked by mypy; at run time, that the protocol's methods are all there.
     as_protocol: Sandbox = sandbox

@@ -181,17 +181,6 @@ def _limits(command: AGTestCommand) -> Limits:
     )
 
 
-def image_digest(provider: SandboxProvider, image: str) -> str:
-    """The image id the suite ran on, so a result says exactly what graded it."""
-    backend = getattr(provider, "backend", None)
-    if backend is None:
-        return ""
-    try:
-        return str(backend.api.inspect_image(image)["Id"])
-    except Exception:  # the digest is informative; grading doesn't depend on it
-        return ""
-
-
 def suite_image(suite: AGTestSuite) -> str:
     return suite.sandbox_image or load_settings().image
 
@@ -208,7 +197,7 @@ def suite_run(
     result = AGTestSuiteResult(submission=submission, suite=suite, suite_name=suite.name)
     result.image = suite_image(suite)
     result.started_at = timezone.now()
-    result.image_digest = image_digest(provider, result.image)
+    result.image_digest = provider.image_digest(result.image)
     run = SuiteRun(suite=suite, result=result, cases=[], only_cases=only_cases)
     files = _files_to_put(suite, submission)
     cases: list[AGTestCase] = [

@@ -15,7 +15,7 @@ from autograder.grading.pipeline.grader import job_run, with_db_retry
 from autograder.grading.pipeline.models import GradingJob
 from autograder.grading.pipeline.suite_runner import LeaseLostError
 from autograder.sandbox import SandboxError, SandboxProvider
-from autograder.sandbox.pool import PoolManager
+from autograder.sandbox.docker_pool import DockerPoolManager
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 @functools.cache
 def sandbox_provider() -> SandboxProvider:
     """One warm pool manager per worker process."""
-    return PoolManager()
+    return DockerPoolManager()
 
 
 def worker_id() -> str:
