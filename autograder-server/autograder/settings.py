@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "autograder.groups",
     "autograder.submissions",
     "autograder.grading",
+    "autograder.demo",
 ]
 
 MIDDLEWARE = [

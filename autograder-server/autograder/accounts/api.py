@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.accounts import selectors, services
+from autograder.accounts.current_user import request_user
 from autograder.accounts.models import User
 from autograder.accounts.serializers import (
     LoginInput,
@@ -22,7 +23,6 @@ from autograder.accounts.serializers import (
     UserOutput,
     UserUpdateInput,
 )
-from autograder.common.api import request_user
 from autograder.common.pagination import DefaultPagination
 
 

@@ -1,17 +1,8 @@
-"""Small helpers every API module uses to parse a request."""
+"""What every API module does with a request's input."""
 
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.request import Request
-
-from autograder.accounts.models import User
-
-
-def request_user(request: Request) -> User:
-    """The logged-in user of a view whose permission classes require one."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def validated(serializer: serializers.Serializer[Any]) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autograder.accounts.current_user import request_user
 from autograder.accounts.models import User
-from autograder.common.api import request_user, validated
+from autograder.common.api import validated
 from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses import selectors, services

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.db.models.functions import Lower
 
 from autograder.accounts.models import User
@@ -29,7 +30,6 @@ from autograder.common.errors import (
 from autograder.courses.models import Course, CourseMembership, LateDayBalance, Role
 from autograder.courses.roles import forget_cached_roles
 from autograder.projects.services import project_copy, project_delete
-from autograder.submissions.models import Submission
 
 COURSE_EDITABLE_FIELDS = ("name", "semester", "year", "subtitle", "num_late_days")
 MAX_IDENTIFIER_LENGTH = 150
@@ -111,7 +111,7 @@ def course_delete(*, course: Course) -> None:
     its projects has submissions: students' work can't be brought back."""
     with transaction.atomic():
         locked = Course.objects.select_for_update().get(pk=course.pk)
-        count = Submission.objects.filter(project__course=locked).count()
+        count = locked.projects.aggregate(n=Count("submissions"))["n"]
         if count:
             raise ConflictError(
                 f"{locked} has {count} submission(s); courses with submissions can't be deleted.",

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autograder.common.api import request_user
+from autograder.accounts.current_user import request_user
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.permissions import require_staff

@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autograder.accounts.current_user import request_user
 from autograder.accounts.models import User
-from autograder.common.api import request_user
 from autograder.common.downloads import stored_file_response
 from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.filenames import check_filename

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from autograder.accounts.models import User
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
-from autograder.grading.pipeline.output_storage import output_store
 from autograder.grading.results.models import (
     AGTestCaseResult,
     AGTestCommandResult,
     AGTestSuiteResult,
 )
+from autograder.grading.results.output_storage import output_store
 from autograder.groups.models import Group
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus

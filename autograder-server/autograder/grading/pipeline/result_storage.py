@@ -4,13 +4,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from autograder.grading.config.models import AGTestCase, AGTestSuite
-from autograder.grading.pipeline.output_storage import output_files_delete, output_files_of
 from autograder.grading.pipeline.suite_runner import SuiteRun
 from autograder.grading.results.models import (
     AGTestCaseResult,
     AGTestCommandResult,
     AGTestSuiteResult,
 )
+from autograder.grading.results.output_storage import output_files_delete, output_files_of
 
 _SETUP_FIELDS = [
     "suite_name",

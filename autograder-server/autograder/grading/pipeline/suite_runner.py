@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from autograder.grading.config import scoring
 from autograder.grading.config.models import (
     AGTestCase,
     AGTestCommand,
@@ -17,13 +18,12 @@ from autograder.grading.config.models import (
     ExpectedOutputSource,
     StdinSource,
 )
-from autograder.grading.pipeline import scoring
-from autograder.grading.pipeline.output_storage import output_store
 from autograder.grading.results.models import (
     AGTestCaseResult,
     AGTestCommandResult,
     AGTestSuiteResult,
 )
+from autograder.grading.results.output_storage import output_store
 from autograder.projects.models import InstructorFile
 from autograder.sandbox import ContainerSpec, Limits, Owner, PutFile, RunResult, SandboxProvider
 from autograder.sandbox.config import load_settings

@@ -19,6 +19,7 @@ from django.utils import timezone
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, ConflictError, NotFoundError
 from autograder.grading.config.models import AGTestCase, AGTestSuite
+from autograder.grading.config.scoring import case_points
 from autograder.grading.pipeline import jobs
 from autograder.grading.pipeline.models import (
     UNFINISHED_JOB_STATES,
@@ -27,7 +28,6 @@ from autograder.grading.pipeline.models import (
     JobState,
     RerunTask,
 )
-from autograder.grading.pipeline.scoring import case_points
 from autograder.grading.results.models import AGTestCommandResult
 from autograder.projects.models import Project
 from autograder.submissions.models import ACTIVE_STATUSES, Submission, SubmissionStatus

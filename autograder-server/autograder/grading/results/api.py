@@ -14,10 +14,10 @@ from autograder.common.errors import NotFoundError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.permissions import require_staff
 from autograder.grading.config.feedback_settings import FeedbackCategory
-from autograder.grading.pipeline.output_storage import output_read
-from autograder.grading.pipeline.scoring import DiffOptions
+from autograder.grading.config.scoring import DiffOptions
 from autograder.grading.results import diffs, feedback, gradebook
 from autograder.grading.results import selectors as results_selectors
+from autograder.grading.results.output_storage import output_read
 from autograder.grading.results.serializers import (
     DIFF_SCHEMA,
     GradebookRowOutput,

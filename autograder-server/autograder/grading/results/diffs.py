@@ -8,7 +8,7 @@ import difflib
 from typing import Literal
 
 from autograder.grading.config.models import AGTestCommand, ExpectedOutputSource
-from autograder.grading.pipeline.scoring import DiffOptions, normalized_lines
+from autograder.grading.config.scoring import DiffOptions, normalized_lines
 
 DiffLine = tuple[Literal["-", "+", " "], str]
 Stream = Literal["stdout", "stderr"]

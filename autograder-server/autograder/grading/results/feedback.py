@@ -25,7 +25,7 @@ from autograder.grading.config.feedback_settings import (
     SuiteFeedback,
 )
 from autograder.grading.config.models import ExpectedOutputSource
-from autograder.grading.pipeline.scoring import case_points
+from autograder.grading.config.scoring import case_points
 from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.final_graded import (
     final_graded_submission,

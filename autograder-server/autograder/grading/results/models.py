@@ -3,7 +3,7 @@
 Results keep the names they ran under and point at their configuration with SET_NULL, so
 editing or deleting tests later never corrupts or silently drops what was graded. Output up to
 `INLINE_OUTPUT_BYTES` lives in the row; larger output lives in a file under MEDIA_ROOT
-(see `grading.pipeline.output_storage`).
+(see `grading.results.output_storage`).
 """
 
 from django.db import models

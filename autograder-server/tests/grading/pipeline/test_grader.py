@@ -7,8 +7,8 @@ import pytest
 
 from autograder.grading.pipeline import worker
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
-from autograder.grading.pipeline.output_storage import output_read
 from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult
+from autograder.grading.results.output_storage import output_read
 from autograder.sandbox.pool import PoolManager
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests.grading import pipeline_helpers as h

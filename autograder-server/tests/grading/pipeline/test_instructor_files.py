@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from autograder.courses.models import Role
 from autograder.grading.config.models import AGTestSuite
-from autograder.grading.pipeline.output_storage import output_read
 from autograder.grading.results.models import AGTestCommandResult
+from autograder.grading.results.output_storage import output_read
 from autograder.sandbox.pool import PoolManager
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories

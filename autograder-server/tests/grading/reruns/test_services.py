@@ -16,7 +16,6 @@ from autograder.courses.models import Role
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.grading.pipeline import grader, worker
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState, RerunTask
-from autograder.grading.pipeline.output_storage import output_read
 from autograder.grading.pipeline.result_storage import suite_results_store
 from autograder.grading.reruns import services as reruns
 from autograder.grading.results.models import (
@@ -24,6 +23,7 @@ from autograder.grading.results.models import (
     AGTestCommandResult,
     AGTestSuiteResult,
 )
+from autograder.grading.results.output_storage import output_read
 from autograder.groups.models import Group
 from autograder.projects.models import Project
 from autograder.sandbox.pool import PoolManager

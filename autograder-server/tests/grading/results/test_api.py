@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograder.grading.config.models import AGTestCommand
-from autograder.grading.pipeline.scoring import DiffOptions, output_matches
+from autograder.grading.config.scoring import DiffOptions, output_matches
 from autograder.grading.results import diffs
 from autograder.grading.results.diffs import output_diff
 from autograder.grading.results.models import INLINE_OUTPUT_BYTES, AGTestCommandResult

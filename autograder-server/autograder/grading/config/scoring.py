@@ -1,4 +1,5 @@
-"""Deciding whether a command's output is correct and how many points it earns."""
+"""What a command's settings mean for its output: whether it is correct (compared with the
+command's diff options) and how many points it earns; test cases floor at zero."""
 
 import dataclasses
 import re
