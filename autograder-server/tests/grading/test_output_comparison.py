@@ -96,11 +96,12 @@ def test_a_program_without_its_final_newline_loses_the_stdout_points(
     settings.MEDIA_ROOT = tmp_path / "media"
     project = h.project_with_catch_all()
     suite = h.suite(project)
-    for name, cmd, options in [
+    commands: list[tuple[str, str, dict[str, Any]]] = [
         ("exact, newline", "printf 'hello\\n'", {}),
         ("exact, no newline", "printf hello", {}),
         ("-b, no newline", "printf hello", {"ignore_whitespace_changes": True}),
-    ]:
+    ]
+    for name, cmd, options in commands:
         h.command(
             suite,
             cmd,
