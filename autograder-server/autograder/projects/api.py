@@ -5,7 +5,7 @@ from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from autograder.common.downloads import stored_file_response
 from autograder.common.errors import NotFoundError
 from autograder.common.pagination import DefaultPagination
+from autograder.common.parsers import DepthLimitedJSONParser
 from autograder.common.uploads import StrictNamesMultiPartParser
 from autograder.courses.models import Course
 from autograder.courses.permissions import require_admin, require_staff
@@ -193,7 +194,7 @@ class ProjectInstructorFilesApi(APIView):
 
 
 class InstructorFileDetailApi(APIView):
-    parser_classes = [JSONParser, StrictNamesMultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, StrictNamesMultiPartParser, FormParser]
 
     @extend_schema(responses=InstructorFileOutput)
     def get(self, request: Request, instructor_file_id: int) -> Response:
