@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "autograder.groups",
     "autograder.submissions",
     "autograder.grading",
+    "autograder.monitor",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "autograder.monitor.middleware.ServerErrorCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "autograder.common.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,3 +232,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("AG_LOG_LEVEL", "INFO")},
 }
+
+# Operations (autograder/monitor/, deploy/README.md "Monitoring").
+RELEASE = env_str("AG_RELEASE", "")
+"""The release this process runs, baked into the image by deploy/build-images. Workers claim
+jobs only while it equals the release the init step recorded; empty turns the fence off."""
+METRICS_TOKEN = env_str("AG_METRICS_TOKEN", "")
+"""Bearer token that `/api/metrics/` accepts (besides signed-in superusers); empty: none."""
+if os.environ.get("AG_METRICS_TOKEN_FILE"):
+    METRICS_TOKEN = Path(os.environ["AG_METRICS_TOKEN_FILE"]).read_text().strip()
+WORKER_HEARTBEAT_SECONDS = env_float("AG_WORKER_HEARTBEAT_SECONDS", 15.0)
+"""How often a worker checks that it can claim and grade (0: never, no heartbeat)."""
+WORKER_HEALTH_FILE = env_str("AG_WORKER_HEALTH_FILE", str(DATA_DIR / "worker-health.json"))
+"""Where a worker writes its last check, for its container healthcheck."""
+SENTRY_DSN = env_str("AG_SENTRY_DSN", "")
+"""Error reporting to Sentry (or GlitchTip) when set; off by default."""
+SENTRY_ENVIRONMENT = env_str("AG_SENTRY_ENVIRONMENT", "production")

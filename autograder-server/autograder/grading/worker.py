@@ -14,6 +14,7 @@ from autograder.grading import dispatch
 from autograder.grading.grader import job_failed, job_run, with_db_retry
 from autograder.grading.models import GradingJob, JobKind, JobState
 from autograder.grading.suite_runner import LeaseLostError
+from autograder.monitor import metrics, release
 from autograder.sandbox import SandboxError, SandboxProvider
 from autograder.sandbox.pool import PoolManager
 
@@ -66,6 +67,7 @@ class LeaseKeeper:
 def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJob | None:
     """Claims and grades the next job of `queue`; returns it (None when nothing waited)."""
     owner = worker_id()
+    with_db_retry(release.claim_fence)  # a worker of another release claims nothing
     job = with_db_retry(lambda: dispatch.job_claim_next(queue=queue, owner=owner))
     if job is None:
         return None
@@ -84,6 +86,9 @@ def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJ
             job_failed(job=job, message=f"Internal error while grading: {type(error).__name__}.")
             return job
     finished = with_db_retry(lambda: dispatch.job_finish(job=job, state=state))
+    metrics.grading_finished(
+        queue=job.queue, enqueued_at=job.enqueued_at, claimed_at=job.claimed_at
+    )
     if finished and job.kind == JobKind.RERUN and state == JobState.DONE:
         with_db_retry(lambda: dispatch.rerun_progress(job=job))
     return job
@@ -93,6 +98,7 @@ def _sandbox_failed(job: GradingJob, error: SandboxError) -> None:
     """The sandbox itself broke (not the student's code): try again elsewhere, up to the
     attempt limit."""
     logger.warning("Sandbox failed for job %s: %s", job.pk, error)
+    metrics.sandbox_fault(queue=job.queue)
     if job.attempts >= settings.GRADING_MAX_ATTEMPTS:
         job_failed(job=job, message=f"The sandbox failed {job.attempts} times: {error}")
         return
