@@ -118,11 +118,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("AG_REDIS_URL", "")
-CACHES: dict[str, Any] = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    if REDIS_URL
-    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-)
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+    | {"KEY_PREFIX": env_str("AG_CACHE_KEY_PREFIX", "")}
+}
+"""Redis in production, so every web process shares the login throttle's counters.
+`AG_CACHE_KEY_PREFIX` lets several sites (or test runs) share one Redis."""
 
 BROKER_URL = env_str("AG_BROKER_URL", "filesystem://")
 CELERY_BROKER_URL = BROKER_URL
@@ -171,7 +176,20 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_SECURE = env_bool("AG_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("AG_SESSION_AGE_SECONDS", 14 * 24 * 3600)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Brute-force protection (accounts/throttle.py): failed logins per account and per client
+# address, bad API tokens per address. Reaching a limit within the window locks the account
+# or address out for the lockout time (429 with Retry-After).
+LOGIN_MAX_FAILURES = env_int("AG_LOGIN_MAX_FAILURES", 10)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("AG_LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("AG_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("AG_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+BEHIND_PROXY = env_bool("AG_BEHIND_PROXY", False)
+"""Only a trusted reverse proxy reaches this server (the stack's nginx): believe the client
+address it appends to X-Forwarded-For and its X-Forwarded-Proto, and let it redirect to HTTPS
+and send HSTS. Without a proxy these headers come from the client and are ignored."""
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
