@@ -309,6 +309,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/roster/{role}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description What a roster change would do, changing nothing: who would be added (with an existing
+         *     or a new account), removed and left as they are, and every line that can't be used. Takes
+         *     the same body as the roster's writes, plus `mode` (add, replace or remove).
+         */
+        post: operations["courses_roster_preview_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/expected_files/{expected_file_id}/": {
         parameters: {
             query?: never;
@@ -464,6 +485,23 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["invitations_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Site metrics in the Prometheus text format */
+        get: operations["metrics_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1405,6 +1443,13 @@ export interface components {
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
         };
+        /**
+         * @description * `add` - Add the people named
+         *     * `replace` - Make the roster exactly the people named
+         *     * `remove` - Remove the people named
+         * @enum {string}
+         */
+        ModeEnum: "add" | "replace" | "remove";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         OrderInputRequest: {
             ids: number[];
@@ -1584,6 +1629,21 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["SubmissionOutput"][];
         };
+        PaginatedTokenOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["TokenOutput"][];
+        };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedCaseUpdateInputRequest: {
             name?: string;
@@ -1723,6 +1783,12 @@ export interface components {
         PatchedUserUpdateInputRequest: {
             can_create_courses?: boolean;
         };
+        /**
+         * @description * `line` - line
+         *     * `item` - item
+         * @enum {string}
+         */
+        PositionLabelEnum: "line" | "item";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ProjectCopyInputRequest: {
             target_course: number;
@@ -1872,18 +1938,105 @@ export interface components {
             /** @description Identifiers a removal matched to no one holding the role. */
             not_found: string[];
         };
+        RosterEntryOutput: {
+            /** @description The line (from 1), or the index in `users`. */
+            position: number;
+            written: string;
+            /** @description The address or username read from it. */
+            identifier: string;
+            /** @description The display name written with it, if any. */
+            name: string;
+        };
         /** @description Exactly one of `users` and `text`. */
         RosterJsonInputRequest: {
-            /** @description Usernames or emails. */
+            /** @description One person per item: an email address, 'Name <address>', or the username of an existing account. */
             users?: string[];
-            /** @description Usernames or emails separated by commas, whitespace or newlines. */
+            /** @description Pasted people: email addresses (optionally 'Name <address>' or '"Last, First" <address>') separated by commas, semicolons, whitespace or new lines. Problems are reported by line. */
             text?: string;
+        };
+        /** @description Someone named in the roster and the account they are (or will be). */
+        RosterPlannedOutput: {
+            position: number;
+            written: string;
+            identifier: string;
+            name: string;
+            /** @description The existing account; null: a new one. */
+            account: components["schemas"]["RosterUserOutput"] | null;
+            /** @description The new account's first name (empty for an existing account). */
+            readonly new_first_name: string;
+            readonly new_last_name: string;
+        };
+        /** @description Exactly one of `users` and `text`. */
+        RosterPreviewJsonInputRequest: {
+            /** @description One person per item: an email address, 'Name <address>', or the username of an existing account. */
+            users?: string[];
+            /** @description Pasted people: email addresses (optionally 'Name <address>' or '"Last, First" <address>') separated by commas, semicolons, whitespace or new lines. Problems are reported by line. */
+            text?: string;
+            /**
+             * @description The change to preview.
+             *
+             *     * `add` - Add the people named
+             *     * `replace` - Make the roster exactly the people named
+             *     * `remove` - Remove the people named
+             * @default add
+             */
+            mode: components["schemas"]["ModeEnum"];
+        };
+        /** @description What a roster change would do; nothing has been changed. */
+        RosterPreviewOutput: {
+            mode: components["schemas"]["ModeEnum"];
+            /** @description Where the names came from: users, text or file. */
+            field: string;
+            /**
+             * @description What `position` counts: lines or list items.
+             *
+             *     * `line` - line
+             *     * `item` - item
+             */
+            position_label: components["schemas"]["PositionLabelEnum"];
+            /** @description Would get the role. */
+            add: components["schemas"]["RosterPlannedOutput"][];
+            /** @description Named and already holding the role. */
+            unchanged: components["schemas"]["RosterPlannedOutput"][];
+            /** @description Would lose the role. */
+            remove: components["schemas"]["RosterUserOutput"][];
+            /** @description Named for removal but not holding the role. */
+            not_found: components["schemas"]["RosterEntryOutput"][];
+            /** @description Entries that can't be used: the change is refused until they go. */
+            problems: components["schemas"]["RosterProblemOutput"][];
+            /** @description Why the change would be refused as a whole, if it would. */
+            conflict: string;
+        };
+        /** @description Exactly one of `file` and `text`. */
+        RosterPreviewUploadInputRequest: {
+            /**
+             * Format: binary
+             * @description A UTF-8 CSV file: the first column holds addresses (or 'Name <address>'), or a header row names an 'email' or 'username' column and optionally 'name' or 'first name' / 'last name' columns. At most 5000 rows.
+             */
+            file?: string;
+            text?: string;
+            /**
+             * @description The change to preview.
+             *
+             *     * `add` - Add the people named
+             *     * `replace` - Make the roster exactly the people named
+             *     * `remove` - Remove the people named
+             * @default add
+             */
+            mode: components["schemas"]["ModeEnum"];
+        };
+        RosterProblemOutput: {
+            /** @description The line (from 1), or the index in `users`. */
+            position: number;
+            /** @description The text that can't be used. */
+            written: string;
+            message: string;
         };
         /** @description Exactly one of `file` and `text`. */
         RosterUploadInputRequest: {
             /**
              * Format: binary
-             * @description A UTF-8 CSV file: the first column holds usernames or emails; a header row 'username' or 'email' is skipped. At most 5000 rows.
+             * @description A UTF-8 CSV file: the first column holds addresses (or 'Name <address>'), or a header row names an 'email' or 'username' column and optionally 'name' or 'first name' / 'last name' columns. At most 5000 rows.
              */
             file?: string;
             text?: string;
@@ -2911,6 +3064,33 @@ export interface operations {
             };
         };
     };
+    courses_roster_preview_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+                role: "admin" | "handgrader" | "staff" | "student";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RosterPreviewJsonInputRequest"];
+                "multipart/form-data": components["schemas"]["RosterPreviewUploadInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterPreviewOutput"];
+                };
+            };
+        };
+    };
     expected_files_retrieve: {
         parameters: {
             query?: never;
@@ -3343,6 +3523,24 @@ export interface operations {
         responses: {
             /** @description No response body */
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    metrics_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/plain; version=0.0.4 */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4403,7 +4601,12 @@ export interface operations {
     };
     users_me_tokens_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4415,7 +4618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenOutput"][];
+                    "application/json": components["schemas"]["PaginatedTokenOutputList"];
                 };
             };
         };

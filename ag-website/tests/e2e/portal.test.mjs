@@ -62,12 +62,14 @@ step('an admin creates a project with an expected file, an instructor file, a su
   await screenshot(page, '02-course-admin-settings');
   await page.getByRole('link', { name: 'Students' }).click();
   await page.getByRole('cell', { name: 'alice@e2e.test' }).first().waitFor();
-  await page.getByLabel('Add students: usernames or emails').fill('dave@e2e.test,\nerin@e2e.test');
-  await page.getByRole('button', { name: 'Add to roster' }).click();
+  await page.getByLabel('Students: email addresses or usernames').fill('dave@e2e.test,\nerin@e2e.test');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Confirm: add 2 students' }).click();
   await page.getByText('New accounts: dave@e2e.test, erin@e2e.test').waitFor();
   await page.getByRole('cell', { name: 'erin@e2e.test' }).first().waitFor();
-  await page.getByLabel('Add students: usernames or emails').fill('x'.repeat(151));
-  await page.getByRole('button', { name: 'Add to roster' }).click();
+  // A name longer than a username may be is refused by the preview, with the reason under the field.
+  await page.getByLabel('Students: email addresses or usernames').fill('x'.repeat(151));
+  await page.getByRole('button', { name: 'Preview' }).click();
   await page.locator('.field-errors').first().waitFor();
   await screenshot(page, '03-course-admin-roster');
 
