@@ -48,8 +48,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DATA_DIR = Path(env_str("AG_DATA_DIR", str(REPO_DIR / ".ag-data")))
 
-DEBUG = env_bool("AG_DEBUG", True)
-SECRET_KEY = env_str("AG_SECRET_KEY", "insecure-development-key-set-AG_SECRET_KEY-in-production")
+DEBUG = env_bool("AG_DEBUG", False)
+"""Off unless asked for: with it on, any 500 shows settings, paths and the environment.
+The quickstart turns it on for itself."""
+# The "django-insecure-" prefix makes `manage.py check --deploy` flag a site left on this key.
+SECRET_KEY = env_str(
+    "AG_SECRET_KEY", "django-insecure-development-key-set-AG_SECRET_KEY-in-production"
+)
 SECRET_KEY_FILE = os.environ.get("AG_SECRET_KEY_FILE")
 if SECRET_KEY_FILE:
     SECRET_KEY = Path(SECRET_KEY_FILE).read_text().strip()
@@ -190,6 +195,11 @@ BEHIND_PROXY = env_bool("AG_BEHIND_PROXY", False)
 address it appends to X-Forwarded-For and its X-Forwarded-Proto, and let it redirect to HTTPS
 and send HSTS. Without a proxy these headers come from the client and are ignored."""
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if BEHIND_PROXY:
+    # nginx redirects every http:// request to https:// and adds Strict-Transport-Security
+    # (AG_HSTS_SECONDS) to every answer; Django doing it too would only repeat the header.
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
