@@ -24,6 +24,7 @@ from autograder.grading.models import (
 )
 from autograder.grading.models.config import MAX_COMMAND_LENGTH, MAX_TIME_LIMIT_S
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
+from autograder.sandbox.config import image_reference_problem, load_settings
 
 MAX_TEXT_LENGTH = 8_000_000
 """Longest stdin or expected-output text stored in a command (as on autograder.io)."""
@@ -179,8 +180,29 @@ def _suite_duplicate(name: str, *, field: str = "name") -> ApplicationError:
     )
 
 
+def _check_sandbox_image(image: str) -> None:
+    """Suites run only on images the site lists (AG_SANDBOX_IMAGE and AG_SANDBOX_IMAGES):
+    any other name would reach Docker from every worker, and students would see Docker's
+    error. Empty means the site's default image."""
+    if not image:
+        return
+    allowed = load_settings().allowed_images
+    problem = image_reference_problem(image)
+    if problem:
+        raise field_error("sandbox_image", problem, code="invalid_image")
+    if image not in allowed:
+        raise field_error(
+            "sandbox_image",
+            f"{image!r} is not one of this site's sandbox images: {', '.join(allowed)}. "
+            "Leave it empty for the default; the site's administrators can add images "
+            "(AG_SANDBOX_IMAGES).",
+            code="unknown_image",
+        )
+
+
 def _suite_validate_and_save(suite: AGTestSuite, *, name_field: str = "name") -> None:
     _clean_name(suite, "suite")
+    _check_sandbox_image(suite.sandbox_image)
     problem = _command_line_problem(suite.setup_command, "setup_command")
     if problem:
         raise problem

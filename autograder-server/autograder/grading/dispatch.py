@@ -215,7 +215,7 @@ def _give_up(job: GradingJob, now: datetime.datetime) -> None:
         rerun_progress(job=job, failed=True)
         return
     Submission.objects.filter(pk=job.submission_id).update(
-        status=SubmissionStatus.ERROR, error_msg=message, finished_at=now
+        status=SubmissionStatus.ERROR, error_msg=message, error_detail=message, finished_at=now
     )
     events.submission_status_changed(submission_id=job.submission_id, status=SubmissionStatus.ERROR)
 

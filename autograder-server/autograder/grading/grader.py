@@ -176,15 +176,25 @@ def _after(job: GradingJob) -> None:
                 submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
             )
         elif Submission.objects.filter(pk=job.submission_id, status=SubmissionStatus.ERROR).update(
-            status=SubmissionStatus.FINISHED_GRADING, error_msg="", finished_at=now
+            status=SubmissionStatus.FINISHED_GRADING, error_msg="", error_detail="", finished_at=now
         ):
             events.submission_status_changed(
                 submission_id=job.submission_id, status=SubmissionStatus.FINISHED_GRADING
             )
 
 
+GRADING_FAILED_MESSAGE = (
+    "The grading environment failed, so this submission could not be graded. This is not a "
+    "problem with your files. Course staff can see what went wrong and can rerun it."
+)
+"""What students read when grading broke down (a sandbox or Docker fault, a bug): never the
+fault itself, which may name hosts, images or paths."""
+
+
 def job_failed(*, job: GradingJob, message: str) -> None:
-    """The job cannot be graded (after its retries): the submission gets `error`."""
+    """The job cannot be graded (after its retries): the submission gets `error`.
+    `message` says what went wrong for staff (it is kept on the job and shown to them as
+    `error_detail`); the submission's `error_msg` is GRADING_FAILED_MESSAGE."""
 
     def fail() -> None:
         with transaction.atomic():
@@ -194,7 +204,10 @@ def job_failed(*, job: GradingJob, message: str) -> None:
                 dispatch.rerun_progress(job=job, failed=True)
                 return
             Submission.objects.filter(pk=job.submission_id).update(
-                status=SubmissionStatus.ERROR, error_msg=message, finished_at=timezone.now()
+                status=SubmissionStatus.ERROR,
+                error_msg=GRADING_FAILED_MESSAGE,
+                error_detail=message,
+                finished_at=timezone.now(),
             )
             events.submission_status_changed(
                 submission_id=job.submission_id, status=SubmissionStatus.ERROR

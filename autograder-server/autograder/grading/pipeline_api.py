@@ -34,7 +34,11 @@ def _iso(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else serializers.DateTimeField().to_representation(moment)
 
 
-def submission_status_snapshot(*, submission_id: int) -> dict[str, Any]:
+def submission_status_snapshot(
+    *, submission_id: int, show_error_detail: bool = False
+) -> dict[str, Any]:
+    """Where the submission stands. `error_detail` (what broke, when grading failed) is for
+    course staff; everyone else gets it empty."""
     submission = Submission.objects.get(pk=submission_id)
     estimate = (
         dispatch.queue_estimate(submission=submission)
@@ -45,6 +49,7 @@ def submission_status_snapshot(*, submission_id: int) -> dict[str, Any]:
         "id": submission.pk,
         "status": submission.status,
         "error_msg": submission.error_msg,
+        "error_detail": submission.error_detail if show_error_detail else "",
         "queue_position": estimate.position if estimate else None,
         "estimated_wait_s": estimate.estimated_wait_s if estimate else None,
         "queued_at": _iso(submission.queued_at),
@@ -60,6 +65,10 @@ _StatusOutput = inline_serializer(
         "id": serializers.IntegerField(),
         "status": serializers.ChoiceField(choices=SubmissionStatus.choices),
         "error_msg": serializers.CharField(),
+        "error_detail": serializers.CharField(
+            help_text="Course staff only (empty for everyone else): what broke when grading "
+            "failed. `error_msg` is what students read."
+        ),
         "queue_position": serializers.IntegerField(allow_null=True),
         "estimated_wait_s": serializers.FloatField(allow_null=True),
         "queued_at": serializers.DateTimeField(allow_null=True),
@@ -74,17 +83,20 @@ def _is_final(state: dict[str, Any]) -> bool:
     return state["status"] in FINAL_STATUSES
 
 
-def _readable(request: Request, submission_id: int) -> Submission:
+def _readable(request: Request, submission_id: int) -> tuple[Submission, bool]:
+    """The submission, and whether the viewer is course staff (sees `error_detail`)."""
     submission = selectors.submission_get(submission_id=submission_id)
-    check_may_read_group(request.user, submission.group)
-    return submission
+    roles = check_may_read_group(request.user, submission.group)
+    return submission, roles.is_staff
 
 
 class SubmissionStatusApi(APIView):
     @extend_schema(responses=_StatusOutput, summary="Where the submission stands now")
     def get(self, request: Request, submission_id: int) -> Response:
-        submission = _readable(request, submission_id)
-        return Response(submission_status_snapshot(submission_id=submission.pk))
+        submission, is_staff = _readable(request, submission_id)
+        return Response(
+            submission_status_snapshot(submission_id=submission.pk, show_error_detail=is_staff)
+        )
 
 
 class EventStreamRenderer(BaseRenderer):
@@ -112,8 +124,10 @@ class SubmissionEventsApi(APIView):
         summary="Watch the submission's status live (server-sent events)",
     )
     def get(self, request: Request, submission_id: int) -> StreamingHttpResponse:
-        submission = _readable(request, submission_id)
-        snapshot = functools.partial(submission_status_snapshot, submission_id=submission.pk)
+        submission, is_staff = _readable(request, submission_id)
+        snapshot = functools.partial(
+            submission_status_snapshot, submission_id=submission.pk, show_error_detail=is_staff
+        )
         stream: Iterator[bytes] | AsyncIterator[bytes]
         if isinstance(request._request, ASGIRequest):
             async_snapshot = sync_to_async(snapshot)

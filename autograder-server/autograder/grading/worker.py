@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from autograder.grading import dispatch
+from autograder.grading import config_selectors, dispatch
 from autograder.grading.grader import job_failed, job_run, with_db_retry
 from autograder.grading.models import GradingJob, JobKind, JobState
 from autograder.grading.suite_runner import LeaseLostError
@@ -21,10 +21,18 @@ from autograder.sandbox.pool import PoolManager
 logger = logging.getLogger(__name__)
 
 
+def sandbox_images_in_use() -> set[str]:
+    """Asked by the pool manager's upkeep thread, which has its own database connection."""
+    try:
+        return config_selectors.sandbox_images_in_use()
+    finally:
+        connection.close()
+
+
 @functools.cache
 def sandbox_provider() -> SandboxProvider:
-    """One warm pool manager per worker process."""
-    return PoolManager()
+    """One warm pool manager per worker process; it warms only images some suite uses."""
+    return PoolManager(images_in_use=sandbox_images_in_use)
 
 
 def worker_id() -> str:
