@@ -7,6 +7,11 @@ socket and a coroutine. Messages are wake-ups only: on each one the watcher re-r
 submission's state, so what it sends is always what the database holds.
 
 With no Redis configured (the embedded quickstart), watchers poll the database once a second.
+
+Either way a watcher reads the state some time after it changed, and a short stage (a quick
+submission is `being_graded` for a fraction of a second) can come and go between two reads.
+The submission's timestamps still say it happened, so before a new state the stream sends the
+stages passed on the way (`stages_passed`): every watcher sees every stage, in order.
 """
 
 import asyncio
@@ -59,6 +64,48 @@ def queue_moved() -> None:
 
 Snapshot = Callable[[], Awaitable[dict[str, Any]]]
 
+_BEFORE_GRADING = {"received", "queued"}
+_BEFORE_DEFERRED = _BEFORE_GRADING | {"being_graded"}
+
+
+def stages_passed(previous: dict[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stages a submission went through between two reads of its status snapshot, as
+    snapshots of those moments (fields that were not set yet are empty).
+
+    `grading_started_at` is set when grading starts (`being_graded`), and a submission that
+    waited for deferred suites finished its non-deferred ones (`non_deferred_finished_at`)
+    before it finished (`finished_at`); without deferred suites the two are the same moment.
+    """
+    before, now = previous.get("status"), current.get("status")
+    if before == now:
+        return []
+    passed: list[dict[str, Any]] = []
+    idle = {"error_msg": "", "queue_position": None, "estimated_wait_s": None}
+    if (
+        before in _BEFORE_GRADING
+        and now not in _BEFORE_DEFERRED
+        and current.get("grading_started_at")
+    ):
+        passed.append(
+            current
+            | idle
+            | {"status": "being_graded", "non_deferred_finished_at": None, "finished_at": None}
+        )
+    waited = current.get("non_deferred_finished_at")
+    if (
+        before in _BEFORE_DEFERRED
+        and now in {"finished_grading", "error"}
+        and waited
+        and current.get("finished_at") not in {None, waited}
+    ):
+        passed.append(current | idle | {"status": "waiting_for_deferred", "finished_at": None})
+    return passed
+
+
+def _status_frames(previous: dict[str, Any], current: dict[str, Any]) -> list[bytes]:
+    """Frames for a state that differs from the last one sent: the stages passed, then it."""
+    return [sse_frame("status", s) for s in (*stages_passed(previous, current), current)]
+
 
 def sse_frame(event: str, payload: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(payload, default=str)}\n\n".encode()
@@ -96,22 +143,44 @@ async def _watch_with_redis(
         state = await snapshot()
         yield sse_frame("status", state)
         last_sent = state
-        last_queue_read = 0.0
+        last_sent_at = last_read_at = time.monotonic()
+        queue_moved_unread = False
         while not is_final(last_sent):
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=heartbeat_s)
+            # Wait for a message, but no longer than the next keepalive or a queue update
+            # held back by the rate limit; a status change is read at once, never queued
+            # behind that limit.
+            wait = heartbeat_s - (time.monotonic() - last_sent_at)
+            if queue_moved_unread:
+                wait = min(
+                    wait, QUEUE_UPDATE_MIN_INTERVAL_SECONDS - (time.monotonic() - last_read_at)
+                )
+            message = await pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=max(0.0, wait)
+            )
+            queue_read_due = time.monotonic() - last_read_at >= QUEUE_UPDATE_MIN_INTERVAL_SECONDS
             if message is None:
+                # A keepalive is due (re-read too, in case an event was lost) or a held-back
+                # queue update is.
+                heartbeat_due = time.monotonic() - last_sent_at >= heartbeat_s
+                read_now = heartbeat_due or (queue_moved_unread and queue_read_due)
+            elif message["channel"] != QUEUE_CHANNEL.encode():
+                read_now = True
+            elif last_sent.get("status") in _BEFORE_GRADING:
+                queue_moved_unread = True
+                read_now = queue_read_due
+            else:
+                read_now = False
+            if read_now:
+                queue_moved_unread = False
+                last_read_at = time.monotonic()
+                state = await snapshot()
+                if state != last_sent:
+                    for frame in _status_frames(last_sent, state):
+                        yield frame
+                    last_sent, last_sent_at = state, time.monotonic()
+            if time.monotonic() - last_sent_at >= heartbeat_s:
                 yield b": keepalive\n\n"
-            elif message["channel"] == QUEUE_CHANNEL.encode():
-                if last_sent.get("status") not in {"received", "queued"}:
-                    continue
-                wait = QUEUE_UPDATE_MIN_INTERVAL_SECONDS - (time.monotonic() - last_queue_read)
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                last_queue_read = time.monotonic()
-            state = await snapshot()
-            if state != last_sent:
-                yield sse_frame("status", state)
-                last_sent = state
+                last_sent_at = time.monotonic()
     finally:
         await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
         await client.aclose()
@@ -127,8 +196,9 @@ async def _watch_by_polling(
         await asyncio.sleep(POLL_SECONDS)
         new_state = await snapshot()
         if new_state != state:
+            for frame in _status_frames(state, new_state):
+                yield frame
             state = new_state
-            yield sse_frame("status", state)
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since >= heartbeat_s:
             yield b": keepalive\n\n"
@@ -173,8 +243,8 @@ def watch_submission_blocking(
                 last_read_at = time.monotonic()
                 new_state = snapshot()
                 if new_state != state:
+                    yield from _status_frames(state, new_state)
                     state = new_state
-                    yield sse_frame("status", state)
                     last_sent_at = time.monotonic()
             if time.monotonic() - last_sent_at >= heartbeat_s:
                 yield b": keepalive\n\n"
