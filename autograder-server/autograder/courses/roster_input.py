@@ -44,6 +44,7 @@ NAME_HEADERS = {"name", "full name", "display name", "student name"}
 FIRST_NAME_HEADERS = {"first name", "given name", "first"}
 LAST_NAME_HEADERS = {"last name", "family name", "surname", "last"}
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_WORD = re.compile(r'[^\s,;"<(]+')
 
 
 # --- What a roster names --------------------------------------------------------------------
@@ -61,10 +62,8 @@ class RosterEntry:
     """The line (pasted text and CSV, from 1) or the index in `users` (from 0)."""
     written: str
     """The entry as written, for messages."""
-
-    @property
-    def is_email(self) -> bool:
-        return is_email_address(self.identifier)
+    is_email: bool = False
+    """Whether `identifier` is a valid email address (else it can only be a username)."""
 
     def first_and_last_name(self) -> tuple[str, str]:
         """`name` split for a new account: "Last, First" at its comma, otherwise the last word
@@ -190,9 +189,8 @@ def _tokens(line: str) -> Iterator[_Token]:
             yield _Token(kind, value.strip(), index, end + 1)
             index = end + 1
         else:
-            end = index
-            while end < len(line) and not line[end].isspace() and line[end] not in ',;"<(':
-                end += 1
+            word = _WORD.match(line, index)
+            end = word.end() if word else index + 1
             yield _Token("word", line[index:end], index, end)
             index = end
 
@@ -221,7 +219,7 @@ class _LineParser:
         elif not is_email_address(address):
             self.problem(written, f"{address!r} is not a valid email address.")
         else:
-            self.entries.append(RosterEntry(address, name, self.position, written))
+            self.entries.append(RosterEntry(address, name, self.position, written, is_email=True))
 
     def leftover(self, names: list[_Token]) -> None:
         """Words that no address followed: plain words may be usernames; a name is a name
@@ -280,7 +278,7 @@ class _LineParser:
                 entry = self.entries[-1]
                 written = self.line[bare_start : token.end]
                 self.entries[-1] = RosterEntry(
-                    entry.identifier, token.value, entry.position, written
+                    entry.identifier, token.value, entry.position, written, is_email=True
                 )
                 bare_start = -1
             else:
