@@ -684,6 +684,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/sandbox_images/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The images this project's suites may choose (the suite editor offers these). */
+        get: operations["projects_sandbox_images_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/suites/": {
         parameters: {
             query?: never;
@@ -2053,6 +2070,13 @@ export interface components {
             readonly first_name: string;
             readonly last_name: string;
         };
+        /** @description The images a suite may run on, as the site is configured now. */
+        SandboxImagesOutput: {
+            /** @description What an empty `sandbox_image` means (AG_SANDBOX_IMAGE). */
+            default_image: string;
+            /** @description Every value `sandbox_image` may take besides empty, the default first. */
+            images: string[];
+        };
         /**
          * @description * `all` - all
          *     * `latest` - latest
@@ -2128,7 +2152,10 @@ export interface components {
             /** @description The most late days this submission charged any one member. */
             readonly late_days_charged: number;
             readonly does_not_count_for: string[];
+            /** @description Why grading failed or the submission was rejected. */
             readonly error_msg: string;
+            /** @description Course staff only (empty for everyone else): what exactly broke when grading failed, such as a sandbox or Docker fault. `error_msg` is what students read. */
+            readonly error_detail: string;
             /** @description Whether this is the final graded submission: the group's for staff and handgraders; for a student, their own (submissions that don't count for them are skipped), once final graded feedback is shown to them (after their deadline, unless the project hides it), and false until then. */
             readonly is_final_graded: boolean;
         };
@@ -2136,6 +2163,8 @@ export interface components {
             id: number;
             status: components["schemas"]["StatusEnum"];
             error_msg: string;
+            /** @description Course staff only (empty for everyone else): what broke when grading failed. `error_msg` is what students read. */
+            error_detail: string;
             queue_position: number | null;
             /** Format: double */
             estimated_wait_s: number | null;
@@ -3992,6 +4021,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RerunCreatedOutput"];
+                };
+            };
+        };
+    };
+    projects_sandbox_images_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SandboxImagesOutput"];
                 };
             };
         };

@@ -48,6 +48,7 @@ export type SuiteFeedbackSettings = S['SuiteFeedbackSettings'];
 export type CaseFeedbackSettings = S['CaseFeedbackSettings'];
 export type OutputFeedback = S['OutputFeedbackEnum'];
 export type FeedbackPreset = S['FeedbackPresetOutput'];
+export type SandboxImages = S['SandboxImagesOutput'];
 export type Rerun = S['RerunOutput'];
 export type RerunCreated = S['RerunCreatedOutput'];
 export type RerunInput = S['RerunCreateInputRequest'];
