@@ -160,9 +160,8 @@ def test_runsc_memory_bomb_is_a_sandbox_fault_not_a_hang(
     if "runsc" not in backend.runtimes():
         _unavailable("runsc (gVisor) is not registered with this Docker daemon")
     sb = backend.create(IMAGE, replace(TEST_SPEC, runtime="runsc"))
-    started = time.monotonic()
     try:
-        with pytest.raises(SandboxBrokenError):
+        with pytest.raises(SandboxBrokenError) as broken:
             sb.run(
                 ["python3", "-c", "x = bytearray(400 * 1024 * 1024)"],
                 limits=Limits(timeout_s=30),
@@ -170,7 +169,10 @@ def test_runsc_memory_bomb_is_a_sandbox_fault_not_a_hang(
     finally:
         sb.release()
         backend.remove(sb.id)
-    assert time.monotonic() - started < 20
+    # The runner went down with the command: its stream closed. A hang would have ended
+    # in a timeout of the reply wait instead (30 s plus grace).
+    assert not isinstance(broken.value.__cause__, TimeoutError), broken.value
+    assert "timed out" not in str(broken.value)
 
 
 def test_spec_defaults_come_from_settings(backend: DockerBackend) -> None:
