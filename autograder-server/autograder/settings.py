@@ -228,7 +228,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "autograder.common.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "autograder.common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "autograder.common.exception_handler.handle_api_exception",
     # JSON bodies nested too deeply are a 400, not a RecursionError (common/parsers.py).
     "DEFAULT_PARSER_CLASSES": [

@@ -112,6 +112,20 @@ class EventStreamRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
+_STATUS_EVENT = {
+    "type": "object",
+    "description": "One server-sent event (OpenAPI 3.0 describes each event of a stream).",
+    "properties": {
+        "event": {"type": "string", "enum": ["status"]},
+        "data": {
+            "type": "string",
+            "description": "A SubmissionStatusOutput as JSON (what `status/` returns).",
+        },
+    },
+    "required": ["event", "data"],
+}
+
+
 class SubmissionEventsApi(APIView):
     """Server-sent events: the status snapshot now and after every change, until the
     submission reaches a final status. Served by an ASGI server, an idle watcher costs one
@@ -120,7 +134,7 @@ class SubmissionEventsApi(APIView):
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     @extend_schema(
-        responses={(200, "text/event-stream"): _StatusOutput},
+        responses={(200, "text/event-stream"): _STATUS_EVENT},
         summary="Watch the submission's status live (server-sent events)",
     )
     def get(self, request: Request, submission_id: int) -> StreamingHttpResponse:
