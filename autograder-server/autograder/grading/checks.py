@@ -1,4 +1,4 @@
-"""System checks of the grading settings, run by `manage.py check` and at every start."""
+"""System checks of the grading settings, run by `manage.py check` (and `runserver`)."""
 
 from typing import Any
 
@@ -10,7 +10,7 @@ from autograder.sandbox.config import load_settings
 @register()
 def sandbox_settings_check(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     """A malformed AG_SANDBOX_* value (such as an image in AG_SANDBOX_IMAGES that is not an
-    image reference) stops the process at start instead of failing every suite save."""
+    image reference) is reported before a deploy, not by the first suite save or grading."""
     try:
         load_settings()
     except ValueError as error:
