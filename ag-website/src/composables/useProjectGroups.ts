@@ -2,7 +2,9 @@
  * A project's groups for course staff: the list, and the two changes staff make to it from the
  * Groups page (create a group, merge one group into another). The server decides what is
  * allowed (sizes, enrolment, a group merged with itself, two groups both being graded); this
- * keeps each form's error for the form and reloads the list after a change.
+ * keeps each form's error for the form and reloads the list after a change. A change is
+ * reported once the list shows it, and the caller clears its form in the same tick, so
+ * nothing typed after the report is wiped by a late reload.
  */
 import { computed, shallowRef, type ComputedRef, type ShallowRef } from 'vue';
 import { createGroup, listGroups, mergeGroups } from '@/api/groups';
@@ -45,8 +47,8 @@ export function useProjectGroups(projectId: () => number): ProjectGroups {
     lastChanged.value = null;
     const group = await creating.run(() => createGroup(projectId(), parseMembers(members)));
     if (group) {
-      lastChanged.value = { kind: 'created', group };
       await groups.reload();
+      lastChanged.value = { kind: 'created', group };
     }
     return group;
   }
@@ -55,8 +57,8 @@ export function useProjectGroups(projectId: () => number): ProjectGroups {
     lastChanged.value = null;
     const group = await merging.run(() => mergeGroups(intoId, otherId));
     if (group) {
-      lastChanged.value = { kind: 'merged', group };
       await groups.reload();
+      lastChanged.value = { kind: 'merged', group };
     }
     return group;
   }

@@ -74,6 +74,23 @@ describe('useProjectGroups', () => {
     expect(listGroups).toHaveBeenCalledTimes(1);
   });
 
+  it('reports a change only once the reloaded list shows it', async () => {
+    const state = useProjectGroups(() => 7);
+    await flushPromises();
+    let finishReload: (groups: Group[]) => void = () => undefined;
+    vi.mocked(listGroups).mockReturnValue(new Promise((resolve) => (finishReload = resolve)));
+    vi.mocked(mergeGroups).mockResolvedValue(MERGED);
+
+    const merging = state.merge(1, 2);
+    await flushPromises();
+    expect(mergeGroups).toHaveBeenCalledWith(1, 2);
+    expect(state.lastChanged.value).toBeNull();
+    finishReload([MERGED]);
+    await merging;
+    expect(state.groups.data.value).toEqual([MERGED]);
+    expect(state.lastChanged.value).toEqual({ kind: 'merged', group: MERGED });
+  });
+
   it('creates a group from pasted names', async () => {
     const state = useProjectGroups(() => 7);
     await flushPromises();
