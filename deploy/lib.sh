@@ -4,7 +4,10 @@
 # Settings come from, in order of precedence: the caller's environment, then
 # $AG_DEPLOY_CONFIG (default deploy/config.env, a copy of config.env.example), then the
 # image list that build-images wrote ($AG_DEPLOY_STATE/images.env, default deploy/.state/),
-# then the defaults here and in docker-compose.yml.
+# then what ag_derive_settings works out from this machine (IPVS, cores, the swarm, the
+# secrets that exist), then the defaults in docker-compose.yml. Every script loads them the
+# same way, so deploy-stack, update, restore, scale-graders and recover-node deploy exactly
+# what single-host deployed.
 
 DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(dirname "$DEPLOY_DIR")"
@@ -30,6 +33,109 @@ ag_load_config() {
     export AG_BUILD_CACHE="${AG_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autograder-deploy}"
     export AG_DEBIAN_MIRROR="${AG_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
     mkdir -p "$AG_DEPLOY_STATE" "$AG_BUILD_CACHE"
+    ag_derive_settings
+}
+
+ag_have_ipvs() {
+    [ -e /proc/net/ip_vs ] || [ -d /proc/sys/net/ipv4/vs ] || grep -qw '^ip_vs' /proc/modules 2>/dev/null
+}
+
+# How many nodes the swarm has (0: no swarm; "?" when this node is not a manager).
+ag_swarm_nodes() {
+    local state
+    state="$(docker info -f '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Swarm.Nodes}}' 2>/dev/null || echo "inactive false 0")"
+    case "$state" in
+        "active true "*) echo "${state##* }" ;;
+        active*) echo "?" ;;
+        *) echo 0 ;;
+    esac
+}
+
+# The settings that follow from config.env and from this machine. Only what config.env (or
+# the caller) left unset is filled in; ag_preflight reports where a set value cannot work.
+ag_derive_settings() {
+    export AG_VERSION
+    AG_VERSION="$(cat "$REPO_DIR/VERSION" 2>/dev/null || echo 0.0.0)"
+    # single: everything on this machine (images stay local, media is a host folder).
+    # cluster: several nodes (a registry for the images, shared media over NFS).
+    if [ -z "${AG_TOPOLOGY:-}" ]; then
+        case "$(ag_swarm_nodes)" in
+            0 | 1) AG_TOPOLOGY=single ;;
+            *) AG_TOPOLOGY=cluster ;;
+        esac
+    fi
+    export AG_TOPOLOGY
+    # Swarm's virtual IPs and routing mesh need IPVS; DNS round robin and host-mode ports
+    # work on any kernel.
+    if ag_have_ipvs; then
+        export AG_ENDPOINT_MODE="${AG_ENDPOINT_MODE:-vip}"
+        export AG_REGISTRY_PUBLISH_MODE="${AG_REGISTRY_PUBLISH_MODE:-ingress}"
+    else
+        export AG_ENDPOINT_MODE="${AG_ENDPOINT_MODE:-dnsrr}"
+        export AG_REGISTRY_PUBLISH_MODE="${AG_REGISTRY_PUBLISH_MODE:-host}"
+    fi
+    if [ "$AG_TOPOLOGY" = single ]; then
+        local cores
+        cores="$(nproc)"
+        export AG_MEDIA_VOLUME_TYPE="${AG_MEDIA_VOLUME_TYPE:-none}"
+        export AG_MEDIA_VOLUME_OPTIONS="${AG_MEDIA_VOLUME_OPTIONS:-bind}"
+        export AG_MEDIA_VOLUME_DEVICE="${AG_MEDIA_VOLUME_DEVICE:-/srv/autograder/media}"
+        export AG_GRADER_CONCURRENCY="${AG_GRADER_CONCURRENCY:-$((cores > 1 ? cores - 1 : 1))}"
+        # The sandbox registry answers only on this machine.
+        export AG_SANDBOX_REGISTRY_ADDR="${AG_SANDBOX_REGISTRY_ADDR:-127.0.0.1}"
+        export AG_ADVERTISE_ADDR="${AG_ADVERTISE_ADDR:-$(ag_default_address)}"
+    fi
+    export AG_APP_UID="${AG_APP_UID:-10001}"
+    export AG_ACME_WEBROOT="${AG_ACME_WEBROOT:-/srv/autograder/acme}"
+    export AG_TLS_MODE="${AG_TLS_MODE:-files}"
+    export AG_BACKUP_DIR="${AG_BACKUP_DIR:-/var/backups/autograder}"
+    export AG_BACKUP_KEEP="${AG_BACKUP_KEEP:-14}"
+    ag_derive_secret_names
+}
+
+# This machine's address on its default route: what other nodes would reach it at.
+ag_default_address() {
+    ip -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p' | head -1
+}
+
+# The certificate has secrets of its own, one generation per certificate (renew-cert makes a
+# new one), apart from the passwords and the Django key. The newest generation is used;
+# sites from before generations keep <prefix>_tls_cert / <prefix>_tls_key.
+ag_derive_secret_names() {
+    if [ -n "${AG_TLS_CERT_SECRET:-}" ] && [ -n "${AG_TLS_KEY_SECRET:-}" ]; then
+        export AG_TLS_CERT_SECRET AG_TLS_KEY_SECRET
+        return
+    fi
+    local newest=""
+    if [ "$(docker info -f '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
+        newest="$(docker secret ls --filter "label=org.autograder.tls-generation" \
+            --filter "name=${AG_SECRETS_PREFIX}_tls_cert_" --format '{{.CreatedAt}}|{{.Name}}' \
+            | sort | tail -1 | cut -d'|' -f2)"
+    fi
+    if [ -n "$newest" ]; then
+        export AG_TLS_CERT_SECRET="$newest"
+        export AG_TLS_KEY_SECRET="${newest/_tls_cert_/_tls_key_}"
+    else
+        export AG_TLS_CERT_SECRET="${AG_SECRETS_PREFIX}_tls_cert"
+        export AG_TLS_KEY_SECRET="${AG_SECRETS_PREFIX}_tls_key"
+    fi
+}
+
+# Runs deploy/preflight once per command (scripts that call each other check once).
+ag_preflight() {
+    [ "${AG_PREFLIGHT_DONE:-}" = 1 ] && return 0
+    "$DEPLOY_DIR/preflight" "$@" || exit 1
+    export AG_PREFLIGHT_DONE=1
+}
+
+# Drops the image names read from images.env, so that a script run after build-images
+# reads the new ones (the caller's environment would otherwise win).
+ag_forget_images() {
+    local name
+    [ -f "$AG_DEPLOY_STATE/images.env" ] || return 0
+    for name in $(sed -n 's/^\(AG_[A-Z0-9_]*\)=.*/\1/p' "$AG_DEPLOY_STATE/images.env"); do
+        unset "$name"
+    done
 }
 
 ag_image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -69,12 +175,14 @@ ag_debian_base() {
     echo "$ref"
 }
 
-# ag_build NAME CONTEXT DOCKERFILE BASE_ARG BASE_IMAGE: builds NAME:<content hash> unless it
-# exists. The hash covers the context, the base image's id and the Debian mirror.
+# ag_build NAME CONTEXT DOCKERFILE BASE_ARG BASE_IMAGE [--build-arg K=V ...]: builds
+# NAME:<content hash> unless it exists. The hash covers the context, the base image's id, the
+# Debian mirror and the extra build arguments.
 ag_build() {
     local name="$1" context="$2" dockerfile="$3" base_arg="$4" base="$5"
+    shift 5
     local hash ref
-    hash="$(ag_hash_dir "$context" "$(ag_image_id "$base")" "$AG_DEBIAN_MIRROR" "$dockerfile")"
+    hash="$(ag_hash_dir "$context" "$(ag_image_id "$base")" "$AG_DEBIAN_MIRROR" "$dockerfile" "$@")"
     ref="$name:$hash"
     if ag_image_exists "$ref"; then
         log "$ref is up to date"
@@ -83,7 +191,7 @@ ag_build() {
         DOCKER_BUILDKIT=0 docker build --force-rm \
             -f "$context/$dockerfile" \
             --build-arg "$base_arg=$base" \
-            --build-arg "DEBIAN_MIRROR=$AG_DEBIAN_MIRROR" \
+            --build-arg "DEBIAN_MIRROR=$AG_DEBIAN_MIRROR" "$@" \
             --label "org.autograder.content-hash=$hash" \
             -t "$ref" "$context" >"$AG_BUILD_CACHE/build-${name//\//_}.log" 2>&1 \
             || { tail -40 "$AG_BUILD_CACHE/build-${name//\//_}.log" >&2; die "building $ref failed"; }
@@ -183,37 +291,36 @@ AG_NODE_LABELS=(webserver django_app database cache rabbitmq_broker registry sma
 # shellcheck disable=SC2034
 AG_PINNED_LABELS=(database cache rabbitmq_broker registry)
 
+# The random secrets (create-secrets makes them; nobody needs to know them).
+# shellcheck disable=SC2034
+AG_RANDOM_SECRETS=(django_secret_key db_password broker_password metrics_token)
+
 ag_secret_names() {
     local s
-    for s in django_secret_key db_password broker_password tls_cert tls_key; do
+    for s in "${AG_RANDOM_SECRETS[@]}"; do
         echo "${AG_SECRETS_PREFIX}_$s"
     done
+    echo "$AG_TLS_CERT_SECRET"
+    echo "$AG_TLS_KEY_SECRET"
 }
 
 # Waits until every service of the stack runs all its tasks, healthy, and the init service
 # has completed (twice in a row, 5 s apart, so that a crash loop can't pass); prints progress
 # every 30 s and returns non-zero after $2 seconds. Containers on this node must also report
-# "healthy" (other nodes' containers are not visible from here).
+# "healthy" (other nodes' containers are not visible from here). For a deploy, use
+# ag_wait_converged, which also catches rollbacks.
 ag_wait_healthy() {
-    local stack="$1" timeout="$2" start now name replicas pending last=0 good=0
+    local stack="$1" timeout="$2" start now name pending last=0 good=0
     start="$(date +%s)"
     while true; do
         pending=()
-        while read -r name replicas; do
+        while read -r name; do
             if [ "$name" = "${stack}_init" ]; then
-                docker service ps "$name" --format '{{.CurrentState}}' | grep -q '^Complete' \
-                    || pending+=("$name(migrating)")
+                [ "$(ag_init_state "$name")" = complete ] || pending+=("$name(migrating)")
                 continue
             fi
-            local running="${replicas%%/*}" desired="${replicas#*/}" local_tasks healthy
-            desired="${desired%% *}"
-            local_tasks="$(docker ps -q --filter "label=com.docker.swarm.service.name=$name" | wc -l)"
-            healthy="$(docker ps -q --filter "label=com.docker.swarm.service.name=$name" \
-                --filter health=healthy | wc -l)"
-            if [ "$running" != "$desired" ] || [ "$healthy" -lt "$local_tasks" ]; then
-                pending+=("$name($replicas)")
-            fi
-        done < <(docker stack services "$stack" --format '{{.Name}} {{.Replicas}}')
+            ag_service_converged "$name" || pending+=("$name($ag_pending_reason)")
+        done < <(docker stack services "$stack" --format '{{.Name}}')
         if [ "${#pending[@]}" -eq 0 ]; then
             good=$((good + 1))
             [ "$good" -ge 2 ] && return 0
@@ -235,21 +342,224 @@ ag_wait_healthy() {
     done
 }
 
-# Exports what docker-compose.yml reads and runs docker stack deploy.
+# Exports what docker-compose.yml reads and runs docker stack deploy. Remembers each
+# service's last update (ag_update_marks) so that ag_wait_converged judges this deploy only.
 ag_stack_deploy() {
     local resolve="${AG_RESOLVE_IMAGE:-}"
     [ -n "$resolve" ] || { [ -n "${AG_REGISTRY:-}" ] && resolve=always || resolve=never; }
-    local secret
+    local secret missing=()
     for secret in $(ag_secret_names); do
-        docker secret inspect "$secret" >/dev/null 2>&1 \
-            || die "docker secret $secret is missing (run deploy/create-secrets)"
+        docker secret inspect "$secret" >/dev/null 2>&1 || missing+=("$secret")
     done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        # A random secret added by a newer release (e.g. the metrics token) is made here;
+        # a missing certificate is the sysadmin's to give.
+        "$DEPLOY_DIR/create-secrets" --random-only >&2
+        for secret in "${missing[@]}"; do
+            docker secret inspect "$secret" >/dev/null 2>&1 \
+                || die "docker secret $secret is missing (run deploy/create-secrets or deploy/renew-cert)"
+        done
+    fi
     if [ "${AG_MEDIA_VOLUME_TYPE:-none}" = none ]; then
         mkdir -p "${AG_MEDIA_VOLUME_DEVICE:-/srv/autograder/media}"
     fi
-    log "deploying stack $AG_STACK_NAME"
+    mkdir -p "$AG_ACME_WEBROOT"
+    ag_update_marks >"$AG_DEPLOY_STATE/update-marks"
+    date -u +%Y-%m-%dT%H:%M:%S >"$AG_DEPLOY_STATE/deploy-started"
+    log "deploying stack $AG_STACK_NAME (release $AG_VERSION, endpoint mode $AG_ENDPOINT_MODE, $AG_TOPOLOGY)"
     (cd "$REPO_DIR" && docker stack deploy --detach=true --resolve-image "$resolve" --prune \
         -c docker-compose.yml "$AG_STACK_NAME") >&2
+}
+
+# "service started-at" of each service's last update, before a deploy.
+ag_update_marks() {
+    local name
+    for name in $(docker stack services "$AG_STACK_NAME" --format '{{.Name}}' 2>/dev/null); do
+        echo "$name $(docker service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.StartedAt}}{{end}}' "$name" 2>/dev/null)"
+    done
+}
+
+# What went wrong with a service, for the sysadmin: swarm's update message, the last task
+# error, and the end of the log of its newest failed task.
+ag_explain_service() {
+    local name="$1" message task="" error=""
+    message="$(docker service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.State}}: {{.UpdateStatus.Message}}{{end}}' "$name" 2>/dev/null)"
+    [ -z "$message" ] || log "  $name: $message"
+    read -r task error < <(docker service ps "$name" --no-trunc \
+        --format '{{.ID}} {{.Error}}' 2>/dev/null | awk 'NF > 1' | head -1) || true
+    if [ -z "$task" ]; then
+        read -r task error < <(docker service ps "$name" --no-trunc \
+            --format '{{.ID}} {{.CurrentState}}' 2>/dev/null | head -1) || true
+    fi
+    [ -z "$error" ] || log "  $name: last task error: $error"
+    if [ -n "$task" ]; then
+        log "  $name: end of that task's log (deploy/logs ${name#"${AG_STACK_NAME}_"} shows more):"
+        docker service logs --raw --tail 15 "$task" 2>&1 | sed 's/^/      /' >&2 || true
+    fi
+}
+
+# Waits until the deploy has converged: every service updated (not rolled back or paused),
+# every task running the service's current image and healthy, init completed. Fails loudly,
+# naming each failing service with its last error, when swarm rolled an update back, paused
+# it, or init failed; and after $2 seconds.
+ag_wait_converged() {
+    local stack="$1" timeout="$2" start now last=0 good=0 name mark state started
+    start="$(date +%s)"
+    declare -A marks=()
+    if [ -f "$AG_DEPLOY_STATE/update-marks" ]; then
+        while read -r name mark; do marks[$name]="$mark"; done <"$AG_DEPLOY_STATE/update-marks"
+    fi
+    while true; do
+        local pending=() failed=()
+        while read -r name; do
+            read -r state started < <(docker service inspect \
+                -f '{{if .UpdateStatus}}{{.UpdateStatus.State}} {{.UpdateStatus.StartedAt}}{{else}}none -{{end}}' \
+                "$name")
+            if [ "$started" != "${marks[$name]:-}" ] || [ "$state" = updating ]; then
+                case "$state" in
+                    rollback_started | rollback_paused | rollback_completed | paused)
+                        failed+=("$name")
+                        continue
+                        ;;
+                    updating)
+                        pending+=("$name(updating)")
+                        continue
+                        ;;
+                esac
+            fi
+            if [ "$name" = "${stack}_init" ]; then
+                case "$(ag_init_state "$name")" in
+                    complete) ;;
+                    failed) failed+=("$name") ;;
+                    *) pending+=("$name(migrating)") ;;
+                esac
+                continue
+            fi
+            ag_service_converged "$name" || pending+=("$name($ag_pending_reason)")
+        done < <(docker stack services "$stack" --format '{{.Name}}')
+        if [ "${#failed[@]}" -gt 0 ]; then
+            log "the deploy FAILED; swarm rolled back or stopped: ${failed[*]#"${stack}_"}"
+            for name in "${failed[@]}"; do ag_explain_service "$name"; done
+            return 1
+        fi
+        if [ "${#pending[@]}" -eq 0 ]; then
+            good=$((good + 1))
+            [ "$good" -ge 2 ] && return 0
+        else
+            good=0
+        fi
+        now="$(date +%s)"
+        if [ "${#pending[@]}" -gt 0 ] && [ $((now - last)) -ge 30 ]; then
+            log "after $((now - start))s, waiting for: ${pending[*]}"
+            last="$now"
+        fi
+        if [ $((now - start)) -ge "$timeout" ]; then
+            log "the deploy FAILED: services not ready after ${timeout}s: ${pending[*]}"
+            for name in "${pending[@]}"; do ag_explain_service "${name%%(*}"; done
+            return 1
+        fi
+        sleep 3
+    done
+}
+
+# The one-shot init service: "complete" when its newest task completed (with "fresh": a task
+# started since the deploy began), "failed" when it failed as often as its restart policy
+# allows (3) since the deploy began, else "running".
+ag_init_state() {
+    local ids since newest failures
+    ids="$(docker service ps -q --no-trunc "$1" 2>/dev/null)"
+    [ -n "$ids" ] || { echo running; return; }
+    since="$(cat "$AG_DEPLOY_STATE/deploy-started" 2>/dev/null || echo 0)"
+    # shellcheck disable=SC2086
+    newest="$(docker inspect -f '{{.CreatedAt}} {{.Status.State}}' $ids 2>/dev/null | sort | tail -1)"
+    if [ "${newest##* }" = complete ] && { [ "${2:-}" != fresh ] || [ "${newest%% *}" \> "$since" ]; }; then
+        echo complete
+        return
+    fi
+    # shellcheck disable=SC2086
+    failures="$(docker inspect -f '{{.CreatedAt}} {{.Status.State}}' $ids 2>/dev/null \
+        | awk -v since="$since" '$1 >= since && ($2 == "failed" || $2 == "rejected")' | wc -l)"
+    if [ "$failures" -ge 3 ]; then echo failed; else echo running; fi
+}
+
+# Whether a (long-running) service runs all its tasks, on its current image, healthy as far
+# as this node can see. Sets ag_pending_reason when not.
+ag_service_converged() {
+    local name="$1" replicas running desired image local_ids healthy
+    replicas="$(docker service ls --filter "name=$name" --format '{{.Name}} {{.Replicas}}' | awk -v n="$name" '$1 == n {print $2}')"
+    running="${replicas%%/*}" desired="${replicas#*/}"
+    if [ "$running" != "$desired" ]; then
+        ag_pending_reason="$replicas"
+        return 1
+    fi
+    image="$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "$name")"
+    local task_images
+    task_images="$(docker service ps "$name" --filter desired-state=running --no-trunc --format '{{.Image}}' | sort -u)"
+    if [ -n "$task_images" ] && [ "$task_images" != "$image" ]; then
+        ag_pending_reason="old image"
+        return 1
+    fi
+    local_ids="$(docker ps -q --filter "label=com.docker.swarm.service.name=$name")"
+    healthy="$(docker ps -q --filter "label=com.docker.swarm.service.name=$name" --filter health=healthy | wc -l)"
+    if [ "$healthy" -lt "$(echo "$local_ids" | grep -c .)" ]; then
+        ag_pending_reason="starting"
+        return 1
+    fi
+    return 0
+}
+
+# Containers of the stack on this node that swarm considers finished (their task shut down,
+# failed or forgotten) but that still run: stopped, and named. A task that is shutting down
+# (a worker finishing its grading) is left alone.
+ag_stop_orphans() {
+    local stack="$1" id task name
+    declare -A states=()
+    while read -r task state; do states[$task]="$state"; done < <(docker stack ps "$stack" \
+        --no-trunc --format '{{.ID}} {{.CurrentState}}' 2>/dev/null)
+    while read -r id task name; do
+        [ -n "$id" ] || continue
+        case "${states[$task]:-gone}" in
+            Running* | Starting* | Preparing* | Assigned* | Accepted* | Ready* | New* | Pending*) continue ;;
+        esac
+        log "stopping $name: swarm counts its task as ${states[$task]:-gone}, but the container still ran"
+        docker stop -t 30 "$id" >/dev/null 2>&1 || true
+    done < <(docker ps --filter "label=com.docker.stack.namespace=$stack" \
+        --format '{{.ID}} {{.Label "com.docker.swarm.task.id"}} {{.Names}}')
+}
+
+# Sets AG_MEDIA_MOUNT to the `docker run` arguments that mount the site's media folder at
+# /media in a one-off container, on any node: the host folder, or a volume with the same
+# driver options as the stack's (an NFS export). ag_media_unmount removes that volume.
+ag_media_mount() {
+    local mode="${1:-ro}"
+    if [ "${AG_MEDIA_VOLUME_TYPE:-none}" = none ]; then
+        AG_MEDIA_MOUNT=(-v "${AG_MEDIA_VOLUME_DEVICE}:/media:$mode")
+    else
+        docker volume create --driver local --opt "type=$AG_MEDIA_VOLUME_TYPE" \
+            --opt "o=$AG_MEDIA_VOLUME_OPTIONS" --opt "device=$AG_MEDIA_VOLUME_DEVICE" \
+            "${AG_STACK_NAME}-media-access" >/dev/null
+        # shellcheck disable=SC2034  # read by the scripts that call this
+        AG_MEDIA_MOUNT=(-v "${AG_STACK_NAME}-media-access:/media:$mode")
+    fi
+}
+
+ag_media_unmount() {
+    docker volume rm "${AG_STACK_NAME}-media-access" >/dev/null 2>&1 || true
+}
+
+# Exact row counts of every table of the site's database, "table<TAB>count" sorted; $1 is a
+# container with psql that reaches the database (connection options in $2...).
+ag_table_counts() {
+    local container="$1"
+    shift
+    local tables query="" table
+    tables="$(docker exec "$container" psql "$@" -At -c \
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1")"
+    for table in $tables; do
+        query+="${query:+ UNION ALL }SELECT '$table', count(*) FROM \"$table\""
+    done
+    [ -n "$query" ] || return 0
+    docker exec "$container" psql "$@" -At -F $'\t' -c "$query ORDER BY 1"
 }
 
 # Hostnames of the nodes that carry a label.

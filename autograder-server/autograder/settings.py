@@ -48,8 +48,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DATA_DIR = Path(env_str("AG_DATA_DIR", str(REPO_DIR / ".ag-data")))
 
-DEBUG = env_bool("AG_DEBUG", True)
-SECRET_KEY = env_str("AG_SECRET_KEY", "insecure-development-key-set-AG_SECRET_KEY-in-production")
+DEBUG = env_bool("AG_DEBUG", False)
+"""Off unless asked for: with it on, any 500 shows settings, paths and the environment.
+The quickstart turns it on for itself."""
+# The "django-insecure-" prefix makes `manage.py check --deploy` flag a site left on this key.
+SECRET_KEY = env_str(
+    "AG_SECRET_KEY", "django-insecure-development-key-set-AG_SECRET_KEY-in-production"
+)
 SECRET_KEY_FILE = os.environ.get("AG_SECRET_KEY_FILE")
 if SECRET_KEY_FILE:
     SECRET_KEY = Path(SECRET_KEY_FILE).read_text().strip()
@@ -74,10 +79,12 @@ INSTALLED_APPS = [
     "autograder.submissions",
     "autograder.grading",
     "autograder.demo",
+    "autograder.monitor",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "autograder.monitor.middleware.ServerErrorCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "autograder.common.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,11 +124,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("AG_REDIS_URL", "")
-CACHES: dict[str, Any] = (
-    {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    if REDIS_URL
-    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-)
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+    | {"KEY_PREFIX": env_str("AG_CACHE_KEY_PREFIX", "")}
+}
+"""Redis in production, so every web process shares the login throttle's counters.
+`AG_CACHE_KEY_PREFIX` lets several sites (or test runs) share one Redis."""
 
 BROKER_URL = env_str("AG_BROKER_URL", "filesystem://")
 CELERY_BROKER_URL = BROKER_URL
@@ -170,7 +182,25 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_SECURE = env_bool("AG_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("AG_SESSION_AGE_SECONDS", 14 * 24 * 3600)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Brute-force protection (accounts/throttle.py): failed logins per account and per client
+# address, bad API tokens per address. Reaching a limit within the window locks the account
+# or address out for the lockout time (429 with Retry-After).
+LOGIN_MAX_FAILURES = env_int("AG_LOGIN_MAX_FAILURES", 10)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("AG_LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("AG_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("AG_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+BEHIND_PROXY = env_bool("AG_BEHIND_PROXY", False)
+"""Only a trusted reverse proxy reaches this server (the stack's nginx): believe the client
+address it appends to X-Forwarded-For and its X-Forwarded-Proto, and let it redirect to HTTPS
+and send HSTS. Without a proxy these headers come from the client and are ignored."""
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if BEHIND_PROXY:
+    # nginx redirects every http:// request to https:// and adds Strict-Transport-Security
+    # (AG_HSTS_SECONDS) to every answer; Django doing it too would only repeat the header.
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -199,8 +229,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "autograder.common.pagination.DefaultPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "autograder.common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "autograder.common.exception_handler.handle_api_exception",
+    # JSON bodies nested too deeply are a 400, not a RecursionError (common/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "autograder.common.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -225,3 +261,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("AG_LOG_LEVEL", "INFO")},
 }
+
+# Operations (autograder/monitor/, deploy/README.md "Monitoring").
+RELEASE = env_str("AG_RELEASE", "")
+"""The release this process runs, baked into the image by deploy/build-images. Workers claim
+jobs only while it equals the release the init step recorded; empty turns the fence off."""
+METRICS_TOKEN = env_str("AG_METRICS_TOKEN", "")
+"""Bearer token that `/api/metrics/` accepts (besides signed-in superusers); empty: none."""
+if os.environ.get("AG_METRICS_TOKEN_FILE"):
+    METRICS_TOKEN = Path(os.environ["AG_METRICS_TOKEN_FILE"]).read_text().strip()
+WORKER_HEARTBEAT_SECONDS = env_float("AG_WORKER_HEARTBEAT_SECONDS", 15.0)
+"""How often a worker checks that it can claim and grade (0: never, no heartbeat)."""
+WORKER_HEALTH_FILE = env_str("AG_WORKER_HEALTH_FILE", str(DATA_DIR / "worker-health.json"))
+"""Where a worker writes its last check, for its container healthcheck."""
+SENTRY_DSN = env_str("AG_SENTRY_DSN", "")
+"""Error reporting to Sentry (or GlitchTip) when set; off by default."""
+SENTRY_ENVIRONMENT = env_str("AG_SENTRY_ENVIRONMENT", "production")

@@ -11,6 +11,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.groups.urls")),
     path("", include("autograder.submissions.urls")),
     path("", include("autograder.grading.urls")),
+    path("", include("autograder.monitor.urls")),
     path("health/", health.health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -4,10 +4,13 @@
 app build their matrix rows on it.
 """
 
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import redis
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIClient
 
@@ -94,6 +97,24 @@ def build_world() -> World:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_keys(settings: Any) -> Iterator[str]:
+    """Every test gets cache keys of its own (a fresh key prefix), so login throttle counters
+    never leak between tests, nor between test runs sharing one Redis; its keys are deleted
+    afterwards. Yields the prefix."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": prefix}}
+    yield prefix
+    if settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()
 
 
 @pytest.fixture

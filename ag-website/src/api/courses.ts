@@ -1,5 +1,17 @@
 import { get, getAll, patch, post, put, request } from './http';
-import type { Course, CourseCopyInput, CourseInput, LateDays, Project, ProjectInput, Role, RosterChange, RosterUser } from './types';
+import type {
+  Course,
+  CourseCopyInput,
+  CourseInput,
+  LateDays,
+  Project,
+  ProjectInput,
+  Role,
+  RosterChange,
+  RosterMode,
+  RosterPreview,
+  RosterUser,
+} from './types';
 
 export const listCourses = (): Promise<Course[]> => getAll<Course>('courses/');
 export const getCourse = (id: number): Promise<Course> => get<Course>(`courses/${id}/`);
@@ -16,16 +28,13 @@ export const createProject = (courseId: number, input: ProjectInput & { name: st
 export const listRoster = (courseId: number, role: Role): Promise<RosterUser[]> =>
   getAll<RosterUser>(`courses/${courseId}/roster/${role}/`);
 
-export type RosterAction = 'add' | 'replace' | 'remove';
+export type RosterAction = RosterMode;
+/** Pasted text (any separators, `Name <address>` forms), a list with one person per item, or a CSV file. */
+export type RosterSource = { text: string } | { users: string[] } | { file: File };
 const ROSTER_METHOD: Record<RosterAction, string> = { add: 'POST', replace: 'PUT', remove: 'DELETE' };
 
-/** Changes a roster from pasted text (any separators), a list of names, or a CSV file. */
-export function changeRoster(
-  courseId: number,
-  role: Role,
-  action: RosterAction,
-  source: { text: string } | { users: string[] } | { file: File },
-): Promise<RosterChange> {
+/** Changes a roster; a 400 names every line that can't be used, and then nothing changed. */
+export function changeRoster(courseId: number, role: Role, action: RosterAction, source: RosterSource): Promise<RosterChange> {
   const path = `courses/${courseId}/roster/${role}/`;
   if ('file' in source) {
     const form = new FormData();
@@ -33,6 +42,18 @@ export function changeRoster(
     return request<RosterChange>(ROSTER_METHOD[action], path, { form });
   }
   return request<RosterChange>(ROSTER_METHOD[action], path, { json: source });
+}
+
+/** What `changeRoster` with the same arguments would do, changing nothing. */
+export function previewRoster(courseId: number, role: Role, mode: RosterMode, source: RosterSource): Promise<RosterPreview> {
+  const path = `courses/${courseId}/roster/${role}/preview/`;
+  if ('file' in source) {
+    const form = new FormData();
+    form.append('file', source.file);
+    form.append('mode', mode);
+    return request<RosterPreview>('POST', path, { form });
+  }
+  return request<RosterPreview>('POST', path, { json: { ...source, mode } });
 }
 
 export const listLateDays = (courseId: number): Promise<LateDays[]> => getAll<LateDays>(`courses/${courseId}/late_days/`);

@@ -1,5 +1,5 @@
 import { del, get, patch, post, put } from './http';
-import type { CaseInput, Command, CommandInput, FeedbackPreset, Suite, SuiteInput, TestCase } from './types';
+import type { CaseInput, Command, CommandInput, FeedbackPreset, SandboxImages, Suite, SuiteInput, TestCase } from './types';
 
 export const listSuites = (projectId: number): Promise<Suite[]> => get<Suite[]>(`projects/${projectId}/suites/`);
 export const createSuite = (projectId: number, input: SuiteInput & { name: string }): Promise<Suite> =>
@@ -25,3 +25,5 @@ export const orderCommands = (caseId: number, ids: number[]): Promise<{ ids: num
   put(`cases/${caseId}/commands/order/`, { ids });
 
 export const listFeedbackPresets = (): Promise<FeedbackPreset[]> => get<FeedbackPreset[]>('feedback_presets/');
+export const listSandboxImages = (projectId: number): Promise<SandboxImages> =>
+  get<SandboxImages>(`projects/${projectId}/sandbox_images/`);

@@ -1,18 +1,24 @@
 // The issue's scenarios in a real browser, against a real server, worker and sandboxes:
 // staff set up a project; students form a group, submit, watch grading live and read their
-// results; a student can't reach staff pages or another group's results.
+// results; a student can't reach staff pages or another group's results; staff rerun a
+// submission after fixing the expected output; students spend late days and remove a queued
+// submission; staff merge two groups.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { apiFrom, file, launch, loginAs, screenshot, SEED } from './browser.mjs';
+import { after, before } from 'node:test';
+import { apiFrom, expectErrors, failedRequest, fieldErrors, file, launch, loginAs, screenshot, SEED, steps } from './browser.mjs';
 
 const EXPECTED = 'Hello, world!\nBye\n';
+const FIXED_EXPECTED = 'Hello, world!\nbye\n';
 // The sleep keeps the submission in "being graded" long enough to watch it there.
 const STUDENT_CODE = 'import time\ntime.sleep(2)\nprint("Hello, world!")\nprint("bye")\n';
+// Keeps the one worker busy long enough for another student to see a submission queued behind
+// it and remove it (the command's time limit is raised to 40 seconds for it).
+const SLOW_CODE = 'import time\ntime.sleep(25)\nprint("Hello, world!")\nprint("bye")\n';
 const GRADING_TIMEOUT = 180_000;
 
 let browser;
 const state = {};
-let broken = false;
+const step = steps(() => browser);
 
 /** A date as a datetime-local input takes it, in the browser's (and this process's) time zone. */
 function localInput(date) {
@@ -20,27 +26,31 @@ function localInput(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-/** The scenarios build on each other: after a failure, later steps are skipped, not timed out. */
-function step(name, body) {
-  test(name, async (t) => {
-    if (broken) return t.skip('an earlier step failed');
-    try {
-      await body();
-      for (const context of browser.contexts()) {
-        for (const page of context.pages()) {
-          const crashed = await page.getByText('Something went wrong on this page').count();
-          assert.equal(crashed, 0, `an unexpected error was shown on ${page.url()}`);
-        }
-      }
-    } catch (error) {
-      broken = true;
-      let n = 0;
-      for (const context of browser.contexts()) {
-        for (const page of context.pages()) await screenshot(page, `FAILED-${++n}`).catch(() => undefined);
-      }
-      throw error;
-    }
-  });
+/** The text of one entry ("Late days left", "Submissions today", ...) of the project summary. */
+async function summary(page, term) {
+  const entry = page.locator('.summary div', { has: page.locator('dt', { hasText: term }) });
+  return (await entry.locator('dd').innerText()).replace(/\s+/g, ' ').trim();
+}
+
+/** Waits until the summary entry `term` reads `expected` (a string or pattern). */
+async function waitForSummary(page, term, expected) {
+  const entry = page.locator('.summary div', { has: page.locator('dt', { hasText: term }) }).locator('dd');
+  await entry.filter({ hasText: expected }).waitFor();
+  return summary(page, term);
+}
+
+/** Follows a live status message until grading ends; returns every message shown. */
+async function watchUntilFinished(page) {
+  const message = page.getByTestId('status-message');
+  const seen = [];
+  const deadline = Date.now() + GRADING_TIMEOUT;
+  while (Date.now() < deadline) {
+    const text = await message.textContent({ timeout: 1000 }).catch(() => null);
+    if (text && seen[seen.length - 1] !== text) seen.push(text);
+    if (text === 'All tests finished.') break;
+    await page.waitForTimeout(50);
+  }
+  return seen;
 }
 
 before(async () => {
@@ -62,13 +72,16 @@ step('an admin creates a project with an expected file, an instructor file, a su
   await screenshot(page, '02-course-admin-settings');
   await page.getByRole('link', { name: 'Students' }).click();
   await page.getByRole('cell', { name: 'alice@e2e.test' }).first().waitFor();
-  await page.getByLabel('Add students: usernames or emails').fill('dave@e2e.test,\nerin@e2e.test');
-  await page.getByRole('button', { name: 'Add to roster' }).click();
+  await page.getByLabel('Students: email addresses or usernames').fill('dave@e2e.test,\nerin@e2e.test');
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Confirm: add 2 students' }).click();
   await page.getByText('New accounts: dave@e2e.test, erin@e2e.test').waitFor();
   await page.getByRole('cell', { name: 'erin@e2e.test' }).first().waitFor();
-  await page.getByLabel('Add students: usernames or emails').fill('x'.repeat(151));
-  await page.getByRole('button', { name: 'Add to roster' }).click();
-  await page.locator('.field-errors').first().waitFor();
+  // A name longer than a username may be is refused by the preview, with the reason under the field.
+  await page.getByLabel('Students: email addresses or usernames').fill('x'.repeat(151));
+  await page.getByRole('button', { name: 'Preview' }).click();
+  assert.match(await fieldErrors(page, 'Students: email addresses or usernames'), /Longer than 150 characters/);
+  assert.equal(await page.getByRole('table', { name: 'students' }).getByRole('cell', { name: 'x'.repeat(151) }).count(), 0);
   await screenshot(page, '03-course-admin-roster');
 
   await page.getByRole('link', { name: 'New project' }).click();
@@ -91,10 +104,12 @@ step('an admin creates a project with an expected file, an instructor file, a su
   await page.getByRole('button', { name: 'Add expected file' }).click();
   await page.getByRole('cell', { name: 'hello.py', exact: true }).waitFor();
 
-  // A bad pattern is refused with the reason next to the field.
+  // A bad pattern is refused with the reason under the field, and nothing is added.
+  expectErrors(failedRequest(400, `projects/${state.projectId}/expected_files/`));
   await page.getByLabel('New pattern').fill('src/x.py');
   await page.getByRole('button', { name: 'Add expected file' }).click();
-  await page.locator('.field-errors').first().waitFor();
+  assert.equal(await fieldErrors(page, 'New pattern'), "Patterns match file names, not paths: no '/' or '\\'.");
+  assert.equal(await page.getByRole('cell', { name: 'src/x.py' }).count(), 0);
   await screenshot(page, '05-expected-files-with-error');
   await page.getByLabel('New pattern').fill('');
 
@@ -127,6 +142,7 @@ step('an admin creates a project with an expected file, an instructor file, a su
   await page.getByLabel('Expected output file').selectOption({ label: 'expected.txt' });
   await page.getByLabel('Points for correct output').fill('5');
   await page.getByLabel('Normal', { exact: true }).selectOption('public');
+  await page.getByLabel('Time limit (seconds)').fill('40');
   await page.getByRole('button', { name: 'Save command' }).click();
   await page.getByText('Command saved.').waitFor();
   await screenshot(page, '07-test-editor-command');
@@ -148,10 +164,13 @@ step('an admin creates a project with an expected file, an instructor file, a su
   const command = suites.json[0].cases[0].commands[0];
   assert.equal(command.expected_stdout_source, 'instructor_file');
   assert.equal(command.points_possible, 6);
+  assert.equal(command.time_limit_s, 40);
   assert.equal(command.feedback.normal.stdout_feedback, 'expected_and_actual');
 });
 
 step('two students form a group by invitation', async () => {
+  // Until a student has a group, the API answers "no group yet" with a 404.
+  expectErrors(failedRequest(404, `projects/${state.projectId}/my_group/`));
   const alice = await loginAs(browser, 'alice@e2e.test');
   state.alice = alice;
   await alice.getByRole('link', { name: 'E2E 101' }).first().click();
@@ -187,18 +206,10 @@ step('a student sees missing and extra files before uploading, submits, and watc
 
   const urlBefore = alice.url();
   await alice.getByRole('button', { name: 'Submit', exact: true }).click();
-  const message = alice.getByTestId('status-message');
-  await message.waitFor();
+  await alice.getByTestId('status-message').waitFor();
   await screenshot(alice, '10-live-status');
 
-  const seen = [];
-  const deadline = Date.now() + GRADING_TIMEOUT;
-  while (Date.now() < deadline) {
-    const text = await message.textContent({ timeout: 1000 }).catch(() => null);
-    if (text && seen[seen.length - 1] !== text) seen.push(text);
-    if (text === 'All tests finished.') break;
-    await alice.waitForTimeout(50);
-  }
+  const seen = await watchUntilFinished(alice);
   assert.equal(seen.at(-1), 'All tests finished.', `the final status was shown: ${JSON.stringify(seen)}`);
   assert.ok(seen.includes('Your submission is being graded!'), `grading was shown live: ${JSON.stringify(seen)}`);
   assert.equal(alice.url(), urlBefore, 'the page updated without navigating');
@@ -230,6 +241,14 @@ step('the student sees the right points and the diff of expected and actual outp
 });
 
 step('a student cannot reach staff pages or another group’s results', async () => {
+  expectErrors(
+    failedRequest(404, `projects/${state.projectId}/my_group/`),
+    // Alice asks for Carol's submission, its files, its results and staff-only data: each is refused.
+    failedRequest('40[34]', /submissions\/\d+\//),
+    failedRequest('40[34]', /submissions\/\d+\/files\//),
+    failedRequest('40[34]', /submissions\/\d+\/results\//),
+    failedRequest(403, `projects/${state.projectId}/suites/`),
+  );
   const carol = await loginAs(browser, 'carol@e2e.test');
   await carol.goto(`/projects/${state.projectId}`);
   await carol.getByRole('button', { name: 'I am working alone' }).click();
@@ -239,6 +258,8 @@ step('a student cannot reach staff pages or another group’s results', async ()
   const groups = await apiFrom(carol, 'GET', `projects/${state.projectId}/my_group/`);
   const carolSubs = await apiFrom(carol, 'GET', `groups/${groups.json.id}/submissions/`);
   const carolSubmission = carolSubs.json.results[0].id;
+  // Graded before the staff steps below count submissions.
+  assert.equal((await watchUntilFinished(carol)).at(-1), 'All tests finished.');
   await carol.context().close();
 
   const alice = state.alice;
@@ -249,17 +270,23 @@ step('a student cannot reach staff pages or another group’s results', async ()
   const results = await apiFrom(alice, 'GET', `submissions/${carolSubmission}/results/`);
   assert.ok([403, 404].includes(results.status), `results of another group: ${results.status}`);
 
+  // The staff pages say so, and show none of the staff controls.
   await alice.goto(`/projects/${state.projectId}/admin`);
   await alice.getByTestId('forbidden').waitFor();
   await screenshot(alice, '14-student-on-admin-page');
+  assert.equal(await alice.getByRole('navigation', { name: 'Project admin sections' }).count(), 0);
+  assert.equal(await alice.getByRole('button', { name: 'Save settings' }).count(), 0);
   await alice.goto(`/courses/${SEED.course}/admin?tab=roster-student`);
   await alice.getByText('Only course staff can see this page.').waitFor();
+  assert.equal(await alice.getByLabel('Students: email addresses or usernames').count(), 0);
+  assert.equal(await alice.getByRole('cell', { name: 'carol@e2e.test' }).count(), 0);
   const suites = await apiFrom(alice, 'GET', `projects/${state.projectId}/suites/`);
   assert.equal(suites.status, 403);
-  assert.equal(alice.url().includes('/admin'), true);
 });
 
 step('staff pages: student lookup, gradebook, reruns with progress, stats', async () => {
+  // The admin is in no group of the project, which the project page asks about (404).
+  expectErrors(failedRequest(404, `projects/${state.projectId}/my_group/`));
   const admin = state.admin;
   await admin.goto(`/projects/${state.projectId}?tab=lookup`);
   await admin.getByLabel('Find a student').fill('alice');
@@ -283,24 +310,46 @@ step('staff pages: student lookup, gradebook, reruns with progress, stats', asyn
   const csv = await admin.evaluate(async (id) => (await fetch(`/api/projects/${id}/gradebook.csv`)).text(), state.projectId);
   assert.match(csv, /alice@e2e\.test/);
 
+  // The expected output had a typo ("Bye"): staff fix it and rerun Alice's submission, whose
+  // score goes from 1 to 6 of 6.
+  await admin.goto(`/projects/${state.projectId}/admin?tab=instructor-files`);
+  await admin.getByLabel('Replace expected.txt').setInputFiles([file('expected.txt', FIXED_EXPECTED)]);
+  await admin.getByRole('button', { name: 'View expected.txt' }).click();
+  await admin.getByLabel('Contents of expected.txt').getByText('bye').waitFor();
   await admin.goto(`/projects/${state.projectId}/admin?tab=reruns`);
   await admin.getByLabel('Which submissions').selectOption('list');
   await admin.getByLabel('Submission ids').fill(String(state.aliceSubmission));
   await admin.getByRole('button', { name: 'Start rerun' }).click();
   const rerun = admin.getByTestId('rerun').first();
   await rerun.waitFor();
-  await rerun.getByText(/Finished|Cancelled/).waitFor({ timeout: GRADING_TIMEOUT });
+  await rerun.locator('.badge', { hasText: /Finished|Cancelled/ }).waitFor({ timeout: GRADING_TIMEOUT });
+  assert.equal(await rerun.locator('.badge').innerText(), 'Finished');
+  assert.match(await rerun.innerText(), /1 done, 0 failed, 0 cancelled of 1/);
   await screenshot(admin, '17-reruns');
+  await admin.goto(`/projects/${state.projectId}/submissions/${state.aliceSubmission}`);
+  assert.equal((await admin.getByTestId('total-points').innerText()).trim(), '6 / 6 points');
+  await admin.goto(`/projects/${state.projectId}/admin?tab=gradebook`);
+  await admin.getByRole('row', { name: /alice@e2e\.test, bob@e2e\.test/ }).locator('td.points', { hasText: '6 / 6' }).waitFor();
 
+  // Two submissions so far, both graded: Alice's (rerun) and Carol's.
   await admin.goto(`/projects/${state.projectId}/admin?tab=stats`);
-  await admin.getByText('Submissions per hour (last 48 hours)').waitFor();
+  const stats = admin.getByRole('region', { name: 'Stats' });
+  await stats.getByText('2 submissions.').waitFor();
+  assert.deepEqual(await stats.locator('.badge').allInnerTexts(), ['Finished: 2']);
+  assert.match(await stats.innerText(), /Median queue wait \(latest 2 submissions\): \d/);
+  const perHour = stats.locator('figure', { hasText: 'Submissions per hour (last 48 hours)' });
+  await perHour.getByText('Show as a table').click();
+  const counts = (await perHour.locator('tbody td:nth-child(2)').allInnerTexts()).map(Number);
+  assert.equal(counts.length, 48);
+  assert.equal(counts.reduce((a, b) => a + b, 0), 2);
   await screenshot(admin, '18-stats');
 });
 
 step('after the deadline, the student’s history marks the final graded submission', async () => {
   const admin = state.admin;
   await admin.goto(`/projects/${state.projectId}/admin`);
-  await admin.getByLabel('Deadline (enforced)').fill(localInput(new Date(Date.now() - 86400_000)));
+  // Half a day ago: a submission now is one day late (a day late starts right after the deadline).
+  await admin.getByLabel('Deadline (enforced)').fill(localInput(new Date(Date.now() - 12 * 3600_000)));
   await admin.getByRole('button', { name: 'Save settings' }).click();
   await admin.getByText('Saved.').waitFor();
 
@@ -312,6 +361,122 @@ step('after the deadline, the student’s history marks the final graded submiss
   await screenshot(alice, '12b-submission-history-after-deadline');
   await row.getByRole('link').click();
   await alice.getByText('This is the final graded submission.').waitFor();
+});
+
+step('a student submits after the deadline using a late day, and sees the late days left go down', async () => {
+  const admin = state.admin;
+  await admin.goto(`/projects/${state.projectId}/admin`);
+  await admin.getByLabel('Students may use late days').check();
+  await admin.getByLabel('Submissions per day').fill('3');
+  await admin.getByRole('button', { name: 'Save settings' }).click();
+  await admin.getByText('Saved.').waitFor();
+
+  const alice = state.alice;
+  await alice.goto(`/projects/${state.projectId}`);
+  assert.equal(await waitForSummary(alice, 'Late days left', '2 (0 used in this course)'), '2 (0 used in this course)');
+  assert.match(await summary(alice, 'Submissions today'), /^1 of 3 used/);
+  await alice.getByLabel('Choose files').setInputFiles([file('hello.py', SLOW_CODE)]);
+  await alice.getByRole('button', { name: 'Submit (uses 1 late day)' }).click();
+  await alice.getByTestId('status-message').waitFor();
+  assert.equal(await waitForSummary(alice, 'Late days left', '1 (1 used in this course)'), '1 (1 used in this course)');
+  assert.match(await summary(alice, 'Submissions today'), /^2 of 3 used/);
+  await alice.getByText('Your submission is being graded!').waitFor({ timeout: GRADING_TIMEOUT });
+  await screenshot(alice, '21-late-day-used');
+
+  // Bob, in the same group, was charged the same late day.
+  const bob = await loginAs(browser, 'bob@e2e.test');
+  await bob.goto(`/projects/${state.projectId}?tab=submissions`);
+  await bob.locator('tbody tr').first().getByText('Late (1 late day).').waitFor();
+  await bob.getByRole('link', { name: 'Submit', exact: true }).click();
+  assert.equal(await waitForSummary(bob, 'Late days left', '1 (1 used in this course)'), '1 (1 used in this course)');
+  await bob.context().close();
+});
+
+step('a student removes a queued submission: it shows removed, and the late day and the daily count come back', async () => {
+  // Alice's slow submission holds the only worker, so Carol's waits in the queue behind it.
+  const carol = await loginAs(browser, 'carol@e2e.test');
+  await carol.goto(`/projects/${state.projectId}`);
+  assert.equal(await waitForSummary(carol, 'Late days left', '2 (0 used in this course)'), '2 (0 used in this course)');
+  assert.match(await summary(carol, 'Submissions today'), /^1 of 3 used/);
+  await carol.getByLabel('Choose files').setInputFiles([file('hello.py', STUDENT_CODE)]);
+  await carol.getByRole('button', { name: 'Submit (uses 1 late day)' }).click();
+  const message = carol.getByTestId('status-message');
+  await message.filter({ hasText: /in the queue/ }).waitFor();
+  assert.equal(await waitForSummary(carol, 'Late days left', '1 (1 used in this course)'), '1 (1 used in this course)');
+  assert.match(await summary(carol, 'Submissions today'), /^2 of 3 used/);
+  await screenshot(carol, '22-queued');
+
+  await carol.getByRole('button', { name: 'Remove from queue' }).click();
+  await message.filter({ hasText: 'This submission was removed from the queue. It was not graded and does not count.' }).waitFor();
+  assert.equal(await carol.locator('.live-status .badge').innerText(), 'Removed from queue');
+  assert.equal(await waitForSummary(carol, 'Late days left', '2 (0 used in this course)'), '2 (0 used in this course)');
+  assert.match(await waitForSummary(carol, 'Submissions today', /^1 of 3 used/), /^1 of 3 used/);
+  await carol.getByRole('button', { name: 'Submit (uses 1 late day)' }).waitFor();
+  await screenshot(carol, '23-removed-from-queue');
+  await carol.getByRole('link', { name: 'My submissions' }).click();
+  const rows = carol.locator('tbody tr');
+  await rows.first().getByText('Removed from queue').waitFor();
+  assert.equal(await rows.count(), 2);
+  await carol.context().close();
+
+  // Alice's late submission, graded against the fixed expected output, gets every point.
+  const alice = state.alice;
+  assert.equal((await watchUntilFinished(alice)).at(-1), 'All tests finished.');
+  await alice.getByRole('link', { name: 'See the results' }).click();
+  assert.equal((await alice.getByTestId('total-points').innerText()).trim(), '6 / 6 points');
+});
+
+step('staff merge two groups on the groups page, and the merged group has both members', async () => {
+  const admin = state.admin;
+  await admin.goto(`/projects/${state.projectId}/admin?tab=groups`);
+  await admin.getByRole('heading', { name: 'Groups', exact: true }).waitFor();
+  for (const member of ['dave@e2e.test', 'erin@e2e.test']) {
+    await admin.getByLabel('Members: usernames or emails').fill(member);
+    await admin.getByRole('button', { name: 'Create group' }).click();
+    await admin.getByRole('status').getByText(`Created the group of ${member}.`).waitFor();
+  }
+  const rows = admin.getByTestId('group-row');
+  assert.deepEqual((await rows.locator('td:first-child').allInnerTexts()).sort(), [
+    'alice@e2e.test, bob@e2e.test',
+    'carol@e2e.test',
+    'dave@e2e.test',
+    'erin@e2e.test',
+  ]);
+
+  // A group can't be merged with itself: the reason shows under the field.
+  expectErrors(failedRequest(400, /groups\/\d+\/merge\//));
+  await admin.getByLabel('Merge this group').selectOption({ label: 'dave@e2e.test' });
+  await admin.getByLabel('Into this group').selectOption({ label: 'dave@e2e.test' });
+  admin.once('dialog', (dialog) => dialog.accept());
+  await admin.getByRole('button', { name: 'Merge groups' }).click();
+  assert.equal(await fieldErrors(admin, 'Merge this group'), "A group can't be merged with itself.");
+
+  await admin.getByLabel('Merge this group').selectOption({ label: 'erin@e2e.test' });
+  await admin.getByLabel('Into this group').selectOption({ label: 'dave@e2e.test' });
+  let question = '';
+  admin.once('dialog', (dialog) => {
+    question = dialog.message();
+    return dialog.accept();
+  });
+  await admin.getByRole('button', { name: 'Merge groups' }).click();
+  await admin.getByRole('status').getByText('Merged. The group is now dave@e2e.test, erin@e2e.test.').waitFor();
+  assert.equal(question, 'Merge the group of erin@e2e.test into the group of dave@e2e.test? This cannot be undone.');
+  await rows.filter({ hasText: 'dave@e2e.test, erin@e2e.test' }).waitFor();
+  assert.deepEqual((await rows.locator('td:first-child').allInnerTexts()).sort(), [
+    'alice@e2e.test, bob@e2e.test',
+    'carol@e2e.test',
+    'dave@e2e.test, erin@e2e.test',
+  ]);
+  await screenshot(admin, '24-groups-merged');
+
+  // The server agrees, and the student lookup finds the merged group under either name.
+  const groups = await apiFrom(admin, 'GET', `projects/${state.projectId}/groups/`);
+  const merged = groups.json.results.find((g) => g.members.some((m) => m.username === 'erin@e2e.test'));
+  assert.deepEqual(merged.members.map((m) => m.username).sort(), ['dave@e2e.test', 'erin@e2e.test']);
+  expectErrors(failedRequest(404, `projects/${state.projectId}/my_group/`));
+  await admin.goto(`/projects/${state.projectId}?tab=lookup`);
+  await admin.getByLabel('Find a student').fill('erin');
+  await admin.getByRole('button', { name: 'dave@e2e.test, erin@e2e.test' }).waitFor();
 });
 
 step('the project page works at phone width', async () => {

@@ -21,6 +21,7 @@ function submission(id: number, overrides: Partial<Submission> = {}): Submission
     late_days_charged: 0,
     does_not_count_for: [],
     error_msg: '',
+    error_detail: '',
     is_final_graded: false,
     ...overrides,
   };

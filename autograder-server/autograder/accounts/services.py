@@ -1,6 +1,7 @@
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 
+from autograder.accounts import throttle
 from autograder.accounts.models import (
     TOKEN_PREFIX_LENGTH,
     ApiToken,
@@ -8,17 +9,41 @@ from autograder.accounts.models import (
     hash_token_key,
     new_token_key,
 )
-from autograder.common.errors import ApplicationError, NotFoundError
+from autograder.common.errors import ApplicationError, NotFoundError, RateLimitedError
 
 MAX_TOKENS_PER_USER = 50
 
 
-def session_login(*, request: HttpRequest, username: str, password: str) -> User:
+def login_locked_error(lockout: throttle.Lockout) -> RateLimitedError:
+    """The 429 for a locked account or address, saying which and for how long."""
+    return RateLimitedError(lockout.message("failed logins"), retry_after=lockout.seconds)
+
+
+def user_authenticate(*, request: HttpRequest, username: str, password: str) -> User:
+    """Checks a username and password, under the brute-force throttle (accounts/throttle.py).
+
+    Every password login goes through here (the API and the Django admin's form), so guessing
+    is limited the same way everywhere. While the account or the client's address is locked
+    out, even the right password is refused.
+    """
+    address = throttle.client_address(request)
+    lockout = throttle.login_lockout(username=username, address=address)
+    if lockout:
+        raise login_locked_error(lockout)
     user = authenticate(request, username=username, password=password)
     if not isinstance(user, User) or not user.is_active:
+        lockout = throttle.login_failure_record(username=username, address=address)
+        if lockout:
+            raise login_locked_error(lockout)
         raise ApplicationError(
             "Wrong username or password.", code="invalid_credentials", status=400
         )
+    throttle.login_success_record(username=username)
+    return user
+
+
+def session_login(*, request: HttpRequest, username: str, password: str) -> User:
+    user = user_authenticate(request=request, username=username, password=password)
     login(request, user)
     return user
 

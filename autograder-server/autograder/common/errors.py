@@ -42,6 +42,14 @@ class ConflictError(ApplicationError):
         super().__init__(message, code=code, status=409)
 
 
+class RateLimitedError(ApplicationError):
+    """Too many attempts: a 429 whose `Retry-After` header says when to try again."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="throttled", status=429)
+        self.retry_after = retry_after
+
+
 def field_error(field: str, message: str, *, code: str = "invalid") -> ApplicationError:
     """A 400 about one input field."""
     return ApplicationError(message, code=code, fields={field: [message]})

@@ -4,7 +4,6 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +17,8 @@ from autograder.courses import selectors, services
 from autograder.courses.models import Course, Role
 from autograder.courses.permissions import require_admin, require_any_role, require_staff
 from autograder.courses.roles import course_roles, course_roles_many, forget_cached_roles
-from autograder.courses.roster_input import parse_roster_input
+from autograder.courses.roster_input import RosterInput, parse_roster_input
+from autograder.courses.selectors import RosterMode
 from autograder.courses.serializers import (
     CourseCopyInput,
     CourseInput,
@@ -27,6 +27,9 @@ from autograder.courses.serializers import (
     LateDaysOutput,
     RosterChangeOutput,
     RosterJsonInput,
+    RosterPreviewJsonInput,
+    RosterPreviewOutput,
+    RosterPreviewUploadInput,
     RosterUploadInput,
     RosterUserOutput,
 )
@@ -131,10 +134,13 @@ _ROSTER_REQUEST = {
 }
 
 
-def _roster_input(request: Request) -> tuple[list[str], str]:
-    shape = RosterUploadInput if request.content_type.startswith("multipart/") else RosterJsonInput
-    parsed = parse_roster_input(validated(shape(data=request.data)))
-    return parsed.identifiers, parsed.field_name
+def _is_upload(request: Request) -> bool:
+    return bool(request.content_type.startswith("multipart/"))
+
+
+def _roster_input(request: Request) -> RosterInput:
+    shape = RosterUploadInput if _is_upload(request) else RosterJsonInput
+    return parse_roster_input(validated(shape(data=request.data)))
 
 
 def _roster_change_body(change: services.RosterChange) -> dict[str, Any]:
@@ -146,18 +152,18 @@ def _roster_change_body(change: services.RosterChange) -> dict[str, Any]:
     }
 
 
+def _admin_course(request: Request, course_id: int, role: str) -> tuple[Course, Role]:
+    course = selectors.course_get(course_id=course_id)
+    held = _role(role)
+    require_admin(request.user, course)
+    return course, held
+
+
 class RosterApi(APIView):
     """One role's members. Writes take JSON `{"users": [...]}` or `{"text": "..."}`, or a
     multipart CSV upload in `file`."""
 
     pagination_class = DefaultPagination
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def _admin_course(self, request: Request, course_id: int, role: str) -> tuple[Course, Role]:
-        course = selectors.course_get(course_id=course_id)
-        held = _role(role)
-        require_admin(request.user, course)
-        return course, held
 
     def _changed(self, request: Request, change: services.RosterChange) -> Response:
         forget_cached_roles(request_user(request))
@@ -178,34 +184,59 @@ class RosterApi(APIView):
         parameters=[_ROLE_PARAMETER], request=_ROSTER_REQUEST, responses=RosterChangeOutput
     )
     def post(self, request: Request, course_id: int, role: str) -> Response:
-        course, held = self._admin_course(request, course_id, role)
-        identifiers, field_name = _roster_input(request)
-        change = services.roster_add(
-            course=course, role=held, identifiers=identifiers, field_name=field_name
-        )
+        course, held = _admin_course(request, course_id, role)
+        change = services.roster_add(course=course, role=held, roster=_roster_input(request))
         return self._changed(request, change)
 
     @extend_schema(
         parameters=[_ROLE_PARAMETER], request=_ROSTER_REQUEST, responses=RosterChangeOutput
     )
     def put(self, request: Request, course_id: int, role: str) -> Response:
-        course, held = self._admin_course(request, course_id, role)
-        identifiers, field_name = _roster_input(request)
-        change = services.roster_replace(
-            course=course, role=held, identifiers=identifiers, field_name=field_name
-        )
+        course, held = _admin_course(request, course_id, role)
+        change = services.roster_replace(course=course, role=held, roster=_roster_input(request))
         return self._changed(request, change)
 
     @extend_schema(
         parameters=[_ROLE_PARAMETER], request=_ROSTER_REQUEST, responses=RosterChangeOutput
     )
     def delete(self, request: Request, course_id: int, role: str) -> Response:
-        course, held = self._admin_course(request, course_id, role)
-        identifiers, field_name = _roster_input(request)
-        change = services.roster_remove(
-            course=course, role=held, identifiers=identifiers, field_name=field_name
-        )
+        course, held = _admin_course(request, course_id, role)
+        change = services.roster_remove(course=course, role=held, roster=_roster_input(request))
         return self._changed(request, change)
+
+
+class RosterPreviewApi(APIView):
+    """What a roster change would do, changing nothing: who would be added (with an existing
+    or a new account), removed and left as they are, and every line that can't be used. Takes
+    the same body as the roster's writes, plus `mode` (add, replace or remove)."""
+
+    @extend_schema(
+        parameters=[_ROLE_PARAMETER],
+        request={
+            "application/json": RosterPreviewJsonInput,
+            "multipart/form-data": RosterPreviewUploadInput,
+        },
+        responses=RosterPreviewOutput,
+    )
+    def post(self, request: Request, course_id: int, role: str) -> Response:
+        course, held = _admin_course(request, course_id, role)
+        shape = RosterPreviewUploadInput if _is_upload(request) else RosterPreviewJsonInput
+        data = validated(shape(data=request.data))
+        roster = parse_roster_input(data)
+        mode = RosterMode(data["mode"])
+        plan = selectors.roster_plan(course=course, role=held, mode=mode, roster=roster)
+        body = {
+            "mode": mode,
+            "field": roster.field_name,
+            "position_label": roster.position_label,
+            "add": plan.add,
+            "unchanged": plan.unchanged,
+            "remove": plan.remove,
+            "not_found": plan.not_found,
+            "problems": plan.problems,
+            "conflict": plan.conflict,
+        }
+        return Response(RosterPreviewOutput(body).data)
 
 
 # --- Late days ------------------------------------------------------------------------------

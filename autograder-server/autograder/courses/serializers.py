@@ -5,6 +5,7 @@ from rest_framework import serializers
 from autograder.accounts.models import User
 from autograder.common.serializers import StrictModelSerializer, StrictSerializer
 from autograder.courses.models import Course, Semester
+from autograder.courses.selectors import PlannedEntry, RosterMode
 from autograder.courses.services import COURSE_EDITABLE_FIELDS
 
 
@@ -52,13 +53,20 @@ class RosterJsonInput(StrictSerializer):
     users = serializers.ListField(
         child=serializers.CharField(allow_blank=True, trim_whitespace=False),
         required=False,
-        help_text="Usernames or emails.",
+        help_text=(
+            "One person per item: an email address, 'Name <address>', or the username of an "
+            "existing account."
+        ),
     )
     text = serializers.CharField(
         required=False,
         allow_blank=True,
         trim_whitespace=False,
-        help_text="Usernames or emails separated by commas, whitespace or newlines.",
+        help_text=(
+            "Pasted people: email addresses (optionally 'Name <address>' or "
+            "'\"Last, First\" <address>') separated by commas, semicolons, whitespace or new "
+            "lines. Problems are reported by line."
+        ),
     )
 
 
@@ -70,11 +78,81 @@ class RosterUploadInput(StrictSerializer):
         allow_empty_file=True,
         use_url=False,
         help_text=(
-            "A UTF-8 CSV file: the first column holds usernames or emails; a header row "
-            "'username' or 'email' is skipped. At most 5000 rows."
+            "A UTF-8 CSV file: the first column holds addresses (or 'Name <address>'), or a "
+            "header row names an 'email' or 'username' column and optionally 'name' or "
+            "'first name' / 'last name' columns. At most 5000 rows."
         ),
     )
     text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class RosterPreviewJsonInput(RosterJsonInput):
+    mode = serializers.ChoiceField(
+        choices=RosterMode.choices, default=RosterMode.ADD, help_text="The change to preview."
+    )
+
+
+class RosterPreviewUploadInput(RosterUploadInput):
+    mode = serializers.ChoiceField(
+        choices=RosterMode.choices, default=RosterMode.ADD, help_text="The change to preview."
+    )
+
+
+class RosterProblemOutput(serializers.Serializer[Any]):
+    position = serializers.IntegerField(help_text="The line (from 1), or the index in `users`.")
+    written = serializers.CharField(help_text="The text that can't be used.")
+    message = serializers.CharField()
+
+
+class RosterEntryOutput(serializers.Serializer[Any]):
+    position = serializers.IntegerField(help_text="The line (from 1), or the index in `users`.")
+    written = serializers.CharField()
+    identifier = serializers.CharField(help_text="The address or username read from it.")
+    name = serializers.CharField(help_text="The display name written with it, if any.")
+
+
+class RosterPlannedOutput(serializers.Serializer[Any]):
+    """Someone named in the roster and the account they are (or will be)."""
+
+    position = serializers.IntegerField(source="entry.position")
+    written = serializers.CharField(source="entry.written")
+    identifier = serializers.CharField(source="entry.identifier")
+    name = serializers.CharField(source="entry.name")
+    account = RosterUserOutput(
+        source="user", allow_null=True, help_text="The existing account; null: a new one."
+    )
+    new_first_name = serializers.SerializerMethodField(
+        help_text="The new account's first name (empty for an existing account)."
+    )
+    new_last_name = serializers.SerializerMethodField()
+
+    def get_new_first_name(self, planned: PlannedEntry) -> str:
+        return planned.entry.first_and_last_name()[0] if planned.user is None else ""
+
+    def get_new_last_name(self, planned: PlannedEntry) -> str:
+        return planned.entry.first_and_last_name()[1] if planned.user is None else ""
+
+
+class RosterPreviewOutput(serializers.Serializer[Any]):
+    """What a roster change would do; nothing has been changed."""
+
+    mode = serializers.ChoiceField(choices=RosterMode.choices)
+    field = serializers.CharField(help_text="Where the names came from: users, text or file.")
+    position_label = serializers.ChoiceField(
+        choices=["line", "item"], help_text="What `position` counts: lines or list items."
+    )
+    add = RosterPlannedOutput(many=True, help_text="Would get the role.")
+    unchanged = RosterPlannedOutput(many=True, help_text="Named and already holding the role.")
+    remove = RosterUserOutput(many=True, help_text="Would lose the role.")
+    not_found = RosterEntryOutput(
+        many=True, help_text="Named for removal but not holding the role."
+    )
+    problems = RosterProblemOutput(
+        many=True, help_text="Entries that can't be used: the change is refused until they go."
+    )
+    conflict = serializers.CharField(
+        allow_blank=True, help_text="Why the change would be refused as a whole, if it would."
+    )
 
 
 class RosterChangeOutput(serializers.Serializer[Any]):

@@ -1,13 +1,11 @@
 """Every write to courses, their rosters and late-day balances.
 
 Roster writes lock the course row, so two concurrent edits of one course run one after the
-other (which is what keeps "a course always has an admin" true). Unknown users named in a
-roster are created without a usable password; they log in by single sign-on or after a password
-reset.
+other (which is what keeps "a course always has an admin" true). Accounts are made only for
+email addresses that match nobody, named as written beside the address and without a usable
+password; they log in by single sign-on or after a password reset.
 """
 
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,10 +13,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.db.models.functions import Lower
 
 from autograder.accounts.models import User
 from autograder.common.errors import (
@@ -27,13 +23,14 @@ from autograder.common.errors import (
     field_error,
     from_validation_error,
 )
+from autograder.courses import selectors
 from autograder.courses.models import Course, CourseMembership, LateDayBalance, Role
 from autograder.courses.roles import forget_cached_roles
+from autograder.courses.roster_input import RosterEntry, RosterInput
+from autograder.courses.selectors import RosterMode
 from autograder.projects.services import project_copy, project_delete
 
 COURSE_EDITABLE_FIELDS = ("name", "semester", "year", "subtitle", "num_late_days")
-MAX_IDENTIFIER_LENGTH = 150
-"""The length of `User.username`: an identifier may become a username."""
 
 
 # --- Courses --------------------------------------------------------------------------------
@@ -162,207 +159,80 @@ class RosterChange:
     added: list[User] = field(default_factory=list)
     removed: list[User] = field(default_factory=list)
     created: list[User] = field(default_factory=list)
-    """Accounts made for identifiers that matched nobody."""
+    """Accounts made for addresses that matched nobody."""
     not_found: list[str] = field(default_factory=list)
     """Identifiers a removal matched to no member of the roster."""
 
 
-def identifier_problem(identifier: str) -> str | None:
-    """Why `identifier` can't name a user (as a username or an email), or None."""
-    if not identifier:
-        return "May not be empty."
-    if len(identifier) > MAX_IDENTIFIER_LENGTH:
-        return f"Longer than {MAX_IDENTIFIER_LENGTH} characters."
-    if any(ch.isspace() for ch in identifier):
-        return f"{identifier!r} contains whitespace."
-    if any(unicodedata.category(ch).startswith("C") for ch in identifier):
-        return f"{identifier!r} contains a control or invisible character."
-    return None
-
-
-def identifiers_check(
-    identifiers: list[str],
-    *,
-    field_name: str = "users",
-    positions: list[int] | None = None,
-    position_label: str = "item",
-) -> None:
-    """A 400 listing every invalid identifier under `field_name`, keyed by its position
-    (`positions[i]`, or the index in the list)."""
-    problems: dict[str, list[str]] = {}
-    for index, identifier in enumerate(identifiers):
-        problem = identifier_problem(identifier)
-        if problem:
-            position = positions[index] if positions is not None else index
-            problems[str(position)] = [problem]
-    if problems:
-        first, reasons = next(iter(problems.items()))
-        message = (
-            f"{len(problems)} invalid username(s) or email(s); nothing was changed. "
-            f"First: {position_label} {first}: {reasons[0]}"
+def _create_accounts(entries: list[RosterEntry]) -> dict[str, User]:
+    """Accounts for `entries` (addresses that matched nobody), with the display name written
+    beside each, by identifier. Creating ignores conflicts, so a concurrent request creating
+    the same account is harmless."""
+    if not entries:
+        return {}
+    accounts = []
+    for entry in entries:
+        first_name, last_name = entry.first_and_last_name()
+        accounts.append(
+            User(
+                username=entry.identifier,
+                email=BaseUserManager.normalize_email(entry.identifier),
+                first_name=first_name,
+                last_name=last_name,
+                password=make_password(None),
+            )
         )
-        raise ApplicationError(message, code="invalid_identifiers", fields={field_name: problems})
+    User.objects.bulk_create(accounts, ignore_conflicts=True)
+    usernames = [entry.identifier for entry in entries]
+    return {user.username: user for user in User.objects.filter(username__in=usernames)}
 
 
-def _looks_like_email(identifier: str) -> bool:
-    try:
-        validate_email(identifier)
-    except ValidationError:
-        return False
-    return True
-
-
-def _by_lowered(users: Iterable[User], attribute: str) -> dict[str, list[User]]:
-    found: dict[str, list[User]] = {}
-    for user in users:
-        found.setdefault(getattr(user, attribute).lower(), []).append(user)
-    return found
-
-
-def _find_users(identifiers: list[str], *, field_name: str) -> dict[str, User]:
-    """Matches each identifier to a user: the exact username, else the one username equal
-    ignoring case, else (for an email) the one account with that email. An identifier that
-    matches several accounts ignoring case is a 400: guessing could enroll the wrong person."""
-    exact = {user.username: user for user in User.objects.filter(username__in=identifiers)}
-    rest = {identifier.lower() for identifier in identifiers if identifier not in exact}
-    by_username = _by_lowered(
-        User.objects.annotate(lowered=Lower("username")).filter(lowered__in=rest), "username"
-    )
-    by_email = _by_lowered(
-        User.objects.annotate(lowered=Lower("email")).filter(lowered__in=rest), "email"
-    )
-    found: dict[str, User] = {}
-    ambiguous: list[str] = []
-    for identifier in identifiers:
-        if identifier in exact:
-            found[identifier] = exact[identifier]
-            continue
-        matches = by_username.get(identifier.lower()) or (
-            by_email.get(identifier.lower(), []) if _looks_like_email(identifier) else []
-        )
-        if len(matches) == 1:
-            found[identifier] = matches[0]
-        elif matches:
-            ambiguous.append(identifier)
-    if ambiguous:
-        message = f"Matches more than one account; give the exact username: {', '.join(ambiguous)}."
-        raise field_error(field_name, message, code="ambiguous_users")
-    return found
-
-
-def _find_or_create_users(
-    identifiers: list[str], *, field_name: str
-) -> tuple[list[User], list[User]]:
-    """The users named, in order, and which of them were just created. Creating ignores
-    conflicts, so a concurrent request creating the same account is harmless."""
-    found = _find_users(identifiers, field_name=field_name)
-    missing = [identifier for identifier in identifiers if identifier not in found]
-    created: list[User] = []
-    if missing:
-        User.objects.bulk_create(
-            [
-                User(
-                    username=identifier,
-                    email=(
-                        BaseUserManager.normalize_email(identifier)
-                        if _looks_like_email(identifier)
-                        else ""
-                    ),
-                    password=make_password(None),
-                )
-                for identifier in missing
-            ],
-            ignore_conflicts=True,
-        )
-        created = list(User.objects.filter(username__in=missing).order_by("username"))
-        found.update({user.username: user for user in created})
-    return [found[identifier] for identifier in identifiers], created
-
-
-def _lock_course(course: Course) -> Course:
-    return Course.objects.select_for_update().get(pk=course.pk)
-
-
-def _member_ids(course: Course, role: Role) -> set[int]:
-    return set(
-        CourseMembership.objects.filter(course=course, role=role).values_list("user_id", flat=True)
-    )
-
-
-def _check_admin_left(*, course: Course, role: Role, remaining: int) -> None:
-    if role == Role.ADMIN and remaining == 0:
-        raise ConflictError(
-            f"{course} needs at least one admin: add another admin before removing the last one.",
-            code="last_admin",
-        )
-
-
-def _unique(users: Iterable[User]) -> list[User]:
-    """`users` in order, each once (an account may be named by username and by email)."""
-    return list({user.pk: user for user in users}.values())
-
-
-def _prepare(identifiers: list[str], field_name: str) -> list[str]:
-    identifiers_check(identifiers, field_name=field_name)
-    return list(dict.fromkeys(identifiers))
-
-
-def roster_add(
-    *, course: Course, role: Role, identifiers: list[str], field_name: str = "users"
+def _carry_out(
+    *, course: Course, role: Role, mode: RosterMode, roster: RosterInput
 ) -> RosterChange:
-    """Gives `role` to everyone named (usernames or emails), creating unknown accounts.
-    Listing someone who already has the role is fine; an admin is staff without also being
-    added to the staff roster."""
-    wanted = _prepare(identifiers, field_name)
+    """Plans the change under the course lock (so two edits of one course run one after the
+    other) and carries it out, or changes nothing: a 400 listing every entry that can't be
+    used, or a 409 when the course would lose its last admin."""
     with transaction.atomic():
-        _lock_course(course)
-        users, created = _find_or_create_users(wanted, field_name=field_name)
-        current = _member_ids(course, role)
-        added = _unique(user for user in users if user.pk not in current)
+        Course.objects.select_for_update().get(pk=course.pk)
+        plan = selectors.roster_plan(course=course, role=role, mode=mode, roster=roster)
+        if plan.problems:
+            raise roster.error(plan.problems)
+        if plan.conflict:
+            raise ConflictError(plan.conflict, code="last_admin")
+        created = _create_accounts([p.entry for p in plan.add if p.user is None])
+        added = [p.user or created[p.entry.identifier] for p in plan.add]
+        CourseMembership.objects.filter(course=course, role=role, user__in=plan.remove).delete()
         CourseMembership.objects.bulk_create(
             [CourseMembership(course=course, user=user, role=role) for user in added],
             ignore_conflicts=True,
         )
-    return RosterChange(added=added, created=created)
+    return RosterChange(
+        added=added,
+        removed=plan.remove,
+        created=sorted(created.values(), key=lambda user: user.username),
+        not_found=[entry.identifier for entry in plan.not_found],
+    )
 
 
-def roster_remove(
-    *, course: Course, role: Role, identifiers: list[str], field_name: str = "users"
-) -> RosterChange:
-    """Takes `role` from everyone named; identifiers that match no one holding it are reported
-    in `not_found`. Their groups, submissions and late days stay. The last admin stays (409)."""
-    wanted = _prepare(identifiers, field_name)
-    with transaction.atomic():
-        _lock_course(course)
-        found = _find_users(wanted, field_name=field_name)
-        current = _member_ids(course, role)
-        removed = _unique(user for user in found.values() if user.pk in current)
-        not_found = [i for i in wanted if i not in found or found[i].pk not in current]
-        _check_admin_left(course=course, role=role, remaining=len(current) - len(removed))
-        CourseMembership.objects.filter(course=course, role=role, user__in=removed).delete()
-    return RosterChange(removed=removed, not_found=not_found)
+def roster_add(*, course: Course, role: Role, roster: RosterInput) -> RosterChange:
+    """Gives `role` to everyone named, creating accounts for unknown addresses (named as
+    written beside them). Listing someone who already has the role is fine; an admin is staff
+    without also being added to the staff roster."""
+    return _carry_out(course=course, role=role, mode=RosterMode.ADD, roster=roster)
 
 
-def roster_replace(
-    *, course: Course, role: Role, identifiers: list[str], field_name: str = "users"
-) -> RosterChange:
-    """Makes the holders of `role` exactly the users named (e.g. this term's class list):
-    adds who is missing, creating unknown accounts, and removes who isn't listed."""
-    wanted = _prepare(identifiers, field_name)
-    with transaction.atomic():
-        _lock_course(course)
-        users, created = _find_or_create_users(wanted, field_name=field_name)
-        keep = {user.pk for user in users}
-        _check_admin_left(course=course, role=role, remaining=len(keep))
-        current = _member_ids(course, role)
-        added = _unique(user for user in users if user.pk not in current)
-        removed = list(User.objects.filter(pk__in=current - keep).order_by("username"))
-        CourseMembership.objects.filter(course=course, role=role, user__in=removed).delete()
-        CourseMembership.objects.bulk_create(
-            [CourseMembership(course=course, user=user, role=role) for user in added],
-            ignore_conflicts=True,
-        )
-    return RosterChange(added=added, removed=removed, created=created)
+def roster_remove(*, course: Course, role: Role, roster: RosterInput) -> RosterChange:
+    """Takes `role` from everyone named; names that match no one holding it are reported in
+    `not_found`. Their groups, submissions and late days stay. The last admin stays (409)."""
+    return _carry_out(course=course, role=role, mode=RosterMode.REMOVE, roster=roster)
+
+
+def roster_replace(*, course: Course, role: Role, roster: RosterInput) -> RosterChange:
+    """Makes the holders of `role` exactly the people named (e.g. this term's class list):
+    adds who is missing, creating accounts for unknown addresses, and removes who isn't
+    listed."""
+    return _carry_out(course=course, role=role, mode=RosterMode.REPLACE, roster=roster)
 
 
 # --- Late days ------------------------------------------------------------------------------

@@ -9,6 +9,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "courses/<int:course_id>/roster/<str:role>/", api.RosterApi.as_view(), name="course-roster"
     ),
+    path(
+        "courses/<int:course_id>/roster/<str:role>/preview/",
+        api.RosterPreviewApi.as_view(),
+        name="course-roster-preview",
+    ),
     path("courses/<int:course_id>/late_days/", api.LateDaysListApi.as_view(), name="late-days"),
     path(
         "courses/<int:course_id>/late_days/<int:user_id>/",

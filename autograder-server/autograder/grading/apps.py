@@ -9,5 +9,5 @@ class GradingConfig(AppConfig):
         # Makes the project's Celery app current in every process (web, workers, shell), so
         # tasks are sent to the configured broker. Kept out of autograder/__init__.py so that
         # importing the Django-free sandbox library never loads Django settings.
-        import autograder.celery
-        import autograder.grading.pipeline.receivers  # noqa: F401  (connects the receivers)
+        import autograder.celery  # noqa: F401
+        from autograder.grading.pipeline import receivers  # noqa: F401  (connects the receivers)

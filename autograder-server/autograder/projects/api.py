@@ -5,7 +5,7 @@ from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 from autograder.common.api import validated
 from autograder.common.downloads import stored_file_response
 from autograder.common.pagination import DefaultPagination
+from autograder.common.parsers import DepthLimitedJSONParser
+from autograder.common.uploads import StrictNamesMultiPartParser
 from autograder.courses.models import Course
 from autograder.courses.permissions import require_admin, require_staff
 from autograder.courses.selectors import course_get
@@ -158,7 +160,7 @@ class ExpectedFileDetailApi(APIView):
 
 class ProjectInstructorFilesApi(APIView):
     pagination_class = DefaultPagination
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [StrictNamesMultiPartParser, FormParser]
 
     @extend_schema(responses=InstructorFileOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
@@ -180,7 +182,7 @@ class ProjectInstructorFilesApi(APIView):
 
 
 class InstructorFileDetailApi(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, StrictNamesMultiPartParser, FormParser]
 
     @extend_schema(responses=InstructorFileOutput)
     def get(self, request: Request, instructor_file_id: int) -> Response:

@@ -7,6 +7,7 @@ Sizes accept a plain number of bytes or a suffix k/m/g (powers of 1024).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,6 +27,8 @@ def parse_size(text: str) -> int:
 class SandboxSettings:
     image: str = "ag-sandbox-default:latest"
     """AG_SANDBOX_IMAGE: image used when a caller names none."""
+    extra_images: tuple[str, ...] = ()
+    """AG_SANDBOX_IMAGES: comma-separated images suites may choose besides `image`."""
     memory_bytes: int = 2 * 1024**3
     """AG_SANDBOX_MEMORY: container memory (= memory + swap), tmpfs included."""
     pids: int = 512
@@ -58,6 +61,9 @@ class SandboxSettings:
     """AG_SANDBOX_POOL_SIZE: warm containers kept per (image, spec)."""
     sweep_interval_s: float = 60.0
     """AG_SANDBOX_SWEEP_INTERVAL: seconds between sweeps for lost containers."""
+    upkeep_interval_s: float = 60.0
+    """AG_SANDBOX_POOL_UPKEEP: seconds between checks of which images suites still use (the
+    warm pools of other images are closed)."""
     max_age_s: float = 6 * 3600.0
     """AG_SANDBOX_MAX_AGE: containers older than this are swept whoever owns them."""
     start_timeout_s: float = 30.0
@@ -66,6 +72,39 @@ class SandboxSettings:
     """AG_SANDBOX_GRACE: how long past a command's timeout the host waits for the runner."""
     log_max_size: str = "1m"
     """AG_SANDBOX_LOG_MAX_SIZE: cap of the container log (the runner's own stderr)."""
+
+    @property
+    def allowed_images(self) -> tuple[str, ...]:
+        """The images a suite may run on: the default first, then AG_SANDBOX_IMAGES."""
+        return tuple(dict.fromkeys((self.image, *self.extra_images)))
+
+
+# The grammar of Docker image references (github.com/distribution/reference), without IPv6
+# registry hosts: [host[:port]/]path[:tag][@digest], lowercase path components.
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_HOST = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"{_HOST}(?:\.{_HOST})*(?::[0-9]+)?"
+_REFERENCE = re.compile(
+    rf"(?:{_DOMAIN}/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?"
+)
+MAX_REFERENCE_LENGTH = 255
+
+
+def image_reference_problem(reference: str) -> str | None:
+    """Why `reference` is not a Docker image reference (`name[:tag][@digest]`), or None."""
+    if not reference:
+        return "An image reference may not be empty."
+    if len(reference) > MAX_REFERENCE_LENGTH:
+        return f"Image references may be at most {MAX_REFERENCE_LENGTH} characters long."
+    if not _REFERENCE.fullmatch(reference):
+        return (
+            f"{reference!r} is not a Docker image reference: expected "
+            "[registry/]name[:tag][@digest], with a lowercase name such as "
+            "'ag-sandbox-java:latest'."
+        )
+    return None
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -87,6 +126,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
     floats = {
         "cpus": "CPUS",
         "sweep_interval_s": "SWEEP_INTERVAL",
+        "upkeep_interval_s": "POOL_UPKEEP",
         "max_age_s": "MAX_AGE",
         "start_timeout_s": "START_TIMEOUT",
         "grace_s": "GRACE",
@@ -113,4 +153,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
     for field_name, var in strings.items():
         if (raw := _get(env, var)) is not None:
             values[field_name] = raw
-    return replace(SandboxSettings(), **values)
+    if (raw := _get(env, "IMAGES")) is not None:
+        values["extra_images"] = tuple(name.strip() for name in raw.split(",") if name.strip())
+    loaded = replace(SandboxSettings(), **values)
+    for image in loaded.allowed_images:
+        if problem := image_reference_problem(image):
+            raise ValueError(f"AG_SANDBOX_IMAGE / AG_SANDBOX_IMAGES: {problem}")
+    return loaded

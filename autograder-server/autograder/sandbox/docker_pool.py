@@ -3,6 +3,8 @@ reaper doing teardown in the background and sweeping lost containers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from autograder.sandbox.config import SandboxSettings, load_settings
 from autograder.sandbox.docker_backend import DockerBackend, DockerSandbox
 from autograder.sandbox.interface import ContainerSpec, WarmSandbox
@@ -18,6 +20,8 @@ class DockerPoolManager(PoolManager):
         settings: SandboxSettings | None = None,
         pool_size: int | None = None,
         sweep_interval_s: float | None = None,
+        images_in_use: Callable[[], Collection[str]] | None = None,
+        upkeep_interval_s: float | None = None,
     ) -> None:
         resolved = settings or (backend.settings if backend else load_settings())
         self.backend = backend or DockerBackend(resolved)
@@ -28,6 +32,8 @@ class DockerPoolManager(PoolManager):
             teardown=self._remove_later,
             pool_size=pool_size,
             on_close=self._drain,
+            images_in_use=images_in_use,
+            upkeep_interval_s=upkeep_interval_s,
         )
 
     def acquire(self, image: str, spec: ContainerSpec) -> DockerSandbox:

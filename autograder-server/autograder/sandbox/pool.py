@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from autograder.sandbox.config import SandboxSettings
 from autograder.sandbox.errors import SandboxError
@@ -25,6 +25,10 @@ from autograder.sandbox.interface import ContainerSpec, SandboxBackend, WarmSand
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 30.0
+
+
+class PoolClosedError(SandboxError):
+    """The pool was closed (the manager stopped, or no suite uses its image any more)."""
 
 
 class SandboxPool:
@@ -41,6 +45,7 @@ class SandboxPool:
         self.image = image
         self.spec = spec
         self.size = size
+        self.created_at = time.monotonic()
         self._backend = backend
         self._teardown = teardown
         self._idle: deque[WarmSandbox] = deque()
@@ -61,7 +66,7 @@ class SandboxPool:
         while True:
             with self._cond:
                 if self._closed:
-                    raise SandboxError("pool is closed")
+                    raise PoolClosedError("pool is closed")
                 sandbox = self._idle.popleft() if self._idle else None
                 self._cond.notify_all()  # the filler replaces it
             if sandbox is None:
@@ -135,6 +140,11 @@ class PoolManager:
     `teardown` is handed every released sandbox and must return at once (teardown happens
     off the caller's path); `on_close` runs last in `close()`. `DockerPoolManager` wires the
     Docker backend and its reaper.
+
+    With `images_in_use`, a background thread asks it every `upkeep_interval_s` seconds
+    (AG_SANDBOX_POOL_UPKEEP) which images are still wanted and closes the pools of every
+    other image, so an image no suite uses any more (or one that doesn't exist) stops being
+    warmed. A later acquire for it simply starts a new pool.
     """
 
     def __init__(
@@ -145,6 +155,8 @@ class PoolManager:
         teardown: Callable[[WarmSandbox], None],
         pool_size: int | None = None,
         on_close: Callable[[], None] = lambda: None,
+        images_in_use: Callable[[], Collection[str]] | None = None,
+        upkeep_interval_s: float | None = None,
     ) -> None:
         self.settings = settings
         self._backend = backend
@@ -153,6 +165,54 @@ class PoolManager:
         self.pool_size = self.settings.pool_size if pool_size is None else pool_size
         self._pools: dict[tuple[str, ContainerSpec], SandboxPool] = {}
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._upkeep: threading.Thread | None = None
+        if images_in_use is not None:
+            interval = (
+                self.settings.upkeep_interval_s if upkeep_interval_s is None else upkeep_interval_s
+            )
+            self._upkeep = threading.Thread(
+                target=self._upkeep_loop,
+                args=(images_in_use, interval),
+                name="sandbox-pool-upkeep",
+                daemon=True,
+            )
+            self._upkeep.start()
+
+    @property
+    def images(self) -> set[str]:
+        """The images that have a pool now."""
+        with self._lock:
+            return {image for image, _ in self._pools}
+
+    def retain(self, images: Collection[str], *, created_before: float | None = None) -> list[str]:
+        """Closes the pools of images not in `images` (only those created before
+        `created_before`, a `time.monotonic()` value, if given: a pool started after the
+        caller read `images` may serve an image that list doesn't know yet). Returns the
+        images whose pools were closed."""
+        with self._lock:
+            doomed = {
+                key: pool
+                for key, pool in self._pools.items()
+                if key[0] not in images
+                and (created_before is None or pool.created_at < created_before)
+            }
+            for key in doomed:
+                del self._pools[key]
+        for pool in doomed.values():
+            logger.info("no suite uses %s any more: its warm pool is closed", pool.image)
+            pool.close()
+        return sorted({image for image, _ in doomed})
+
+    def _upkeep_loop(self, images_in_use: Callable[[], Collection[str]], interval_s: float) -> None:
+        while not self._stopped.wait(interval_s):
+            asked_at = time.monotonic()
+            try:
+                wanted = images_in_use()
+            except Exception:  # the database is away: keep every pool until it answers
+                logger.warning("could not tell which sandbox images are in use", exc_info=True)
+                continue
+            self.retain(wanted, created_before=asked_at)
 
     def pool(self, image: str, spec: ContainerSpec) -> SandboxPool:
         """The pool for image and spec, created (and starting to warm) on first use."""
@@ -165,13 +225,23 @@ class PoolManager:
             return pool
 
     def acquire(self, image: str, spec: ContainerSpec) -> WarmSandbox:
-        return self.pool(image, spec).acquire()
+        while True:
+            try:
+                return self.pool(image, spec).acquire()
+            except PoolClosedError:
+                if self._stopped.is_set():
+                    raise
+                # The upkeep closed it between our lookup and our acquire: take a new one.
 
     def image_digest(self, image: str) -> str:
         return self._backend.image_digest(image)
 
     def close(self) -> None:
-        """Release every idle sandbox, then run `on_close` (e.g. wait for teardown)."""
+        """Stop the upkeep, release every idle sandbox, then run `on_close` (e.g. wait for
+        teardown)."""
+        self._stopped.set()
+        if self._upkeep is not None:
+            self._upkeep.join(timeout=60)
         with self._lock:
             pools = list(self._pools.values())
             self._pools.clear()

@@ -70,7 +70,10 @@ class GroupSubmissionsApi(APIView):
         page = paginator.paginate_queryset(
             selectors.submission_list_for_group(group=group), request, view=self
         )
-        context = {"final_graded_id": _final_graded_id(request.user, group, roles)}
+        context = {
+            "final_graded_id": _final_graded_id(request.user, group, roles),
+            "show_error_detail": roles.is_staff,
+        }
         return paginator.get_paginated_response(
             SubmissionOutput(page, many=True, context=context).data
         )
@@ -101,7 +104,10 @@ class SubmissionDetailApi(APIView):
     def get(self, request: Request, submission_id: int) -> Response:
         submission = selectors.submission_get(submission_id=submission_id)
         roles = check_may_read_group(request.user, submission.group)
-        context = {"final_graded_id": _final_graded_id(request.user, submission.group, roles)}
+        context = {
+            "final_graded_id": _final_graded_id(request.user, submission.group, roles),
+            "show_error_detail": roles.is_staff,
+        }
         return Response(SubmissionOutput(submission, context=context).data)
 
 

@@ -60,7 +60,17 @@ class Submission(models.Model):
     does_not_count_for = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", blank=True
     )
-    error_msg = models.TextField(blank=True, default="")
+    error_msg = models.TextField(
+        blank=True, default="", help_text="Why grading failed or the submission was rejected."
+    )
+    error_detail = models.TextField(
+        blank=True,
+        default="",
+        help_text=(
+            "Staff only: what exactly broke when grading failed (a sandbox or Docker fault). "
+            "Students see only `error_msg`, which never carries such internals."
+        ),
+    )
     queued_at = models.DateTimeField(null=True, blank=True)
     grading_started_at = models.DateTimeField(null=True, blank=True)
     non_deferred_finished_at = models.DateTimeField(

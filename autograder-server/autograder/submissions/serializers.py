@@ -37,6 +37,12 @@ class SubmissionOutput(serializers.ModelSerializer[Submission]):
         read_only=True,
         help_text="Pattern → matches still needed.",
     )
+    error_detail = serializers.SerializerMethodField(
+        help_text=(
+            "Course staff only (empty for everyone else): what exactly broke when grading "
+            "failed, such as a sandbox or Docker fault. `error_msg` is what students read."
+        )
+    )
     is_final_graded = serializers.SerializerMethodField(
         help_text=(
             "Whether this is the final graded submission: the group's for staff and "
@@ -65,9 +71,14 @@ class SubmissionOutput(serializers.ModelSerializer[Submission]):
             "late_days_charged",
             "does_not_count_for",
             "error_msg",
+            "error_detail",
             "is_final_graded",
         ]
         read_only_fields = fields
+
+    def get_error_detail(self, submission: Submission) -> str:
+        """The view sets `show_error_detail` for course staff; left out, the detail is hidden."""
+        return submission.error_detail if self.context.get("show_error_detail") else ""
 
     def get_is_final_graded(self, submission: Submission) -> bool:
         """The view puts the viewer's `final_graded_id` (or None) in the context."""

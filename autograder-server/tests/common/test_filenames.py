@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,3 +30,37 @@ def test_accepted_names_never_escape_their_directory(name: str) -> None:
     if filename_problem(name) is None:
         assert "/" not in name and "\\" not in name and name not in {".", ".."}
         assert all(ord(ch) >= 32 and ord(ch) != 127 for ch in name)
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        ("evil\u202etxt.py", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("a\u202ab.py", "U+202A"),
+        ("a\u2066b\u2069.py", "U+2066"),
+        ("\ufeffmain.py", "U+FEFF BYTE ORDER MARK"),
+        ("main\u200b.py", "U+200B ZERO WIDTH SPACE"),
+        ("line\u2028break.py", "U+2028"),
+        ("soft\u00adhyphen.py", "U+00AD"),
+        ("del\x7f.py", "U+007F"),
+    ],
+)
+def test_invisible_and_direction_changing_characters_are_named_in_the_reason(
+    name: str, named: str
+) -> None:
+    """Names that display as something else (`evil` + U+202E + `txt.py` shows as
+    `evilyp.txt`) would mislead staff reading a submission."""
+    problem = filename_problem(name)
+    assert problem is not None and named in problem
+
+
+def test_a_name_that_was_not_utf8_says_so() -> None:
+    problem = filename_problem(b"caf\xe9.py".decode("utf-8", errors="replace"))
+    assert problem is not None and "not valid UTF-8" in problem
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_accepted_names_have_no_invisible_characters(name: str) -> None:
+    if filename_problem(name) is None:
+        assert not any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in name)
+        assert "\ufffd" not in name

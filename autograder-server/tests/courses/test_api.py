@@ -148,6 +148,7 @@ class TestRosterInput:
         assert "new@example.edu" in roster(world)
 
     def test_pasted_text(self, world: World) -> None:
+        factories.make_user("e")
         text = "a@example.edu, b@example.edu\n c@example.edu\td@example.edu;e\r\n\n"
         response = world.client("admin").post(
             roster_url(world, "handgrader"), {"text": text}, format="json"
@@ -161,6 +162,35 @@ class TestRosterInput:
             "e",
             "grader@example.edu",
         ]
+
+    def test_a_pasted_name_and_address_is_one_person(self, world: World) -> None:
+        """The issue: this line made three accounts, "Carol", "New" and the bracketed
+        address."""
+        text = "Carol New <carol.new@demo.test>\n"
+        response = world.client("admin").post(roster_url(world), {"text": text}, format="json")
+        assert response.status_code == 200, response.data
+        assert [
+            (u["username"], u["email"], u["first_name"], u["last_name"])
+            for u in response.data["created"]
+        ] == [("carol.new@demo.test", "carol.new@demo.test", "Carol", "New")]
+        assert not User.objects.filter(username__in=["Carol", "New"]).exists()
+        assert "carol.new@demo.test" in roster(world)
+
+    def test_what_is_not_an_address_is_refused_by_line_and_nothing_is_stored(
+        self, world: World
+    ) -> None:
+        users_before = User.objects.count()
+        text = "Carol New <carol.new@demo.test>\nnot-an-email\n"
+        response = world.client("admin").post(roster_url(world), {"text": text}, format="json")
+        assert response.status_code == 400
+        assert response.data["code"] == "invalid_identifiers"
+        assert response.data["fields"] == {
+            "text": {
+                "2": ["'not-an-email' is not an email address, and no account has that username."]
+            }
+        }
+        assert "Line 2" in response.data["message"]
+        assert User.objects.count() == users_before
 
     def test_pasted_text_as_a_form_field(self, world: World) -> None:
         response = world.client("admin").post(
@@ -211,10 +241,12 @@ class TestRosterInput:
         assert "UTF-8" in response.data["message"]
 
     def test_utf8_names_are_fine(self, world: World) -> None:
-        content = "müller@example.edu\n".encode()
+        content = "email,name\nmueller@example.edu,Jürgen Müller\n".encode()
         response = post_csv(world.client("admin"), roster_url(world), content)
         assert response.status_code == 200
-        assert "müller@example.edu" in roster(world)
+        created = User.objects.get(username="mueller@example.edu")
+        assert (created.first_name, created.last_name) == ("Jürgen", "Müller")
+        assert "mueller@example.edu" in roster(world)
 
     def test_huge_csv_is_refused_and_stores_nothing(self, world: World) -> None:
         users_before = User.objects.count()
@@ -261,12 +293,12 @@ class TestRosterInput:
         assert "ok@example.edu" not in roster(world)
 
     def test_invalid_json_identifiers_are_named_by_index(self, world: World) -> None:
-        body = {"users": ["fine", "", "with space", "x" * 151]}
+        body = {"users": ["fine@example.edu", "", "with space", "x" * 151]}
         response = world.client("admin").post(roster_url(world), body, format="json")
         assert response.status_code == 400
         assert response.data["code"] == "invalid_identifiers"
         assert set(response.data["fields"]["users"]) == {"1", "2", "3"}
-        assert not User.objects.filter(username="fine").exists()
+        assert not User.objects.filter(username="fine@example.edu").exists()
 
     @pytest.mark.parametrize(
         "body",
@@ -281,6 +313,93 @@ class TestRosterInput:
     def test_unknown_role_is_404(self, world: World) -> None:
         response = world.client("admin").get(roster_url(world, "teacher"))
         assert response.status_code == 404
+
+
+def preview_url(w: World, role: str = "student") -> str:
+    return f"{roster_url(w, role)}preview/"
+
+
+class TestRosterPreview:
+    def test_preview_lists_who_would_be_added_and_the_problems_and_changes_nothing(
+        self, world: World
+    ) -> None:
+        factories.make_user("known@demo.test")
+        users_before = User.objects.count()
+        text = (
+            "Carol New <carol.new@demo.test>\n"
+            "not-an-email\n"
+            "student@example.edu; known@demo.test\n"
+            '"Lee, Ann" <ann@demo.test>\n'
+        )
+        response = world.client("admin").post(preview_url(world), {"text": text}, format="json")
+        assert response.status_code == 200, response.data
+        body = response.data
+        assert (body["mode"], body["field"], body["position_label"]) == ("add", "text", "line")
+        assert [
+            (a["position"], a["identifier"], a["account"] and a["account"]["username"])
+            for a in body["add"]
+        ] == [
+            (1, "carol.new@demo.test", None),
+            (3, "known@demo.test", "known@demo.test"),
+            (4, "ann@demo.test", None),
+        ]
+        carol, _, ann = body["add"]
+        assert (carol["name"], carol["new_first_name"], carol["new_last_name"]) == (
+            "Carol New",
+            "Carol",
+            "New",
+        )
+        assert (ann["new_first_name"], ann["new_last_name"]) == ("Ann", "Lee")
+        assert [u["identifier"] for u in body["unchanged"]] == ["student@example.edu"]
+        assert body["problems"] == [
+            {
+                "position": 2,
+                "written": "not-an-email",
+                "message": "'not-an-email' is not an email address, and no account has that "
+                "username.",
+            }
+        ]
+        assert body["remove"] == [] and body["conflict"] == ""
+        assert User.objects.count() == users_before
+        assert "known@demo.test" not in roster(world)
+
+    def test_preview_of_a_replacement_lists_who_would_be_removed(self, world: World) -> None:
+        body = {"text": "student@example.edu\nnew@demo.test", "mode": "replace"}
+        response = world.client("admin").post(preview_url(world), body, format="json")
+        assert response.status_code == 200
+        assert [u["username"] for u in response.data["remove"]] == [
+            "member@example.edu",
+            "other.member@example.edu",
+        ]
+        assert len(roster(world)) == 3
+
+    def test_preview_of_a_csv_upload(self, world: World) -> None:
+        content = b"Name,Email\nCarol New,carol@demo.test\nNo Address,\n"
+        response = world.client("admin").post(
+            preview_url(world), {"file": upload(content), "mode": "add"}, format="multipart"
+        )
+        assert response.status_code == 200, response.data
+        assert response.data["field"] == "file"
+        assert [a["identifier"] for a in response.data["add"]] == ["carol@demo.test"]
+        assert [p["position"] for p in response.data["problems"]] == [3]
+        assert not User.objects.filter(username="carol@demo.test").exists()
+
+    def test_preview_of_removing_the_last_admin_names_the_conflict(self, world: World) -> None:
+        body = {"users": ["admin@example.edu"], "mode": "remove"}
+        response = world.client("admin").post(preview_url(world, "admin"), body, format="json")
+        assert response.status_code == 200
+        assert "at least one admin" in response.data["conflict"]
+        assert roster(world, Role.ADMIN) == ["admin@example.edu"]
+
+    @pytest.mark.parametrize(
+        "body",
+        [{"text": "a@demo.test", "mode": "merge"}, {"mode": "add"}, {"text": 3, "extra": 1}],
+        ids=["bad-mode", "no-names", "bad-fields"],
+    )
+    def test_bad_preview_bodies_are_400s(self, world: World, body: dict[str, Any]) -> None:
+        response = world.client("admin").post(preview_url(world), body, format="json")
+        assert response.status_code == 400
+        assert response.data["fields"]
 
 
 class TestRoster:
@@ -378,6 +497,7 @@ def test_schema_lists_course_routes(world: World) -> None:
     response = world.client("staff").get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
+    assert set(paths["/api/courses/{course_id}/roster/{role}/preview/"]) == {"post"}
     roster_path = paths["/api/courses/{course_id}/roster/{role}/"]
     assert set(roster_path) >= {"get", "post", "put", "delete"}
     assert "multipart/form-data" in roster_path["post"]["requestBody"]["content"]

@@ -130,6 +130,30 @@ ENDPOINTS: dict[str, Endpoint] = {
         ADMIN_ONLY,
         body=lambda w: {"users": ["admin@example.edu", "staff@example.edu"]},
     ),
+    "preview adding students": Endpoint(
+        "POST",
+        lambda w: f"{course(w)}roster/student/preview/",
+        ADMIN_ONLY,
+        body=lambda w: {"text": "Carol New <carol.new@example.edu>\nnot-an-email"},
+    ),
+    "preview replacing admins": Endpoint(
+        "POST",
+        lambda w: f"{course(w)}roster/admin/preview/",
+        ADMIN_ONLY,
+        body=lambda w: {"users": ["staff@example.edu"], "mode": "replace"},
+    ),
+    "preview a roster of an unknown role": Endpoint(
+        "POST",
+        lambda w: f"{course(w)}roster/dean/preview/",
+        MISSING,
+        body=lambda w: {"text": "a@example.edu"},
+    ),
+    "preview a roster of a missing course": Endpoint(
+        "POST",
+        lambda w: "/api/courses/999999/roster/student/preview/",
+        MISSING,
+        body=lambda w: {"text": "a@example.edu"},
+    ),
     "list late days": Endpoint("GET", lambda w: f"{course(w)}late_days/", STAFF_ONLY),
     "a student's late days": Endpoint(
         "GET",

@@ -12,6 +12,8 @@ from autograder.common.errors import ApplicationError
 from autograder.courses import selectors, services
 from autograder.courses.models import Course, CourseMembership, LateDayBalance, Role, Semester
 from autograder.courses.roles import course_roles
+from autograder.courses.roster_input import from_list, from_text
+from autograder.courses.selectors import RosterMode, RosterPlan
 from autograder.courses.services import RosterChange
 from autograder.groups.models import Group
 from autograder.projects import services as project_services
@@ -119,43 +121,99 @@ def test_delete_removes_projects_but_not_courses_with_submissions() -> None:
 # --- Rosters --------------------------------------------------------------------------------
 
 
-def test_add_finds_users_by_username_or_email_and_creates_unknown_ones() -> None:
+def test_add_finds_users_by_username_or_email_and_creates_accounts_for_new_addresses() -> None:
     course, _ = course_with_admin()
     known = factories.make_user("alice")
     known.email = "Alice.Smith@Example.edu"
     known.save()
     factories.make_user("bob@example.edu")
+    factories.make_user("dave")
     change = services.roster_add(
         course=course,
         role=Role.STUDENT,
-        identifiers=["alice.smith@example.edu", "BOB@example.edu", "carol@example.edu", "dave"],
+        roster=from_list(
+            ["alice.smith@example.edu", "BOB@example.edu", "carol@example.edu", "dave"]
+        ),
     )
-    assert names(course, Role.STUDENT) == [
-        "alice",
-        "bob@example.edu",
-        "carol@example.edu",
-        "dave",
-    ]
-    assert [user.username for user in change.created] == ["carol@example.edu", "dave"]
+    assert names(course, Role.STUDENT) == ["alice", "bob@example.edu", "carol@example.edu", "dave"]
+    assert [user.username for user in change.created] == ["carol@example.edu"]
     carol = User.objects.get(username="carol@example.edu")
     assert carol.email == "carol@example.edu" and not carol.has_usable_password()
-    assert User.objects.get(username="dave").email == ""
+
+
+def test_the_pasted_roster_of_the_issue_makes_one_named_account() -> None:
+    """`Carol New <carol.new@demo.test>` once made three accounts ("Carol", "New" and
+    "<carol.new@demo.test>"); it names one person."""
+    course, _ = course_with_admin()
+    users_before = User.objects.count()
+    change = services.roster_add(
+        course=course,
+        role=Role.STUDENT,
+        roster=from_text('Carol New <carol.new@demo.test>\n"Lee, Ann" <ann@demo.test>'),
+    )
+    assert User.objects.count() == users_before + 2
+    assert [(u.username, u.email, u.first_name, u.last_name) for u in change.created] == [
+        ("ann@demo.test", "ann@demo.test", "Ann", "Lee"),
+        ("carol.new@demo.test", "carol.new@demo.test", "Carol", "New"),
+    ]
+    assert names(course, Role.STUDENT) == ["ann@demo.test", "carol.new@demo.test"]
+
+
+def test_a_name_given_with_an_existing_account_changes_nothing_about_it() -> None:
+    course, _ = course_with_admin()
+    existing = factories.make_user("kim@demo.test")
+    existing.first_name, existing.last_name = "Kim", "Park"
+    existing.save()
+    services.roster_add(
+        course=course, role=Role.STUDENT, roster=from_list(["Someone Else <kim@demo.test>"])
+    )
+    existing.refresh_from_db()
+    assert (existing.first_name, existing.last_name) == ("Kim", "Park")
+    assert names(course, Role.STUDENT) == ["kim@demo.test"]
+
+
+@pytest.mark.parametrize(
+    "write", [services.roster_add, services.roster_replace], ids=["add", "replace"]
+)
+def test_a_word_that_is_no_address_and_no_username_is_refused_by_line(
+    write: Callable[..., RosterChange],
+) -> None:
+    course, _ = course_with_admin()
+    factories.make_user("existing")
+    users_before = User.objects.count()
+    text = "ok@demo.test\nnot-an-email\nexisting\nCarol New\n"
+    with pytest.raises(ApplicationError) as exc:
+        write(course=course, role=Role.STUDENT, roster=from_text(text))
+    assert (exc.value.status, exc.value.code) == (400, "invalid_identifiers")
+    assert exc.value.fields == {
+        "text": {
+            "2": ["'not-an-email' is not an email address, and no account has that username."],
+            "4": ["'Carol New' has no email address."],
+        }
+    }
+    assert exc.value.message.startswith("2 lines of the roster can't be used")
+    assert User.objects.count() == users_before
+    assert names(course, Role.STUDENT) == []
 
 
 def test_add_is_idempotent_and_collapses_duplicates() -> None:
     course, _ = course_with_admin()
     first = services.roster_add(
-        course=course, role=Role.STAFF, identifiers=["ta@example.edu", "ta@example.edu"]
+        course=course,
+        role=Role.STAFF,
+        roster=from_list(["ta@example.edu", "ta@example.edu", "TA@example.edu"]),
     )
     assert [user.username for user in first.added] == ["ta@example.edu"]
-    again = services.roster_add(course=course, role=Role.STAFF, identifiers=["ta@example.edu"])
+    again = services.roster_add(
+        course=course, role=Role.STAFF, roster=from_list(["ta@example.edu"])
+    )
     assert again.added == [] and again.created == []
     assert CourseMembership.objects.filter(course=course, role=Role.STAFF).count() == 1
 
 
 def test_adding_an_admin_does_not_add_them_to_staff() -> None:
     course, _ = course_with_admin()
-    services.roster_add(course=course, role=Role.ADMIN, identifiers=["prof@example.edu"])
+    services.roster_add(course=course, role=Role.ADMIN, roster=from_list(["prof@example.edu"]))
     prof = User.objects.get(username="prof@example.edu")
     assert course_roles(prof, course).is_staff
     assert "prof@example.edu" not in names(course, Role.STAFF)
@@ -164,10 +222,10 @@ def test_adding_an_admin_does_not_add_them_to_staff() -> None:
 def test_invalid_identifiers_are_reported_by_index_and_nothing_is_stored() -> None:
     course, _ = course_with_admin()
     users_before = User.objects.count()
-    bad = ["ok@example.edu", "", "two words", "x" * 151, "nul\x00", "zero\u200bwidth", "fine"]
+    bad = ["ok@example.edu", "", "two words", "x" * 151, "nul\x00", "zero\u200bwidth", "fine@x.io"]
     for write in (services.roster_add, services.roster_replace, services.roster_remove):
         with pytest.raises(ApplicationError) as exc:
-            write(course=course, role=Role.STUDENT, identifiers=bad)
+            write(course=course, role=Role.STUDENT, roster=from_list(bad))
         assert (exc.value.status, exc.value.code) == (400, "invalid_identifiers")
         assert set(exc.value.fields["users"]) == {"1", "2", "3", "4", "5"}
     assert User.objects.count() == users_before
@@ -179,36 +237,52 @@ def test_an_identifier_matching_two_accounts_is_refused() -> None:
     factories.make_user("Sam@example.edu")
     factories.make_user("sam@EXAMPLE.edu")
     with pytest.raises(ApplicationError) as exc:
-        services.roster_add(course=course, role=Role.STUDENT, identifiers=["SAM@example.edu"])
-    assert exc.value.code == "ambiguous_users"
+        services.roster_add(
+            course=course, role=Role.STUDENT, roster=from_list(["ok@x.io", "SAM@example.edu"])
+        )
+    assert exc.value.code == "invalid_identifiers"
+    assert exc.value.fields == {
+        "users": {
+            "1": ["'SAM@example.edu' matches more than one account; give the exact username."]
+        }
+    }
     assert names(course, Role.STUDENT) == []
+
+
+def add_students(course: Course, *people: str) -> list[User]:
+    services.roster_add(course=course, role=Role.STUDENT, roster=from_list(list(people)))
+    return [User.objects.get(username=person) for person in people]
 
 
 def test_remove_reports_who_was_not_on_the_roster() -> None:
     course, _ = course_with_admin()
-    services.roster_add(course=course, role=Role.STUDENT, identifiers=["a", "b", "c"])
-    staff_a = factories.add_role(course, User.objects.get(username="a"), Role.STAFF)
+    a, _b, _c = add_students(course, "a@x.io", "b@x.io", "c@x.io")
+    factories.add_role(course, a, Role.STAFF)
     change = services.roster_remove(
-        course=course, role=Role.STUDENT, identifiers=["a", "c", "nobody", "boss@example.edu"]
+        course=course,
+        role=Role.STUDENT,
+        roster=from_list(["a@x.io", "c@x.io", "nobody", "boss@example.edu"]),
     )
-    assert [user.username for user in change.removed] == ["a", "c"]
+    assert [user.username for user in change.removed] == ["a@x.io", "c@x.io"]
     assert change.not_found == ["nobody", "boss@example.edu"]
-    assert names(course, Role.STUDENT) == ["b"]
-    assert course_roles(staff_a, course).is_staff, "other roles stay"
+    assert names(course, Role.STUDENT) == ["b@x.io"]
+    assert course_roles(a, course).is_staff, "other roles stay"
     assert not User.objects.filter(username="nobody").exists()
 
 
 def test_replace_makes_the_roster_exactly_the_list() -> None:
     course, _ = course_with_admin()
-    services.roster_add(course=course, role=Role.STUDENT, identifiers=["a", "b", "c"])
-    services.roster_add(course=course, role=Role.HANDGRADER, identifiers=["a"])
-    change = services.roster_replace(course=course, role=Role.STUDENT, identifiers=["c", "d"])
-    assert names(course, Role.STUDENT) == ["c", "d"]
-    assert [user.username for user in change.added] == ["d"]
-    assert [user.username for user in change.removed] == ["a", "b"]
-    assert [user.username for user in change.created] == ["d"]
-    assert names(course, Role.HANDGRADER) == ["a"], "other roles are untouched"
-    services.roster_replace(course=course, role=Role.STUDENT, identifiers=[])
+    add_students(course, "a@x.io", "b@x.io", "c@x.io")
+    services.roster_add(course=course, role=Role.HANDGRADER, roster=from_list(["a@x.io"]))
+    change = services.roster_replace(
+        course=course, role=Role.STUDENT, roster=from_list(["c@x.io", "d@x.io"])
+    )
+    assert names(course, Role.STUDENT) == ["c@x.io", "d@x.io"]
+    assert [user.username for user in change.added] == ["d@x.io"]
+    assert [user.username for user in change.removed] == ["a@x.io", "b@x.io"]
+    assert [user.username for user in change.created] == ["d@x.io"]
+    assert names(course, Role.HANDGRADER) == ["a@x.io"], "other roles are untouched"
+    services.roster_replace(course=course, role=Role.STUDENT, roster=from_list([]))
     assert names(course, Role.STUDENT) == []
 
 
@@ -216,9 +290,9 @@ def test_the_last_admin_cannot_be_removed() -> None:
     course, admin = course_with_admin()
     attempts: list[Callable[[], RosterChange]] = [
         lambda: services.roster_remove(
-            course=course, role=Role.ADMIN, identifiers=[admin.username]
+            course=course, role=Role.ADMIN, roster=from_list([admin.username])
         ),
-        lambda: services.roster_replace(course=course, role=Role.ADMIN, identifiers=[]),
+        lambda: services.roster_replace(course=course, role=Role.ADMIN, roster=from_list([])),
     ]
     for attempt in attempts:
         with pytest.raises(ApplicationError) as exc:
@@ -226,11 +300,65 @@ def test_the_last_admin_cannot_be_removed() -> None:
         assert (exc.value.status, exc.value.code) == (409, "last_admin")
     assert names(course, Role.ADMIN) == [admin.username]
 
-    services.roster_replace(course=course, role=Role.ADMIN, identifiers=["new@example.edu"])
+    services.roster_replace(course=course, role=Role.ADMIN, roster=from_list(["new@example.edu"]))
     assert names(course, Role.ADMIN) == ["new@example.edu"]
-    services.roster_add(course=course, role=Role.ADMIN, identifiers=[admin.username])
-    services.roster_remove(course=course, role=Role.ADMIN, identifiers=["new@example.edu"])
+    services.roster_add(course=course, role=Role.ADMIN, roster=from_list([admin.username]))
+    services.roster_remove(course=course, role=Role.ADMIN, roster=from_list(["new@example.edu"]))
     assert names(course, Role.ADMIN) == [admin.username]
+
+
+# --- Roster previews ------------------------------------------------------------------------
+
+
+def plan(course: Course, mode: RosterMode, text: str, role: Role = Role.STUDENT) -> RosterPlan:
+    return selectors.roster_plan(course=course, role=role, mode=mode, roster=from_text(text))
+
+
+def test_a_preview_tells_new_accounts_from_existing_ones_and_writes_nothing() -> None:
+    course, _ = course_with_admin()
+    add_students(course, "stays@x.io", "goes@x.io")
+    factories.make_user("known@x.io")
+    users_before = User.objects.count()
+    text = "Carol New <carol@x.io>\nknown@x.io, stays@x.io\nnot-an-email\n"
+    for mode in (RosterMode.ADD, RosterMode.REPLACE):
+        preview = plan(course, mode, text)
+        assert [(p.entry.identifier, p.user) for p in preview.add] == [
+            ("carol@x.io", None),
+            ("known@x.io", User.objects.get(username="known@x.io")),
+        ]
+        assert [p.entry.identifier for p in preview.unchanged] == ["stays@x.io"]
+        assert [(p.position, p.written) for p in preview.problems] == [(3, "not-an-email")]
+        removed = [user.username for user in preview.remove]
+        assert removed == ([] if mode == RosterMode.ADD else ["goes@x.io"])
+    removal = plan(course, RosterMode.REMOVE, "goes@x.io\nnot-an-email\nknown@x.io")
+    assert [user.username for user in removal.remove] == ["goes@x.io"]
+    assert [entry.identifier for entry in removal.not_found] == ["not-an-email", "known@x.io"]
+    assert removal.problems == []
+    assert User.objects.count() == users_before
+    assert names(course, Role.STUDENT) == ["goes@x.io", "stays@x.io"]
+
+
+def test_a_preview_says_when_the_last_admin_would_go() -> None:
+    course, admin = course_with_admin()
+    assert (
+        "at least one admin" in plan(course, RosterMode.REMOVE, admin.username, Role.ADMIN).conflict
+    )
+    assert "at least one admin" in plan(course, RosterMode.REPLACE, "", Role.ADMIN).conflict
+    assert plan(course, RosterMode.REPLACE, "new@x.io", Role.ADMIN).conflict == ""
+
+
+def test_what_a_preview_shows_is_what_the_change_does() -> None:
+    course, _ = course_with_admin()
+    add_students(course, "old@x.io", "both@x.io")
+    text = "Pat Doe <pat@x.io>, both@x.io"
+    preview = plan(course, RosterMode.REPLACE, text)
+    change = services.roster_replace(course=course, role=Role.STUDENT, roster=from_text(text))
+    assert [p.entry.identifier for p in preview.add] == [u.username for u in change.added]
+    assert preview.remove == change.removed
+    assert [p.entry.identifier for p in preview.add if p.user is None] == [
+        u.username for u in change.created
+    ]
+    assert plan(course, RosterMode.REPLACE, text).add == []
 
 
 # --- Copying --------------------------------------------------------------------------------
@@ -240,10 +368,12 @@ def full_course() -> tuple[Course, Project]:
     course, _ = course_with_admin()
     course.subtitle, course.num_late_days = "Programming", 4
     course.save()
-    services.roster_add(course=course, role=Role.ADMIN, identifiers=["coadmin@example.edu"])
-    services.roster_add(course=course, role=Role.STAFF, identifiers=["ta@example.edu"])
-    services.roster_add(course=course, role=Role.HANDGRADER, identifiers=["grader@example.edu"])
-    services.roster_add(course=course, role=Role.STUDENT, identifiers=["student@example.edu"])
+    services.roster_add(course=course, role=Role.ADMIN, roster=from_list(["coadmin@example.edu"]))
+    services.roster_add(course=course, role=Role.STAFF, roster=from_list(["ta@example.edu"]))
+    services.roster_add(
+        course=course, role=Role.HANDGRADER, roster=from_list(["grader@example.edu"])
+    )
+    services.roster_add(course=course, role=Role.STUDENT, roster=from_list(["student@example.edu"]))
     project = factories.make_project(course, name="P1", visible_to_students=True)
     factories.make_expected_file(project, "main.cpp")
     factories.make_expected_file(project, "test_*.cpp", 0, 3)

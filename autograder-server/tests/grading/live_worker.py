@@ -67,9 +67,21 @@ class LiveProcess:
         self.kill(signal.SIGTERM)
 
 
-def start_worker(tmp: Path, *, concurrency: int = 2, name: str = "w") -> LiveProcess:
+def start_worker(
+    tmp: Path, *, concurrency: int = 2, name: str = "w", env: dict[str, str] | None = None
+) -> LiveProcess:
+    """A worker on every queue; `env` adds or overrides environment variables."""
+    worker = launch_worker(tmp, concurrency=concurrency, name=name, env=env)
+    wait_for(lambda: b"ready." in worker.log.read_bytes(), timeout=60, what="the worker to start")
+    return worker
+
+
+def launch_worker(
+    tmp: Path, *, concurrency: int = 2, name: str = "w", env: dict[str, str] | None = None
+) -> LiveProcess:
+    """Starts a worker without waiting for it to be ready."""
     queues = ",".join(f"{settings.QUEUE_PREFIX}{q.value}" for q in Queue)
-    worker = LiveProcess(
+    return LiveProcess(
         [
             "worker",
             "-Q",
@@ -84,10 +96,8 @@ def start_worker(tmp: Path, *, concurrency: int = 2, name: str = "w") -> LivePro
             "--without-gossip",
         ],
         tmp / f"{name}.log",
-        worker_env(),
+        worker_env(**(env or {})),
     )
-    wait_for(lambda: b"ready." in worker.log.read_bytes(), timeout=60, what="the worker to start")
-    return worker
 
 
 def start_beat(tmp: Path) -> LiveProcess:

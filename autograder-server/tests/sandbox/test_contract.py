@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import Any
 
@@ -119,20 +120,22 @@ def test_files_persist_between_commands_of_one_sandbox(sandbox: DockerSandbox) -
 
 
 @pytest.mark.parametrize("timeout", [0.3, 1.0])
-def test_timeout_is_accurate(sandbox: DockerSandbox, timeout: float) -> None:
+def test_timeout_stops_the_command(sandbox: DockerSandbox, timeout: float) -> None:
     started = time.monotonic()
     result = sandbox.run(["sleep", "30"], limits=Limits(timeout_s=timeout))
     elapsed = time.monotonic() - started
     assert result.outcome is Outcome.TIMED_OUT and result.timed_out
-    assert result.exit_code is None
-    assert abs(result.duration_s - timeout) < 0.1
-    assert abs(elapsed - timeout) < 0.1
+    assert result.exit_code is None and result.signal == signal.SIGKILL
+    assert result.duration_s >= timeout  # never cut short ...
+    assert elapsed < 30  # ... and the 30 s sleep did not run to its end
+    # How close to the timeout it stops is measured in benchmarks/, not asserted here.
 
 
 def test_finishing_before_timeout_is_not_timed_out(sandbox: DockerSandbox) -> None:
-    result = sandbox.run(["sleep", "0.2"], limits=Limits(timeout_s=2))
-    assert result.outcome is Outcome.EXITED
-    assert 0.2 <= result.duration_s < 0.3
+    result = sandbox.run(["sleep", "0.2"], limits=Limits(timeout_s=30))
+    assert result.outcome is Outcome.EXITED and result.exit_code == 0
+    assert not result.timed_out
+    assert result.duration_s >= 0.2
 
 
 def test_output_before_timeout_is_kept(sandbox: DockerSandbox) -> None:
@@ -322,17 +325,18 @@ def test_cpu_quota_is_applied(sandbox: DockerSandbox) -> None:
 # ----- release and pools --------------------------------------------------------------------
 
 
-def test_release_is_immediate_and_idempotent(
-    pools: DockerPoolManager, host_guard: HostGuard
-) -> None:
+def test_release_is_idempotent_and_final(pools: DockerPoolManager, host_guard: HostGuard) -> None:
+    # How long release blocks its caller is release_ms_p50 in benchmarks/sandbox_bench.py.
     sb = pools.acquire(IMAGE, TEST_SPEC)
     sh(sb, "sleep 1000 & echo started")
-    started = time.perf_counter()
     sb.release()
-    assert time.perf_counter() - started < 0.05
     sb.release()
+    assert sb.released
     with pytest.raises(SandboxClosedError):
         sb.run(["true"])
+    with pytest.raises(SandboxClosedError):
+        sb.get_file("x", max_bytes=1)
+    # The host guard then checks the container and its processes are gone.
 
 
 def test_every_acquire_gets_a_fresh_container(
@@ -357,22 +361,53 @@ def test_cold_acquire_when_pool_is_empty(backend: DockerBackend, host_guard: Hos
         manager.close()
 
 
-def test_warm_acquire_is_fast(pools: DockerPoolManager, host_guard: HostGuard) -> None:
+def test_warm_acquire_takes_an_already_started_container(
+    pools: DockerPoolManager, host_guard: HostGuard
+) -> None:
+    # How long it takes is acquire_ms_p50 in benchmarks/sandbox_bench.py.
     pool = pools.pool(IMAGE, TEST_SPEC)
     assert pool.wait_warm(60)
-    started = time.perf_counter()
+    started_before = pools.backend.live_ids()
     sb = pools.acquire(IMAGE, TEST_SPEC)
-    elapsed = time.perf_counter() - started
-    sb.release()
-    assert elapsed < 0.05
+    try:
+        assert sb.id in started_before
+        assert sb.run(["echo", "warm"]).stdout == b"warm\n"
+    finally:
+        sb.release()
 
 
-def test_docker_sandbox_and_pools_implement_the_interface(
-    sandbox: DockerSandbox, pools: DockerPoolManager
+def grade_through_the_interface(provider: SandboxProvider) -> tuple[str, RunResult, bytes]:
+    """One suite's worth of work using nothing but the protocol, as the pipeline does."""
+    sandbox: Sandbox = provider.acquire(IMAGE, TEST_SPEC)
+    try:
+        sandbox.put_files(
+            [
+                PutFile("answer.py", b"import sys\nprint(sum(map(int, sys.stdin.read().split())))"),
+                PutFile("tests/expected.txt", b"6\n", owner=Owner.ROOT),
+            ]
+        )
+        result = sandbox.run(
+            [
+                "sh",
+                "-c",
+                "python3 answer.py > out.txt && cmp out.txt tests/expected.txt && echo ok",
+            ],
+            stdin=b"1 2 3",
+            limits=Limits(timeout_s=10),
+        )
+        out = sandbox.get_file("out.txt", max_bytes=100).content
+    finally:
+        sandbox.release()
+    with pytest.raises(SandboxClosedError):
+        sandbox.run(["true"])
+    return sandbox.id, result, out
+
+
+def test_pools_and_docker_sandboxes_work_through_the_interface_alone(
+    pools: DockerPoolManager, host_guard: HostGuard
 ) -> None:
-    # Checked by mypy; at run time, that the protocol's methods are all there.
-    as_protocol: Sandbox = sandbox
-    provider: SandboxProvider = pools
-    for name in ("put_files", "run", "get_file", "release"):
-        assert callable(getattr(as_protocol, name))
-    assert callable(provider.acquire)
+    first_id, result, out = grade_through_the_interface(pools)
+    assert (result.outcome, result.exit_code, result.stdout) == (Outcome.EXITED, 0, b"ok\n")
+    assert out == b"6\n"
+    second_id, _, _ = grade_through_the_interface(pools)
+    assert second_id != first_id

@@ -20,6 +20,7 @@ from autograder.courses.models import Role
 from autograder.submissions import services
 from autograder.submissions.models import Submission
 from tests import factories
+from tests.grading.live_worker import wait_for
 from tests.submissions.conftest import stored_files, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,22 +84,40 @@ def test_two_concurrent_http_uploads_for_one_group(
 
 def test_second_upload_waits_for_the_lock_then_gets_409() -> None:
     """The loser blocks on the group row while the winner's transaction is open, and then
-    sees the winner's submission: the lock, not the unique index, settles it."""
+    sees the winner's submission: the lock, not the unique index, settles it. The winner
+    commits only once PostgreSQL shows the loser waiting for that lock."""
     course = factories.make_course()
     project = factories.make_project(course)
     factories.make_expected_file(project, "*", 0, 10)
     alice = factories.add_role(course, factories.make_user(), Role.STUDENT)
     group = factories.make_group(project, alice)
+    connection.ensure_connection()
+    loser_pid = connection.connection.info.backend_pid
 
     written = threading.Event()
     errors: list[BaseException] = []
+    seen_waiting: list[tuple[str, list[int], int]] = []
+
+    def loser_waits_for_a_lock() -> tuple[str, list[int], int] | None:
+        """What the loser runs while blocked, who blocks it, and who we are."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # fresh activity data each time
+            cursor.execute(
+                "SELECT query, pg_blocking_pids(pid), pg_backend_pid() FROM pg_stat_activity "
+                "WHERE pid = %s AND wait_event_type = 'Lock'",
+                [loser_pid],
+            )
+            row = cursor.fetchone()
+        return None if row is None else (str(row[0]), list(row[1]), int(row[2]))
 
     def first() -> None:
         try:
             with transaction.atomic():
                 services.submission_create(group=group, submitter=alice, files=[upload("a")])
                 written.set()
-                time.sleep(0.5)
+                seen_waiting.append(
+                    wait_for(loser_waits_for_a_lock, timeout=30, what="the loser to block")
+                )
         except BaseException as exc:  # reported to the main thread
             errors.append(exc)
             written.set()
@@ -108,12 +127,12 @@ def test_second_upload_waits_for_the_lock_then_gets_409() -> None:
     thread = threading.Thread(target=first)
     thread.start()
     assert written.wait(10)
-    started = time.monotonic()
     with pytest.raises(ApplicationError) as info:
         services.submission_create(group=group, submitter=alice, files=[upload("b")])
-    waited = time.monotonic() - started
     thread.join()
     assert not errors, errors
+    [(query, blocked_by, winner_pid)] = seen_waiting
+    assert blocked_by == [winner_pid], "the winner's open transaction held the loser"
+    assert query.startswith('SELECT "groups_group"'), "the loser waited to lock the group row"
     assert info.value.code == "active_submission_exists" and info.value.status == 409
-    assert waited > 0.2
     assert Submission.objects.count() == 1

@@ -25,6 +25,7 @@ from autograder.grading.config.serializers import (
     FeedbackPresetOutput,
     OrderInput,
     OrderOutput,
+    SandboxImagesOutput,
     SuiteCopyInput,
     SuiteInput,
     SuiteOutput,
@@ -70,6 +71,17 @@ class ProjectSuitesApi(APIView):
         data = validated(SuiteInput(data=request.data))
         suite = services.suite_create(project=project, **data)
         return Response(_suite_body(suite.pk), status=status.HTTP_201_CREATED)
+
+
+class ProjectSandboxImagesApi(APIView):
+    @extend_schema(responses=SandboxImagesOutput)
+    def get(self, request: Request, project_id: int) -> Response:
+        """The images this project's suites may choose (the suite editor offers these)."""
+        project = project_get(project_id=project_id)
+        require_project_staff(request.user, project)
+        default_image, images = selectors.sandbox_images()
+        body = {"default_image": default_image, "images": list(images)}
+        return Response(SandboxImagesOutput(body).data)
 
 
 class SuiteOrderApi(APIView):

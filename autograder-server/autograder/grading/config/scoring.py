@@ -27,18 +27,30 @@ class DiffOptions:
         )
 
 
+UNTERMINATED = b"\n"
+"""Ends the key of a last line that lacks its newline. No line contains a newline, so such a
+line equals only another unterminated line: without a whitespace option, `"a"` is not `"a\n"`."""
+
+
 def normalized_lines(data: bytes, options: DiffOptions) -> list[bytes]:
-    """Lines of `data` as the comparison sees them (the same rules `diff` uses for its
-    -i, -w, -b and -B flags)."""
+    """Lines of `data` as the comparison sees them (the same rules GNU `diff` uses for its
+    -i, -w, -b and -B flags).
+
+    Output is compared exactly, so a missing final newline is a difference, as in `diff`;
+    `ignore_whitespace` and `ignore_whitespace_changes` ignore it, as `diff -w` and `diff -b` do.
+    """
     if options.ignore_case:
         data = data.lower()
     lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
+    terminated = lines[-1] == b""
+    if terminated:
         lines.pop()
     if options.ignore_whitespace:
         lines = [_ALL_WHITESPACE.sub(b"", line) for line in lines]
     elif options.ignore_whitespace_changes:
         lines = [_WHITESPACE_RUN.sub(b" ", line).rstrip(b" ") for line in lines]
+    elif not terminated:
+        lines[-1] += UNTERMINATED
     if options.ignore_blank_lines:
         lines = [line for line in lines if line.strip()]
     return lines

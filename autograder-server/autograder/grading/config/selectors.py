@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from autograder.common.errors import NotFoundError
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.projects.models import Project
+from autograder.sandbox.config import load_settings
 
 
 def _commands() -> QuerySet[AGTestCommand]:
@@ -107,3 +108,17 @@ def command_ids(*, case: AGTestCase) -> list[int]:
     return list(
         AGTestCommand.objects.filter(case=case).order_by("order", "pk").values_list("pk", flat=True)
     )
+
+
+def sandbox_images() -> tuple[str, tuple[str, ...]]:
+    """(the site's default image, every image a suite may choose), for the suite editor."""
+    settings = load_settings()
+    return settings.image, settings.allowed_images
+
+
+def sandbox_images_in_use() -> set[str]:
+    """The allowed images some suite runs on now (an empty `sandbox_image` is the default):
+    the only ones worth keeping warm."""
+    settings = load_settings()
+    chosen = AGTestSuite.objects.order_by().values_list("sandbox_image", flat=True).distinct()
+    return {name or settings.image for name in chosen} & set(settings.allowed_images)

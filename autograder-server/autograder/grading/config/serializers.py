@@ -176,6 +176,18 @@ class FeedbackPresetOutput(serializers.Serializer[Any]):
     settings = CommandFeedbackSettingsJson()
 
 
+class SandboxImagesOutput(serializers.Serializer[Any]):
+    """The images a suite may run on, as the site is configured now."""
+
+    default_image = serializers.CharField(
+        help_text="What an empty `sandbox_image` means (AG_SANDBOX_IMAGE)."
+    )
+    images = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Every value `sandbox_image` may take besides empty, the default first.",
+    )
+
+
 # --- Input ----------------------------------------------------------------------------------
 
 _TEXT = {"trim_whitespace": False}

@@ -9,6 +9,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.SuiteOrderApi.as_view(),
         name="suite-order",
     ),
+    path(
+        "projects/<int:project_id>/sandbox_images/",
+        api.ProjectSandboxImagesApi.as_view(),
+        name="sandbox-images",
+    ),
     path("suites/<int:suite_id>/", api.SuiteDetailApi.as_view(), name="suite-detail"),
     path("suites/<int:suite_id>/copy/", api.SuiteCopyApi.as_view(), name="suite-copy"),
     path("suites/<int:suite_id>/cases/", api.SuiteCasesApi.as_view(), name="cases"),

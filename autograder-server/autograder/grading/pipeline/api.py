@@ -33,17 +33,20 @@ def _is_final(state: dict[str, Any]) -> bool:
     return state["status"] in FINAL_STATUSES
 
 
-def _readable(request: Request, submission_id: int) -> Submission:
+def _readable(request: Request, submission_id: int) -> tuple[Submission, bool]:
+    """The submission, and whether the viewer is course staff (sees `error_detail`)."""
     submission = selectors.submission_get(submission_id=submission_id)
-    check_may_read_group(request.user, submission.group)
-    return submission
+    roles = check_may_read_group(request.user, submission.group)
+    return submission, roles.is_staff
 
 
 class SubmissionStatusApi(APIView):
     @extend_schema(responses=SubmissionStatusOutput, summary="Where the submission stands now")
     def get(self, request: Request, submission_id: int) -> Response:
-        submission = _readable(request, submission_id)
-        return Response(submission_status_snapshot(submission_id=submission.pk))
+        submission, is_staff = _readable(request, submission_id)
+        return Response(
+            submission_status_snapshot(submission_id=submission.pk, show_error_detail=is_staff)
+        )
 
 
 class EventStreamRenderer(BaseRenderer):
@@ -59,6 +62,20 @@ class EventStreamRenderer(BaseRenderer):
         return json.dumps(data).encode()
 
 
+_STATUS_EVENT = {
+    "type": "object",
+    "description": "One server-sent event (OpenAPI 3.0 describes each event of a stream).",
+    "properties": {
+        "event": {"type": "string", "enum": ["status"]},
+        "data": {
+            "type": "string",
+            "description": "A SubmissionStatusOutput as JSON (what `status/` returns).",
+        },
+    },
+    "required": ["event", "data"],
+}
+
+
 class SubmissionEventsApi(APIView):
     """Server-sent events: the status snapshot now and after every change, until the
     submission reaches a final status. Served by an ASGI server, an idle watcher costs one
@@ -67,12 +84,14 @@ class SubmissionEventsApi(APIView):
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     @extend_schema(
-        responses={(200, "text/event-stream"): SubmissionStatusOutput},
+        responses={(200, "text/event-stream"): _STATUS_EVENT},
         summary="Watch the submission's status live (server-sent events)",
     )
     def get(self, request: Request, submission_id: int) -> StreamingHttpResponse:
-        submission = _readable(request, submission_id)
-        snapshot = functools.partial(submission_status_snapshot, submission_id=submission.pk)
+        submission, is_staff = _readable(request, submission_id)
+        snapshot = functools.partial(
+            submission_status_snapshot, submission_id=submission.pk, show_error_detail=is_staff
+        )
         stream: Iterator[bytes] | AsyncIterator[bytes]
         if isinstance(request._request, ASGIRequest):
             async_snapshot = sync_to_async(snapshot)

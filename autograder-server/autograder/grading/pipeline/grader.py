@@ -169,5 +169,6 @@ def _after(job: GradingJob) -> None:
                 status=SubmissionStatus.FINISHED_GRADING,
                 only_from=[SubmissionStatus.ERROR],
                 error_msg="",
+                error_detail="",
                 finished_at=now,
             )

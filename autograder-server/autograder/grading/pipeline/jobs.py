@@ -28,6 +28,13 @@ logger = logging.getLogger(__name__)
 
 MAX_ERROR_MESSAGE_CHARS = 10_000
 
+GRADING_FAILED_MESSAGE = (
+    "The grading environment failed, so this submission could not be graded. This is not a "
+    "problem with your files. Course staff can see what went wrong and can rerun it."
+)
+"""What students read when grading broke down (a sandbox or Docker fault, a bug): never the
+fault itself, which may name hosts, images or paths."""
+
 
 def job_enqueue(
     *,
@@ -101,10 +108,17 @@ def job_finish(*, job: GradingJob, state: JobState) -> bool:
     return bool(finished)
 
 
-def job_fail(*, job: GradingJob, message: str, holding_lease: bool = True) -> bool:
+def job_fail(
+    *,
+    job: GradingJob,
+    message: str,
+    shown_to_students: str = GRADING_FAILED_MESSAGE,
+    holding_lease: bool = True,
+) -> bool:
     """The job can't be graded (after its retries): it is `failed`, and its submission gets
-    `error` with `message` (a rerun only counts a failure: the submission keeps its earlier
-    results). The reaper fails jobs whose lease ran out (`holding_lease=False`)."""
+    `error`. `message` says what went wrong, for staff (`error_detail`); students read
+    `shown_to_students` (`error_msg`). A rerun only counts a failure: the submission keeps its
+    earlier results. The reaper fails jobs whose lease ran out (`holding_lease=False`)."""
     now = timezone.now()
     with transaction.atomic():
         failed = GradingJob.objects.filter(_running(job, holding_lease=holding_lease)).update(
@@ -121,7 +135,8 @@ def job_fail(*, job: GradingJob, message: str, holding_lease: bool = True) -> bo
             submission_status_set(
                 submission_id=job.submission_id,
                 status=SubmissionStatus.ERROR,
-                error_msg=message,
+                error_msg=shown_to_students,
+                error_detail=message,
                 finished_at=now,
             )
     return True

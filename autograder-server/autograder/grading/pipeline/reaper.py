@@ -42,7 +42,9 @@ def jobs_reap(*, now: datetime.datetime | None = None) -> ReapReport:
                     f"Grading stopped {job.attempts} times without finishing (the worker "
                     "grading it stopped responding). Staff can rerun this submission."
                 )
-                jobs.job_fail(job=job, message=message, holding_lease=False)
+                jobs.job_fail(
+                    job=job, message=message, shown_to_students=message, holding_lease=False
+                )
                 report.failed.append(job.pk)
             else:
                 jobs.job_requeue(job=job, holding_lease=False)

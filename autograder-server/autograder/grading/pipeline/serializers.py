@@ -13,6 +13,10 @@ class SubmissionStatusOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=SubmissionStatus.choices)
     error_msg = serializers.CharField()
+    error_detail = serializers.CharField(
+        help_text="Course staff only (empty for everyone else): what broke when grading "
+        "failed. `error_msg` is what students read."
+    )
     queue_position = serializers.IntegerField(allow_null=True)
     estimated_wait_s = serializers.FloatField(allow_null=True)
     queued_at = serializers.DateTimeField(allow_null=True)

@@ -182,7 +182,16 @@ def _limits(command: AGTestCommand) -> Limits:
 
 
 def suite_image(suite: AGTestSuite) -> str:
-    return suite.sandbox_image or load_settings().image
+    """The image the suite runs on. One the site no longer lists (removed from
+    AG_SANDBOX_IMAGES, or stored before images were checked) never reaches Docker."""
+    settings = load_settings()
+    image = suite.sandbox_image or settings.image
+    if image not in settings.allowed_images:
+        raise SuiteConfigError(
+            "This suite's sandbox image is not one this site offers, so the suite was not run. "
+            "Staff: choose another image for the suite, then rerun."
+        )
+    return image
 
 
 def suite_run(

@@ -10,20 +10,30 @@ import uuid
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from autograder.grading.config import selectors as config_selectors
 from autograder.grading.pipeline import jobs
 from autograder.grading.pipeline.grader import job_run, with_db_retry
 from autograder.grading.pipeline.models import GradingJob
 from autograder.grading.pipeline.suite_runner import LeaseLostError
+from autograder.monitor import metrics, release
 from autograder.sandbox import SandboxError, SandboxProvider
 from autograder.sandbox.docker_pool import DockerPoolManager
 
 logger = logging.getLogger(__name__)
 
 
+def sandbox_images_in_use() -> set[str]:
+    """Asked by the pool manager's upkeep thread, which has its own database connection."""
+    try:
+        return config_selectors.sandbox_images_in_use()
+    finally:
+        connection.close()
+
+
 @functools.cache
 def sandbox_provider() -> SandboxProvider:
-    """One warm pool manager per worker process."""
-    return DockerPoolManager()
+    """One warm pool manager per worker process; it warms only images some suite uses."""
+    return DockerPoolManager(images_in_use=sandbox_images_in_use)
 
 
 def worker_id() -> str:
@@ -66,6 +76,7 @@ class LeaseKeeper:
 def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJob | None:
     """Claims and grades the next job of `queue`; returns it (None when nothing waited)."""
     owner = worker_id()
+    with_db_retry(release.claim_fence)  # a worker of another release claims nothing
     job = with_db_retry(lambda: jobs.job_claim_next(queue=queue, owner=owner))
     if job is None:
         return None
@@ -85,6 +96,9 @@ def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJ
             with_db_retry(lambda: jobs.job_fail(job=job, message=message))
             return job
     with_db_retry(lambda: jobs.job_finish(job=job, state=state))
+    metrics.grading_finished(
+        queue=job.queue, enqueued_at=job.enqueued_at, claimed_at=job.claimed_at
+    )
     return job
 
 
@@ -92,6 +106,7 @@ def _sandbox_failed(job: GradingJob, error: SandboxError) -> None:
     """The sandbox itself broke (not the student's code): try again elsewhere, up to the
     attempt limit."""
     logger.warning("Sandbox failed for job %s: %s", job.pk, error)
+    metrics.sandbox_fault(queue=job.queue)
     if job.attempts >= settings.GRADING_MAX_ATTEMPTS:
         message = f"The sandbox failed {job.attempts} times: {error}"
         with_db_retry(lambda: jobs.job_fail(job=job, message=message))

@@ -46,8 +46,10 @@ def _keyed(data: bytes, options: DiffOptions) -> list[tuple[bytes, str]]:
     (as the comparison leaves them out)."""
     per_line = dataclasses.replace(options, ignore_blank_lines=False)
     keyed = []
-    for line in _lines(data):
-        normalized = normalized_lines(line, per_line)
+    lines = _lines(data)
+    for index, line in enumerate(lines):
+        terminated = index < len(lines) - 1 or data.endswith(b"\n")
+        normalized = normalized_lines(line + b"\n" if terminated else line, per_line)
         key = normalized[0] if normalized else b""
         if options.ignore_blank_lines and not key.strip():
             continue

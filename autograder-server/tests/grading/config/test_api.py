@@ -50,7 +50,10 @@ def command(case: AGTestCase) -> AGTestCommand:
 # --- Suites ---------------------------------------------------------------------------------
 
 
-def test_admin_creates_a_suite_with_every_field(world: World) -> None:
+def test_admin_creates_a_suite_with_every_field(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AG_SANDBOX_IMAGES", "gcc:14")  # a site offering that image
     driver = _file(world.project, "driver.py")
     pattern = factories.make_expected_file(world.project, "*.cpp")
     body = {

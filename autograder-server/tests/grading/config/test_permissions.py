@@ -115,6 +115,7 @@ ENDPOINTS = [
         _admin(200),
         body=lambda w, h: {"ids": [_suite(w, h).pk]},
     ),
+    *_both("GET", lambda w, h: f"/api/projects/{_project(w, h).pk}/sandbox_images/", _staff(200)),
     *_both("GET", _suite_url, _staff(200)),
     *_both("PATCH", _suite_url, _admin(200), body=lambda w, h: {"setup_command": "make"}),
     *_both("DELETE", _suite_url, _admin(204)),
@@ -203,6 +204,7 @@ def test_every_route_and_method_has_a_row(world: World) -> None:
     assert methods == {
         "/api/projects/{id}/suites/": {"GET", "POST"},
         "/api/projects/{id}/suites/order/": {"GET", "PUT"},
+        "/api/projects/{id}/sandbox_images/": {"GET"},
         "/api/suites/{id}/": {"GET", "PATCH", "DELETE"},
         "/api/suites/{id}/copy/": {"POST"},
         "/api/suites/{id}/cases/": {"GET", "POST"},

@@ -74,7 +74,8 @@ class TestSuites:
             == (feedback_config.SUITE_DEFAULTS[feedback_config.FeedbackCategory.PAST_LIMIT])
         )
 
-    def test_every_field_is_stored(self, project: Project) -> None:
+    def test_every_field_is_stored(self, project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("AG_SANDBOX_IMAGES", "python:3.12")  # a site offering that image
         driver = _file(project, "driver.py")
         expected = factories.make_expected_file(project, "*.py", 1, 3)
         suite = services.suite_create(

@@ -23,6 +23,7 @@ from autograder.grading.config.services.editing import (
     save_unique,
 )
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
+from autograder.sandbox.config import image_reference_problem, load_settings
 
 
 def _check_instructor_files(project_id: int, files: Iterable[InstructorFile], field: str) -> None:
@@ -54,8 +55,29 @@ def _suite_duplicate(name: str, *, field: str = "name") -> ApplicationError:
     )
 
 
+def _check_sandbox_image(image: str) -> None:
+    """Suites run only on images the site lists (AG_SANDBOX_IMAGE and AG_SANDBOX_IMAGES):
+    any other name would reach Docker from every worker, and students would see Docker's
+    error. Empty means the site's default image."""
+    if not image:
+        return
+    allowed = load_settings().allowed_images
+    problem = image_reference_problem(image)
+    if problem:
+        raise field_error("sandbox_image", problem, code="invalid_image")
+    if image not in allowed:
+        raise field_error(
+            "sandbox_image",
+            f"{image!r} is not one of this site's sandbox images: {', '.join(allowed)}. "
+            "Leave it empty for the default; the site's administrators can add images "
+            "(AG_SANDBOX_IMAGES).",
+            code="unknown_image",
+        )
+
+
 def suite_validate_and_save(suite: AGTestSuite, *, name_field: str = "name") -> None:
     clean_name(suite, "suite")
+    _check_sandbox_image(suite.sandbox_image)
     problem = command_line_problem(suite.setup_command, "setup_command")
     if problem:
         raise problem
