@@ -10,4 +10,5 @@ class GradingConfig(AppConfig):
         # tasks are sent to the configured broker. Kept out of autograder/__init__.py so that
         # importing the Django-free sandbox library never loads Django settings.
         import autograder.celery  # noqa: F401
+        from autograder.grading import checks  # noqa: F401  (registers the system checks)
         from autograder.grading.pipeline import receivers  # noqa: F401  (connects the receivers)
