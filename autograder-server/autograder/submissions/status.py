@@ -11,9 +11,11 @@ watchers once the transaction commits. Nothing else writes `Submission.status`.
 from collections.abc import Collection
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from autograder.common import live_events
+from autograder.submissions import signals
 from autograder.submissions.models import Submission, SubmissionStatus
 
 
@@ -33,4 +35,9 @@ def submission_status_set(
     changed = rows.update(status=status, last_modified=timezone.now(), **fields)
     if changed:
         live_events.submission_status_published(submission_id=submission_id, status=status)
+        transaction.on_commit(
+            lambda: signals.submission_status_changed.send(
+                sender=Submission, submission_id=submission_id, status=status
+            )
+        )
     return bool(changed)

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from autograder.common import live_events
-from autograder.grading.pipeline import dispatch
+from autograder.grading.pipeline import dispatch, signals
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState, RerunTask
 from autograder.submissions.models import Submission, SubmissionStatus
 from autograder.submissions.status import submission_status_set
@@ -105,6 +105,11 @@ def job_finish(*, job: GradingJob, state: JobState) -> bool:
         )
         if finished and state == JobState.DONE:
             rerun_progress(job=job)
+            transaction.on_commit(
+                lambda: signals.job_done.send(
+                    sender=GradingJob, submission_id=job.submission_id, kind=job.kind
+                )
+            )
     return bool(finished)
 
 
