@@ -18,6 +18,7 @@ from autograder.grading.feedback_config import FeedbackCategory
 from autograder.grading.output_storage import output_read
 from autograder.grading.results_serializers import (
     DIFF_SCHEMA,
+    MAX_MAX_BYTES,
     GradebookRowOutput,
     OutputQueryInput,
     ResultsQueryInput,
@@ -38,7 +39,9 @@ _CATEGORY_PARAM = OpenApiParameter(
     description="Default: the most the requester may see.",
 )
 _MAX_BYTES_PARAM = OpenApiParameter(
-    "max_bytes", int, description="Return at most this many bytes (default 1 MiB)."
+    "max_bytes",
+    {"type": "integer", "minimum": 1, "maximum": MAX_MAX_BYTES},
+    description="Return at most this many bytes (default 1 MiB).",
 )
 
 

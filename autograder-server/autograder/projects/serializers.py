@@ -42,10 +42,19 @@ class ExpectedFileOutput(serializers.ModelSerializer[ExpectedStudentFile]):
         read_only_fields = fields
 
 
+MAX_FILE_MATCHES = 10_000
+"""More files than any upload may hold (AG_MAX_FILES_PER_SUBMISSION is 500 by default), and
+well inside what the database column holds: larger numbers are a 400 naming the field."""
+
+
 class ExpectedFileInput(StrictSerializer):
     pattern = serializers.CharField(max_length=255, trim_whitespace=False)
-    min_num_matches = serializers.IntegerField(min_value=0, required=False)
-    max_num_matches = serializers.IntegerField(min_value=1, required=False)
+    min_num_matches = serializers.IntegerField(
+        min_value=0, max_value=MAX_FILE_MATCHES, required=False
+    )
+    max_num_matches = serializers.IntegerField(
+        min_value=1, max_value=MAX_FILE_MATCHES, required=False
+    )
 
 
 class InstructorFileOutput(serializers.ModelSerializer[InstructorFile]):
