@@ -1562,6 +1562,8 @@ export interface components {
         MemberLateDaysOutput: {
             username: string;
             late_days_remaining: number;
+            /** @description Spent in the course, on any project. */
+            late_days_used: number;
             /** @description Late days a submission now would charge this member (0 when on time, or when this group already charged them for this late day). */
             late_days_needed: number;
             /** @description False when the member lacks the late days: the submission would not count for their grade, and they are not charged. */
@@ -1976,6 +1978,8 @@ export interface components {
         ProjectOutput: {
             readonly id: number;
             readonly course: number;
+            /** @description The course's name, so a project page can name it without asking again. */
+            readonly course_name: string;
             readonly name: string;
             readonly visible_to_students: boolean;
             /**
@@ -2296,6 +2300,8 @@ export interface components {
             days_late: number;
             /** @description The requesting user's late days left in the course. */
             readonly late_days_remaining: number;
+            /** @description The requesting user's late days spent in the course, on any project. */
+            readonly late_days_used: number;
             /** @description Late days a submission now would charge the requesting user. */
             readonly late_days_to_use: number;
             /** @description Every member's late days (just the user without a group). */

@@ -12,9 +12,22 @@ class ProjectOutput(serializers.ModelSerializer[Project]):
     """The same for every role that may read the project: none of these fields is secret.
     Instructor files are never part of it (they have their own staff-only endpoints)."""
 
+    course_name = serializers.CharField(
+        source="course.name",
+        read_only=True,
+        help_text="The course's name, so a project page can name it without asking again.",
+    )
+
     class Meta:
         model = Project
-        fields = ("id", "course", *PROJECT_EDITABLE_FIELDS, "created_at", "last_modified")
+        fields = (
+            "id",
+            "course",
+            "course_name",
+            *PROJECT_EDITABLE_FIELDS,
+            "created_at",
+            "last_modified",
+        )
         read_only_fields = fields
 
 

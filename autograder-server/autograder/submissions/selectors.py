@@ -21,8 +21,8 @@ from django.db.models import Prefetch, QuerySet
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError
 from autograder.common.filenames import filename_problem
+from autograder.courses.models import LateDayBalance
 from autograder.courses.roles import course_roles
-from autograder.courses.selectors import late_days_remaining
 from autograder.groups.models import Group
 from autograder.groups.selectors import group_for_user
 from autograder.projects.file_matching import MatchResult, match_files
@@ -221,6 +221,8 @@ class MemberLateDays:
     user: User
     remaining: int
     """Late days the member has left in the course."""
+    used: int
+    """Late days the member has spent in the course (on any project)."""
     needed: int
     """What a submission now would charge them: the days late beyond those this group has
     already charged them (so submitting again on the same late day costs nothing more)."""
@@ -247,18 +249,35 @@ def late_day_plan(
     deadline = deadline_for(group=group, project=project)
     late = days_late(deadline=deadline, now=now)
     already: dict[str, int] = group.late_days_used if group is not None else {}
+    balances = _late_day_balances(project=project, members=members)
     return LateDayPlan(
         deadline=deadline,
         days_late=late,
         members=[
             MemberLateDays(
                 user=member,
-                remaining=late_days_remaining(course=project.course, user=member),
+                remaining=balances[member.pk].remaining,
+                used=balances[member.pk].used,
                 needed=max(0, late - int(already.get(str(member.pk), 0))),
             )
             for member in members
         ],
     )
+
+
+def _late_day_balances(*, project: Project, members: Sequence[User]) -> dict[int, LateDayBalance]:
+    """Each member's balance in the project's course, in one query. A member who never used or
+    got late days has no row yet: an unsaved one stands in, so `LateDayBalance.remaining` (the
+    rule the charge uses) gives the course's allowance."""
+    course = project.course
+    found = {
+        balance.user_id: balance
+        for balance in LateDayBalance.objects.filter(course=course, user__in=list(members))
+    }
+    for member in members:
+        found.setdefault(member.pk, LateDayBalance(course=course, user=member))
+        found[member.pk].course = course
+    return found
 
 
 @dataclass(frozen=True)

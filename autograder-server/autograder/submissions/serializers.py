@@ -117,6 +117,7 @@ class RefusalOutput(serializers.Serializer[Any]):
 class MemberLateDaysOutput(serializers.Serializer[Any]):
     username = serializers.CharField()
     late_days_remaining = serializers.IntegerField()
+    late_days_used = serializers.IntegerField(help_text="Spent in the course, on any project.")
     late_days_needed = serializers.IntegerField(
         help_text="Late days a submission now would charge this member (0 when on time, or "
         "when this group already charged them for this late day)."
@@ -171,6 +172,9 @@ class SubmissionLimitsOutput(serializers.Serializer[Any]):
     late_days_remaining = serializers.SerializerMethodField(
         help_text="The requesting user's late days left in the course."
     )
+    late_days_used = serializers.SerializerMethodField(
+        help_text="The requesting user's late days spent in the course, on any project."
+    )
     late_days_to_use = serializers.SerializerMethodField(
         help_text="Late days a submission now would charge the requesting user."
     )
@@ -199,6 +203,10 @@ class SubmissionLimitsOutput(serializers.Serializer[Any]):
         mine = plan.submitter_late_days
         return mine.remaining if mine is not None else 0
 
+    def get_late_days_used(self, plan: SubmissionPlan) -> int:
+        mine = plan.submitter_late_days
+        return mine.used if mine is not None else 0
+
     def get_late_days_to_use(self, plan: SubmissionPlan) -> int:
         return plan.late_day_charges.get(plan.submitter.pk, 0)
 
@@ -209,6 +217,7 @@ class SubmissionLimitsOutput(serializers.Serializer[Any]):
             {
                 "username": member.user.username,
                 "late_days_remaining": member.remaining,
+                "late_days_used": member.used,
                 "late_days_needed": member.needed,
                 "would_count": member.user.pk not in not_counted,
             }

@@ -154,7 +154,7 @@ def test_late_days_the_upload_charges_are_the_ones_shown() -> None:
 
     same_day = plan_for(alice, project, deadline + datetime.timedelta(hours=48))
     assert same_day.submitter_late_days is not None
-    assert same_day.submitter_late_days.remaining == 1
+    assert (same_day.submitter_late_days.remaining, same_day.submitter_late_days.used) == (1, 2)
     assert same_day.is_late and same_day.late_day_charges == {}
     finish(upload_agrees(same_day, group, alice) or pytest.fail("refused"))
 
@@ -172,9 +172,9 @@ def test_a_partner_without_late_days_is_shown_as_not_counted() -> None:
     )
     LateDayBalance.objects.create(course=project.course, user=bob, used=2)
     plan = plan_for(alice, project, NOW)
-    assert [(m.user, m.remaining, m.needed, m.enough) for m in plan.late.members] == [
-        (alice, 2, 1, True),
-        (bob, 0, 1, False),
+    assert [(m.user, m.remaining, m.used, m.needed, m.enough) for m in plan.late.members] == [
+        (alice, 2, 0, 1, True),
+        (bob, 0, 2, 1, False),
     ]
     assert plan.does_not_count_for == [bob]
     upload_agrees(plan, group, alice)
@@ -281,6 +281,7 @@ def test_my_limits_counts_down_as_the_api_accepts_uploads() -> None:
         {
             "username": alice.username,
             "late_days_remaining": project.course.num_late_days,
+            "late_days_used": 0,
             "late_days_needed": 0,
             "would_count": True,
         }
