@@ -46,13 +46,35 @@ def with_db_retry(action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def _set_status(submission_id: int, status: SubmissionStatus, **fields: object) -> None:
-    def update() -> None:
-        with transaction.atomic():
-            Submission.objects.filter(pk=submission_id).update(status=status, **fields)
-            events.submission_status_changed(submission_id=submission_id, status=status)
+def _hold(job: GradingJob) -> None:
+    """Locks the job's row for the rest of the transaction; raises LeaseLostError when the
+    job is no longer this worker's. A worker that stalled past its lease (a long pause, a
+    partitioned node) finds out here, before it writes over what the job's new owner wrote."""
+    if not (
+        GradingJob.objects.select_for_update()
+        .filter(pk=job.pk, lease_owner=job.lease_owner, state=JobState.RUNNING)
+        .exists()
+    ):
+        raise LeaseLostError
 
-    with_db_retry(update)
+
+def _while_held(job: GradingJob, write: Callable[[], object]) -> None:
+    """Runs `write` in one transaction with the job's lease held (see `_hold`)."""
+
+    def held() -> None:
+        with transaction.atomic():
+            _hold(job)
+            write()
+
+    with_db_retry(held)
+
+
+def _set_status(job: GradingJob, status: SubmissionStatus, **fields: object) -> None:
+    def update() -> None:
+        Submission.objects.filter(pk=job.submission_id).update(status=status, **fields)
+        events.submission_status_changed(submission_id=job.submission_id, status=status)
+
+    _while_held(job, update)
 
 
 def _suites_for(job: GradingJob) -> list[tuple[AGTestSuite, set[int] | None]]:
@@ -121,15 +143,16 @@ def job_run(
             )
         except SuiteConfigError as error:
             message = str(error)
-            with_db_retry(
+            _while_held(
+                job,
                 functools.partial(
                     suite_error_store, submission_id=submission.pk, suite=suite, message=message
-                )
+                ),
             )
             continue
         if lease_lost():
             raise LeaseLostError
-        with_db_retry(functools.partial(suite_results_store, run=run))
+        _while_held(job, functools.partial(suite_results_store, run=run))
         if (
             job.kind == JobKind.GRADE
             and index == 0
@@ -137,13 +160,13 @@ def job_run(
             and run.setup_failed
         ):
             _set_status(
-                submission.pk,
+                job,
                 SubmissionStatus.REJECTED,
                 error_msg="The first suite's setup command failed.",
                 finished_at=timezone.now(),
             )
             return JobState.DONE
-    with_db_retry(lambda: _after(job))
+    _while_held(job, lambda: _after(job))
     return JobState.DONE
 
 
