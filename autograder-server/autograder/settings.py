@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "autograder.submissions",
     "autograder.grading",
     "autograder.monitor",
+    "autograder.integrations.lti",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.reap",
         "schedule": env_float("AG_REAPER_INTERVAL_SECONDS", 15.0),
         "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 60},
+    },
+    "lti-prune-nonces": {
+        "task": "lti.prune_nonces",
+        "schedule": 3600.0,
+        "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 600},
     },
 }
 
@@ -307,3 +313,8 @@ WORKER_HEALTH_FILE = env_str("AG_WORKER_HEALTH_FILE", str(DATA_DIR / "worker-hea
 SENTRY_DSN = env_str("AG_SENTRY_DSN", "")
 """Error reporting to Sentry (or GlitchTip) when set; off by default."""
 SENTRY_ENVIRONMENT = env_str("AG_SENTRY_ENVIRONMENT", "production")
+
+# LTI 1.3 (autograder/integrations/lti/, docs/lti.md).
+LTI_PRIVATE_KEY_FILE = env_str("AG_LTI_PRIVATE_KEY_FILE", str(DATA_DIR / "lti-private-key.pem"))
+"""Our RSA private key in PEM (a docker secret in production). Its public half is served at
+/api/lti/jwks/ for LMS platforms; a missing file is made on first use (the quickstart)."""
