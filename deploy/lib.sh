@@ -314,13 +314,15 @@ ag_wait_healthy() {
     start="$(date +%s)"
     while true; do
         pending=()
-        while read -r name; do
+        ag_snapshot "$stack"
+        [ "${#ag_snap_replicas[@]}" -gt 0 ] || pending+=("$stack(no services yet)")
+        for name in "${!ag_snap_replicas[@]}"; do
             if [ "$name" = "${stack}_init" ]; then
                 [ "$(ag_init_state "$name")" = complete ] || pending+=("$name(migrating)")
                 continue
             fi
             ag_service_converged "$name" || pending+=("$name($ag_pending_reason)")
-        done < <(docker stack services "$stack" --format '{{.Name}}')
+        done
         if [ "${#pending[@]}" -eq 0 ]; then
             good=$((good + 1))
             [ "$good" -ge 2 ] && return 0
@@ -411,10 +413,10 @@ ag_wait_converged() {
     fi
     while true; do
         local pending=() failed=()
-        while read -r name; do
-            read -r state started < <(docker service inspect \
-                -f '{{if .UpdateStatus}}{{.UpdateStatus.State}} {{.UpdateStatus.StartedAt}}{{else}}none -{{end}}' \
-                "$name")
+        ag_snapshot "$stack"
+        [ "${#ag_snap_replicas[@]}" -gt 0 ] || pending+=("$stack(no services yet)")
+        for name in "${!ag_snap_replicas[@]}"; do
+            read -r state started <<<"${ag_snap_update[$name]:-none -}"
             if [ "$started" != "${marks[$name]:-}" ] || [ "$state" = updating ]; then
                 case "$state" in
                     rollback_started | rollback_paused | rollback_completed | paused)
@@ -436,7 +438,7 @@ ag_wait_converged() {
                 continue
             fi
             ag_service_converged "$name" || pending+=("$name($ag_pending_reason)")
-        done < <(docker stack services "$stack" --format '{{.Name}}')
+        done
         if [ "${#failed[@]}" -gt 0 ]; then
             log "the deploy FAILED; swarm rolled back or stopped: ${failed[*]#"${stack}_"}"
             for name in "${failed[@]}"; do ag_explain_service "$name"; done
@@ -458,7 +460,7 @@ ag_wait_converged() {
             for name in "${pending[@]}"; do ag_explain_service "${name%%(*}"; done
             return 1
         fi
-        sleep 3
+        sleep 4
     done
 }
 
@@ -482,26 +484,50 @@ ag_init_state() {
     if [ "$failures" -ge 3 ]; then echo failed; else echo running; fi
 }
 
+# One look at the stack, with five docker calls whatever its size (a loop that asks per
+# service would load a small machine): per service its replicas, its last update, its image,
+# the images of the tasks it wants running, and the health of its containers on this node.
+ag_snapshot() {
+    local stack="$1" name value image rest
+    declare -gA ag_snap_replicas=() ag_snap_update=() ag_snap_image=() ag_snap_task_images=() ag_snap_unhealthy=()
+    while read -r name value; do
+        [ -n "$name" ] && ag_snap_replicas[$name]="$value"
+    done < <(docker stack services "$stack" --format '{{.Name}} {{.Replicas}}' 2>/dev/null)
+    [ "${#ag_snap_replicas[@]}" -gt 0 ] || return 0
+    # shellcheck disable=SC2046
+    while read -r name value rest image; do
+        ag_snap_update[$name]="$value $rest"
+        ag_snap_image[$name]="$image"
+    done < <(docker service inspect -f '{{.Spec.Name}} {{if .UpdateStatus}}{{.UpdateStatus.State}} {{.UpdateStatus.StartedAt}}{{else}}none -{{end}} {{.Spec.TaskTemplate.ContainerSpec.Image}}' \
+        $(docker stack services -q "$stack") 2>/dev/null)
+    while read -r name image; do
+        name="${name%.*}"
+        case " ${ag_snap_task_images[$name]:-} " in *" $image "*) ;; *) ag_snap_task_images[$name]+="$image " ;; esac
+    done < <(docker stack ps "$stack" --filter desired-state=running --no-trunc --format '{{.Name}} {{.Image}}' 2>/dev/null)
+    while read -r name rest; do
+        case "$rest" in
+            *"(health: starting)"* | *"(unhealthy)"*) ag_snap_unhealthy[$name]=1 ;;
+        esac
+    done < <(docker ps --filter "label=com.docker.stack.namespace=$stack" \
+        --format '{{.Label "com.docker.swarm.service.name"}} {{.Status}}' 2>/dev/null)
+}
+
 # Whether a (long-running) service runs all its tasks, on its current image, healthy as far
-# as this node can see. Sets ag_pending_reason when not.
+# as this node can see (from the last ag_snapshot). Sets ag_pending_reason when not.
 ag_service_converged() {
-    local name="$1" replicas running desired image local_ids healthy
-    replicas="$(docker service ls --filter "name=$name" --format '{{.Name}} {{.Replicas}}' | awk -v n="$name" '$1 == n {print $2}')"
+    local name="$1" replicas running desired
+    replicas="${ag_snap_replicas[$name]:-0/1}"
     running="${replicas%%/*}" desired="${replicas#*/}"
+    desired="${desired%% *}"
     if [ "$running" != "$desired" ]; then
         ag_pending_reason="$replicas"
         return 1
     fi
-    image="$(docker service inspect -f '{{.Spec.TaskTemplate.ContainerSpec.Image}}' "$name")"
-    local task_images
-    task_images="$(docker service ps "$name" --filter desired-state=running --no-trunc --format '{{.Image}}' | sort -u)"
-    if [ -n "$task_images" ] && [ "$task_images" != "$image" ]; then
+    if [ -n "${ag_snap_task_images[$name]:-}" ] && [ "${ag_snap_task_images[$name]}" != "${ag_snap_image[$name]:-} " ]; then
         ag_pending_reason="old image"
         return 1
     fi
-    local_ids="$(docker ps -q --filter "label=com.docker.swarm.service.name=$name")"
-    healthy="$(docker ps -q --filter "label=com.docker.swarm.service.name=$name" --filter health=healthy | wc -l)"
-    if [ "$healthy" -lt "$(echo "$local_ids" | grep -c .)" ]; then
+    if [ -n "${ag_snap_unhealthy[$name]:-}" ]; then
         ag_pending_reason="starting"
         return 1
     fi

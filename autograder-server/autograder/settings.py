@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "autograder.grading",
     "autograder.demo",
     "autograder.monitor",
+    "autograder.integrations.lti",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +155,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("AG_REAPER_INTERVAL_SECONDS", 15.0),
         "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 60},
     },
+    "lti-prune-nonces": {
+        "task": "lti.prune_nonces",
+        "schedule": 3600.0,
+        "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 600},
+    },
 }
 
 GRADING_LEASE_SECONDS = env_float("AG_GRADING_LEASE_SECONDS", 60.0)
@@ -190,6 +196,37 @@ LOGIN_MAX_FAILURES = env_int("AG_LOGIN_MAX_FAILURES", 10)
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("AG_LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("AG_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
 LOGIN_LOCKOUT_SECONDS = env_int("AG_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+# Email (accounts/mail.py, docs/invitations-and-email.md): invitations, password resets and
+# notifications. With AG_EMAIL_HOST set, mail goes out over SMTP; without it every message is
+# written as a file under AG_EMAIL_FILE_DIR (the quickstart's .ag-data/mail/), so a demo can
+# follow an invitation link without a mail server.
+EMAIL_HOST = env_str("AG_EMAIL_HOST", "")
+EMAIL_PORT = env_int("AG_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("AG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = ""
+if os.environ.get("AG_EMAIL_PASSWORD_FILE"):
+    EMAIL_HOST_PASSWORD = Path(os.environ["AG_EMAIL_PASSWORD_FILE"]).read_text().strip()
+EMAIL_USE_TLS = env_bool("AG_EMAIL_USE_TLS", True)
+"""STARTTLS on the submission port (587); AG_EMAIL_USE_SSL instead for implicit TLS (465)."""
+EMAIL_USE_SSL = env_bool("AG_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("AG_EMAIL_TIMEOUT_SECONDS", 30)
+DEFAULT_FROM_EMAIL = env_str("AG_EMAIL_FROM", "Autograder <noreply@localhost>")
+EMAIL_FILE_PATH = env_str("AG_EMAIL_FILE_DIR", str(DATA_DIR / "mail"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_MAX_PER_ADDRESS = env_int("AG_EMAIL_MAX_PER_ADDRESS", 20)
+"""Messages one recipient address may be sent within AG_EMAIL_WINDOW_SECONDS; past that,
+mail to it is dropped (and logged) until the window ends, so no form can flood an inbox."""
+EMAIL_WINDOW_SECONDS = env_int("AG_EMAIL_WINDOW_SECONDS", 3600)
+EMAIL_INVITATIONS = env_bool("AG_EMAIL_INVITATIONS", True)
+"""Email a set-password link to people added to a roster who have no password. Sites where
+everyone logs in by single sign-on turn it off."""
+PASSWORD_RESET_TIMEOUT = env_int("AG_PASSWORD_LINK_SECONDS", 3 * 24 * 3600)
+"""How long an invitation or password-reset link works (each works once)."""
 
 BEHIND_PROXY = env_bool("AG_BEHIND_PROXY", False)
 """Only a trusted reverse proxy reaches this server (the stack's nginx): believe the client
@@ -277,3 +314,8 @@ WORKER_HEALTH_FILE = env_str("AG_WORKER_HEALTH_FILE", str(DATA_DIR / "worker-hea
 SENTRY_DSN = env_str("AG_SENTRY_DSN", "")
 """Error reporting to Sentry (or GlitchTip) when set; off by default."""
 SENTRY_ENVIRONMENT = env_str("AG_SENTRY_ENVIRONMENT", "production")
+
+# LTI 1.3 (autograder/integrations/lti/, docs/lti.md).
+LTI_PRIVATE_KEY_FILE = env_str("AG_LTI_PRIVATE_KEY_FILE", str(DATA_DIR / "lti-private-key.pem"))
+"""Our RSA private key in PEM (a docker secret in production). Its public half is served at
+/api/lti/jwks/ for LMS platforms; a missing file is made on first use (the quickstart)."""

@@ -2,8 +2,14 @@
 
 `world` is one course with a user in every role the permission matrix checks; tests of each
 app build their matrix rows on it.
+
+Under CI (`CI=true`) and `scripts/test` (`AG_TEST_REAL_SERVICES=1`) the run stops before the
+first test unless it uses PostgreSQL, an AMQP broker and Redis, all answering: without the
+AG_* URLs the settings fall back to SQLite, a filesystem broker and no Redis, and tests that
+check locking, wake-ups or live events would pass without testing them.
 """
 
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -92,6 +98,48 @@ def build_world() -> World:
             "superuser": superuser,
         },
     )
+
+
+def _real_service_problems() -> list[str]:
+    """What keeps this run from using the real services, in words."""
+    from django.conf import settings
+    from kombu import Connection
+
+    problems = []
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        problems.append(f"the database is {engine}, not PostgreSQL: set AG_DATABASE_URL")
+    if not settings.BROKER_URL.startswith(("amqp://", "amqps://")):
+        problems.append(f"the broker is {settings.BROKER_URL}, not AMQP: set AG_BROKER_URL")
+    else:
+        try:
+            with Connection(settings.BROKER_URL, connect_timeout=5) as broker:
+                broker.ensure_connection(max_retries=1)
+        except Exception as error:  # any failure to connect is the finding
+            problems.append(f"the AMQP broker does not answer: {error}")
+    if not settings.REDIS_URL:
+        problems.append("there is no Redis: set AG_REDIS_URL")
+    else:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
+        try:
+            client.ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis does not answer: {error}")
+        finally:
+            client.close()
+    return problems
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("CI") != "true" and os.environ.get("AG_TEST_REAL_SERVICES") != "1":
+        return
+    problems = _real_service_problems()
+    if problems:
+        pytest.exit(
+            "The tests must run against PostgreSQL, RabbitMQ and Redis here (CI=true or "
+            "AG_TEST_REAL_SERVICES=1), but " + "; ".join(problems) + ".",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 @pytest.fixture(autouse=True)

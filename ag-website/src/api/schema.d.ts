@@ -556,6 +556,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/file_check/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description A dry run of an upload's files (names, and sizes if given): which the expected
+         *     patterns keep, which they leave out, which patterns still miss files, and every name or
+         *     rule the upload would refuse. Stores and charges nothing.
+         */
+        post: operations["projects_file_check_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/gradebook/": {
         parameters: {
             query?: never;
@@ -660,6 +681,49 @@ export interface paths {
             cookie?: never;
         };
         get: operations["projects_my_group_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/my_limits/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description What the requesting user may still submit for this project now, with their group:
+         *     submissions used and left today and in total, the next daily reset, bonus submissions,
+         *     the deadline that applies, late days (theirs and their partners'), and whether an
+         *     upload now would be refused, late or use a late day. The upload decides with the same
+         *     code, so this is what it will do (until something changes).
+         */
+        get: operations["projects_my_limits_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/my_submissions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The requesting user's group's submissions for this project, newest first (an empty
+         *     list without a group), so the project page needn't wait for the group first.
+         */
+        get: operations["projects_my_submissions_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1103,6 +1167,13 @@ export interface components {
             /** Format: date-time */
             readonly last_modified: string;
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        ChosenFileInputRequest: {
+            /** @description The file's name. */
+            name: string;
+            /** @description Bytes; leave out to skip the size limit. */
+            size?: number;
+        };
         CommandFeedbackConfig: {
             normal: components["schemas"]["CommandFeedbackSettings"];
             past_limit: components["schemas"]["CommandFeedbackSettings"];
@@ -1348,6 +1419,29 @@ export interface components {
             name: string;
             settings: components["schemas"]["CommandFeedbackSettings"];
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        FileCheckInputRequest: {
+            files: components["schemas"]["ChosenFileInputRequest"][];
+        };
+        /** @description `selectors.FileCheck`: what an upload of these files would come to. */
+        FileCheckOutput: {
+            /** @description Files that are kept. */
+            accepted: string[];
+            /** @description Files left out: unexpected, one too many for a pattern, or repeated. */
+            discarded: string[];
+            /** @description Pattern → files it still needs. */
+            missing: {
+                [key: string]: number;
+            };
+            /** @description Every expected pattern → the chosen files it takes. */
+            matched: {
+                [key: string]: string[];
+            };
+            /** @description Everything the upload would refuse about these files, in the order it checks them (it answers with the first). */
+            problems: components["schemas"]["RefusalOutput"][];
+            /** @description True when the upload would accept these files (limits and deadlines aside). */
+            acceptable: boolean;
+        };
         /**
          * @description * `most_recent` - Most recent submission
          *     * `best` - Best-scoring submission
@@ -1464,6 +1558,16 @@ export interface components {
             /** @description Granted by a superuser; lets the user create courses. */
             can_create_courses?: boolean;
             courses: components["schemas"]["CourseRolesOutput"][];
+        };
+        MemberLateDaysOutput: {
+            username: string;
+            late_days_remaining: number;
+            /** @description Spent in the course, on any project. */
+            late_days_used: number;
+            /** @description Late days a submission now would charge this member (0 when on time, or when this group already charged them for this late day). */
+            late_days_needed: number;
+            /** @description False when the member lacks the late days: the submission would not count for their grade, and they are not charged. */
+            would_count: boolean;
         };
         MemberOutput: {
             readonly id: number;
@@ -1874,6 +1978,8 @@ export interface components {
         ProjectOutput: {
             readonly id: number;
             readonly course: number;
+            /** @description The course's name, so a project page can name it without asking again. */
+            readonly course_name: string;
             readonly name: string;
             readonly visible_to_students: boolean;
             /**
@@ -1910,6 +2016,13 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly last_modified: string;
+        };
+        RefusalOutput: {
+            /** @description The `code` the upload would answer with. */
+            code: string;
+            message: string;
+            /** @description The chosen file it is about; null when about the upload. */
+            name: string | null;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         RerunCreateInputRequest: {
@@ -2146,6 +2259,58 @@ export interface components {
             points_awarded: number;
             points_possible: number;
             suites: components["schemas"]["SuiteFeedbackOutput"][];
+        };
+        /** @description `selectors.SubmissionPlan` for the requesting user: the same plan the upload follows. */
+        SubmissionLimitsOutput: {
+            /** @description The user's group; null without one. */
+            readonly group: number | null;
+            /**
+             * Format: date-time
+             * @description When this was computed.
+             */
+            checked_at: string;
+            /** @description False for course staff: limits, deadlines and late days don't apply to them. */
+            limits_apply: boolean;
+            /** @description The group's daily limit (times its size when the project pools it); null for no limit. */
+            submissions_per_day: number | null;
+            submissions_used_today: number;
+            submissions_remaining_today: number | null;
+            /**
+             * Format: date-time
+             * @description The next daily reset, with the offset of the project's reset time zone.
+             */
+            daily_limit_resets_at: string;
+            reset_timezone: string;
+            total_submission_limit: number | null;
+            submissions_used_total: number;
+            total_submissions_remaining: number | null;
+            bonus_submissions_remaining: number;
+            /** Format: date-time */
+            closing_time: string | null;
+            /** Format: date-time */
+            readonly extended_due_date: string | null;
+            /**
+             * Format: date-time
+             * @description The deadline that applies: the group's extension, else the closing time.
+             */
+            deadline: string | null;
+            allow_late_days: boolean;
+            past_deadline: boolean;
+            /** @description Whole days past the deadline, rounded up. */
+            days_late: number;
+            /** @description The requesting user's late days left in the course. */
+            readonly late_days_remaining: number;
+            /** @description The requesting user's late days spent in the course, on any project. */
+            readonly late_days_used: number;
+            /** @description Late days a submission now would charge the requesting user. */
+            readonly late_days_to_use: number;
+            /** @description Every member's late days (just the user without a group). */
+            readonly members: components["schemas"]["MemberLateDaysOutput"][];
+            would_use_bonus_submission: boolean;
+            would_be_past_daily_limit: boolean;
+            would_be_late: boolean;
+            /** @description Why an upload now would be refused (the first reason, as the upload checks them); null when it would be accepted, files permitting. */
+            refusal: components["schemas"]["RefusalOutput"] | null;
         };
         SubmissionOutput: {
             readonly id: number;
@@ -6422,6 +6587,87 @@ export interface operations {
             };
         };
     };
+    projects_file_check_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FileCheckInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["FileCheckInputRequest"];
+                "multipart/form-data": components["schemas"]["FileCheckInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileCheckOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_gradebook_list: {
         parameters: {
             query?: {
@@ -7088,6 +7334,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GroupOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_my_limits_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionLimitsOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_my_submissions_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedSubmissionOutputList"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */

@@ -26,17 +26,22 @@ function localInput(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-/** The text of one entry ("Late days left", "Submissions today", ...) of the project summary. */
-async function summary(page, term) {
-  const entry = page.locator('.summary div', { has: page.locator('dt', { hasText: term }) });
-  return (await entry.locator('dd').innerText()).replace(/\s+/g, ' ').trim();
-}
-
-/** Waits until the summary entry `term` reads `expected` (a string or pattern). */
-async function waitForSummary(page, term, expected) {
+/**
+ * Waits until the project summary's entry `term` ("Late days left", "Submissions today") reads
+ * `expected` (the whole text, or a pattern); fails naming what it showed instead. The summary
+ * fills in as its data arrives, so a first read may come too early.
+ */
+async function expectSummary(page, term, expected) {
   const entry = page.locator('.summary div', { has: page.locator('dt', { hasText: term }) }).locator('dd');
-  await entry.filter({ hasText: expected }).waitFor();
-  return summary(page, term);
+  const matches = (text) => (expected instanceof RegExp ? expected.test(text) : text === expected);
+  let text = '';
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    text = ((await entry.innerText({ timeout: 1000 }).catch(() => '')) ?? '').replace(/\s+/g, ' ').trim();
+    if (matches(text)) return;
+    await page.waitForTimeout(100);
+  }
+  assert.fail(`"${term}" shows ${JSON.stringify(text)}, not ${expected}`);
 }
 
 /** Follows a live status message until grading ends; returns every message shown. */
@@ -313,9 +318,14 @@ step('staff pages: student lookup, gradebook, reruns with progress, stats', asyn
   // The expected output had a typo ("Bye"): staff fix it and rerun Alice's submission, whose
   // score goes from 1 to 6 of 6.
   await admin.goto(`/projects/${state.projectId}/admin?tab=instructor-files`);
+  // The page shows no message when a replacement is stored, so wait for the server's answer.
+  const replaced = admin.waitForResponse((r) => /\/api\/instructor_files\/\d+\/$/.test(r.url()) && r.request().method() === 'PUT');
   await admin.getByLabel('Replace expected.txt').setInputFiles([file('expected.txt', FIXED_EXPECTED)]);
+  assert.equal((await replaced).status(), 200);
   await admin.getByRole('button', { name: 'View expected.txt' }).click();
-  await admin.getByLabel('Contents of expected.txt').getByText('bye').waitFor();
+  const contents = admin.getByLabel('Contents of expected.txt');
+  await contents.waitFor();
+  assert.equal((await contents.innerText()).trim(), FIXED_EXPECTED.trim());
   await admin.goto(`/projects/${state.projectId}/admin?tab=reruns`);
   await admin.getByLabel('Which submissions').selectOption('list');
   await admin.getByLabel('Submission ids').fill(String(state.aliceSubmission));
@@ -373,13 +383,13 @@ step('a student submits after the deadline using a late day, and sees the late d
 
   const alice = state.alice;
   await alice.goto(`/projects/${state.projectId}`);
-  assert.equal(await waitForSummary(alice, 'Late days left', '2 (0 used in this course)'), '2 (0 used in this course)');
-  assert.match(await summary(alice, 'Submissions today'), /^1 of 3 used/);
+  await expectSummary(alice, 'Late days left', '2 (0 used in this course)');
+  await expectSummary(alice, 'Submissions today', /^1 of 3 used/);
   await alice.getByLabel('Choose files').setInputFiles([file('hello.py', SLOW_CODE)]);
   await alice.getByRole('button', { name: 'Submit (uses 1 late day)' }).click();
   await alice.getByTestId('status-message').waitFor();
-  assert.equal(await waitForSummary(alice, 'Late days left', '1 (1 used in this course)'), '1 (1 used in this course)');
-  assert.match(await summary(alice, 'Submissions today'), /^2 of 3 used/);
+  await expectSummary(alice, 'Late days left', '1 (1 used in this course)');
+  await expectSummary(alice, 'Submissions today', /^2 of 3 used/);
   await alice.getByText('Your submission is being graded!').waitFor({ timeout: GRADING_TIMEOUT });
   await screenshot(alice, '21-late-day-used');
 
@@ -388,7 +398,7 @@ step('a student submits after the deadline using a late day, and sees the late d
   await bob.goto(`/projects/${state.projectId}?tab=submissions`);
   await bob.locator('tbody tr').first().getByText('Late (1 late day).').waitFor();
   await bob.getByRole('link', { name: 'Submit', exact: true }).click();
-  assert.equal(await waitForSummary(bob, 'Late days left', '1 (1 used in this course)'), '1 (1 used in this course)');
+  await expectSummary(bob, 'Late days left', '1 (1 used in this course)');
   await bob.context().close();
 });
 
@@ -396,21 +406,21 @@ step('a student removes a queued submission: it shows removed, and the late day 
   // Alice's slow submission holds the only worker, so Carol's waits in the queue behind it.
   const carol = await loginAs(browser, 'carol@e2e.test');
   await carol.goto(`/projects/${state.projectId}`);
-  assert.equal(await waitForSummary(carol, 'Late days left', '2 (0 used in this course)'), '2 (0 used in this course)');
-  assert.match(await summary(carol, 'Submissions today'), /^1 of 3 used/);
+  await expectSummary(carol, 'Late days left', '2 (0 used in this course)');
+  await expectSummary(carol, 'Submissions today', /^1 of 3 used/);
   await carol.getByLabel('Choose files').setInputFiles([file('hello.py', STUDENT_CODE)]);
   await carol.getByRole('button', { name: 'Submit (uses 1 late day)' }).click();
   const message = carol.getByTestId('status-message');
   await message.filter({ hasText: /in the queue/ }).waitFor();
-  assert.equal(await waitForSummary(carol, 'Late days left', '1 (1 used in this course)'), '1 (1 used in this course)');
-  assert.match(await summary(carol, 'Submissions today'), /^2 of 3 used/);
+  await expectSummary(carol, 'Late days left', '1 (1 used in this course)');
+  await expectSummary(carol, 'Submissions today', /^2 of 3 used/);
   await screenshot(carol, '22-queued');
 
   await carol.getByRole('button', { name: 'Remove from queue' }).click();
   await message.filter({ hasText: 'This submission was removed from the queue. It was not graded and does not count.' }).waitFor();
   assert.equal(await carol.locator('.live-status .badge').innerText(), 'Removed from queue');
-  assert.equal(await waitForSummary(carol, 'Late days left', '2 (0 used in this course)'), '2 (0 used in this course)');
-  assert.match(await waitForSummary(carol, 'Submissions today', /^1 of 3 used/), /^1 of 3 used/);
+  await expectSummary(carol, 'Late days left', '2 (0 used in this course)');
+  await expectSummary(carol, 'Submissions today', /^1 of 3 used/);
   await carol.getByRole('button', { name: 'Submit (uses 1 late day)' }).waitFor();
   await screenshot(carol, '23-removed-from-queue');
   await carol.getByRole('link', { name: 'My submissions' }).click();

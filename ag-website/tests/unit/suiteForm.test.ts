@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { Suite, SuiteFeedbackSettings } from '@/api/types';
-import SuiteForm from '@/components/tests/SuiteForm.vue';
+import SuiteForm from '@/components/testConfig/SuiteForm.vue';
 
 const flags: SuiteFeedbackSettings = {
   visible: true,

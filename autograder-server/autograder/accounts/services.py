@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 
@@ -52,8 +54,12 @@ def session_logout(*, request: HttpRequest) -> None:
     logout(request)
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Returns the token row and its key; the key is shown once and never stored."""
+def api_token_create(
+    *, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Returns the token row and its key; the key is shown once and never stored. A token
+    with `expires_at` is refused from then on (a script's credential that is forgotten stops
+    working by itself)."""
     if ApiToken.objects.filter(user=user).count() >= MAX_TOKENS_PER_USER:
         raise ApplicationError(
             f"You already have {MAX_TOKENS_PER_USER} API tokens; revoke one first.",
@@ -62,7 +68,11 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         )
     key = new_token_key()
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:TOKEN_PREFIX_LENGTH], key_hash=hash_token_key(key)
+        user=user,
+        name=name,
+        prefix=key[:TOKEN_PREFIX_LENGTH],
+        key_hash=hash_token_key(key),
+        expires_at=expires_at,
     )
     return token, key
 
@@ -76,4 +86,35 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
 def user_set_can_create_courses(*, user: User, allowed: bool) -> User:
     user.can_create_courses = allowed
     user.save(update_fields=["can_create_courses"])
+    return user
+
+
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    can_create_courses: bool | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """A superuser grants or takes the right to create courses, or deactivates or reactivates
+    an account. A deactivated account can neither log in nor use its API tokens, and its
+    open sessions stop working at their next request (Django's auth backend and our token
+    check both read `is_active`); its courses, groups and submissions stay, so
+    reactivating restores everything. Superusers cannot deactivate themselves (the site could
+    be left with no one to undo it)."""
+    changed: list[str] = []
+    if can_create_courses is not None:
+        user.can_create_courses = can_create_courses
+        changed.append("can_create_courses")
+    if is_active is not None and is_active != user.is_active:
+        if not is_active and user.pk == actor.pk:
+            raise ApplicationError(
+                "You cannot deactivate your own account.",
+                code="self_deactivation",
+                fields={"is_active": ["You cannot deactivate your own account."]},
+            )
+        user.is_active = is_active
+        changed.append("is_active")
+    if changed:
+        user.save(update_fields=changed)
     return user

@@ -1,4 +1,5 @@
-"""Counts failed logins and bad API tokens, and locks out whoever makes too many.
+"""Counts failed logins and bad API tokens, and locks out whoever makes too many; counts the
+emails sent to each address (`mail_allowed`, at the end).
 
 Counters live in Django's cache, which is Redis in production, so every web process sees the
 same counts. Three kinds of counter, each a fixed window that starts at its first failure:
@@ -239,3 +240,28 @@ def lockout_lift(*, username: str | None = None, address: str | None = None) -> 
     cache.delete_many(
         [counter.key(part) for counter in counters for part in (FAILURES, LOCKED_UNTIL)]
     )
+
+
+def mail_allowed(*, address: str) -> bool:
+    """Counts one message to `address`; False once it has had `AG_EMAIL_MAX_PER_ADDRESS` in
+    the current window (`AG_EMAIL_WINDOW_SECONDS`, starting at its first message).
+
+    Every email goes through here, whoever asked for it, so neither the password-reset form
+    nor re-adding someone to a roster can flood an inbox. If the cache is down the message is
+    sent: mail keeps working without the limit, as logging in does.
+    """
+    window: int = settings.EMAIL_WINDOW_SECONDS
+    limit: int = settings.EMAIL_MAX_PER_ADDRESS
+    counter = _Counter("mail-address", Subject.ADDRESS, normalise_username(address), limit)
+
+    def count() -> bool:
+        key = counter.key("sent")
+        cache.add(key, 0, timeout=window)
+        try:
+            sent = cache.incr(key)
+        except ValueError:  # the window ended between add() and incr()
+            cache.set(key, 1, timeout=window)
+            sent = 1
+        return sent <= limit
+
+    return _guarded("counting an email", count, True)

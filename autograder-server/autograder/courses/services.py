@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from autograder.accounts.models import User
+from autograder.accounts.passwords import account_invitation_send
 from autograder.common.errors import (
     ApplicationError,
     ConflictError,
@@ -207,6 +208,8 @@ def _carry_out(
             [CourseMembership(course=course, user=user, role=role) for user in added],
             ignore_conflicts=True,
         )
+        for user in added:  # those without a password are emailed a set-password link
+            account_invitation_send(user=user, course_name=course.name, role=role.label)
     return RosterChange(
         added=added,
         removed=plan.remove,

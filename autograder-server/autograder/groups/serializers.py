@@ -41,12 +41,19 @@ class GroupOutput(serializers.ModelSerializer[Group]):
         return annotated if annotated is not None else group.submissions.count()
 
 
+MAX_BONUS_SUBMISSIONS = 10_000
+"""Far above any real grant, and well inside what the database column holds: larger numbers
+are a 400 naming the field, not a bare database refusal."""
+
+
 class GroupCreateInput(StrictSerializer):
     members = serializers.ListField(
         child=serializers.CharField(max_length=150), max_length=100, allow_empty=True
     )
     extended_due_date = serializers.DateTimeField(required=False, allow_null=True)
-    bonus_submissions_remaining = serializers.IntegerField(required=False, min_value=0)
+    bonus_submissions_remaining = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_BONUS_SUBMISSIONS
+    )
 
 
 class GroupUpdateInput(StrictSerializer):
@@ -54,7 +61,9 @@ class GroupUpdateInput(StrictSerializer):
         child=serializers.CharField(max_length=150), max_length=100, required=False
     )
     extended_due_date = serializers.DateTimeField(required=False, allow_null=True)
-    bonus_submissions_remaining = serializers.IntegerField(required=False, min_value=0)
+    bonus_submissions_remaining = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_BONUS_SUBMISSIONS
+    )
 
 
 class GroupMergeInput(StrictSerializer):

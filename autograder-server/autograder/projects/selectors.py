@@ -19,7 +19,7 @@ def project_list_for_user(*, user: User | AnonymousUser, course: Course) -> Quer
     """Projects of `course` this user may read: all for staff and handgraders, visible ones
     for students. Raises 403 for users without a role in the course."""
     roles = require_any_role(user, course)
-    projects = Project.objects.filter(course=course).order_by("name", "pk")
+    projects = Project.objects.filter(course=course).select_related("course").order_by("name", "pk")
     if not can_see_all_projects(roles):
         projects = projects.filter(visible_to_students=True)
     return projects

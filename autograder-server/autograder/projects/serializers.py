@@ -12,9 +12,22 @@ class ProjectOutput(serializers.ModelSerializer[Project]):
     """The same for every role that may read the project: none of these fields is secret.
     Instructor files are never part of it (they have their own staff-only endpoints)."""
 
+    course_name = serializers.CharField(
+        source="course.name",
+        read_only=True,
+        help_text="The course's name, so a project page can name it without asking again.",
+    )
+
     class Meta:
         model = Project
-        fields = ("id", "course", *PROJECT_EDITABLE_FIELDS, "created_at", "last_modified")
+        fields = (
+            "id",
+            "course",
+            "course_name",
+            *PROJECT_EDITABLE_FIELDS,
+            "created_at",
+            "last_modified",
+        )
         read_only_fields = fields
 
 
@@ -42,10 +55,19 @@ class ExpectedFileOutput(serializers.ModelSerializer[ExpectedStudentFile]):
         read_only_fields = fields
 
 
+MAX_FILE_MATCHES = 10_000
+"""More files than any upload may hold (AG_MAX_FILES_PER_SUBMISSION is 500 by default), and
+well inside what the database column holds: larger numbers are a 400 naming the field."""
+
+
 class ExpectedFileInput(StrictSerializer):
     pattern = serializers.CharField(max_length=255, trim_whitespace=False)
-    min_num_matches = serializers.IntegerField(min_value=0, required=False)
-    max_num_matches = serializers.IntegerField(min_value=1, required=False)
+    min_num_matches = serializers.IntegerField(
+        min_value=0, max_value=MAX_FILE_MATCHES, required=False
+    )
+    max_num_matches = serializers.IntegerField(
+        min_value=1, max_value=MAX_FILE_MATCHES, required=False
+    )
 
 
 class InstructorFileOutput(serializers.ModelSerializer[InstructorFile]):

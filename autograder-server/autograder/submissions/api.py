@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponseBase
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -22,13 +23,17 @@ from autograder.grading.results.final_graded import (
     final_graded_submission_for_user,
 )
 from autograder.groups.models import Group
-from autograder.groups.selectors import group_get, group_is_member
+from autograder.groups.selectors import group_for_user, group_get, group_is_member
+from autograder.projects.selectors import project_check_readable, project_get
 from autograder.submissions import selectors, services
 from autograder.submissions.models import Submission
 from autograder.submissions.parsers import SubmissionMultiPartParser
 from autograder.submissions.permissions import check_may_read_group
 from autograder.submissions.serializers import (
+    FileCheckInput,
+    FileCheckOutput,
     SubmissionCreateInput,
+    SubmissionLimitsOutput,
     SubmissionOutput,
     SubmittedFileOutput,
 )
@@ -147,3 +152,67 @@ class SubmissionFileContentApi(APIView):
             raise NotFoundError(f"This submission has no file named {name!r}.")
         path = selectors.submission_file_path(submission=submission, name=name)
         return stored_file_response(path=path, filename=name)
+
+
+# --- Before an upload: the project page asks, the upload then does the same -----------------
+
+
+class MyLimitsApi(APIView):
+    @extend_schema(tags=["submissions"], responses=SubmissionLimitsOutput)
+    def get(self, request: Request, project_id: int) -> Response:
+        """What the requesting user may still submit for this project now, with their group:
+        submissions used and left today and in total, the next daily reset, bonus submissions,
+        the deadline that applies, late days (theirs and their partners'), and whether an
+        upload now would be refused, late or use a late day. The upload decides with the same
+        code, so this is what it will do (until something changes)."""
+        project = project_get(project_id=project_id)
+        project_check_readable(user=request.user, project=project)
+        plan = selectors.submission_limits(
+            user=request_user(request), project=project, now=timezone.now()
+        )
+        return Response(SubmissionLimitsOutput(plan).data)
+
+
+class FileCheckApi(APIView):
+    @extend_schema(tags=["submissions"], request=FileCheckInput, responses=FileCheckOutput)
+    def post(self, request: Request, project_id: int) -> Response:
+        """A dry run of an upload's files (names, and sizes if given): which the expected
+        patterns keep, which they leave out, which patterns still miss files, and every name or
+        rule the upload would refuse. Stores and charges nothing."""
+        project = project_get(project_id=project_id)
+        project_check_readable(user=request.user, project=project)
+        data = FileCheckInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        chosen = [
+            selectors.ChosenFile(name=item["name"], size=item.get("size"))
+            for item in data.validated_data["files"]
+        ]
+        check = selectors.file_check(project=project, files=chosen)
+        return Response(FileCheckOutput(check).data)
+
+
+class MySubmissionsApi(APIView):
+    pagination_class = DefaultPagination
+
+    @extend_schema(tags=["submissions"], responses=SubmissionOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        """The requesting user's group's submissions for this project, newest first (an empty
+        list without a group), so the project page needn't wait for the group first."""
+        project = project_get(project_id=project_id)
+        roles = project_check_readable(user=request.user, project=project)
+        group = group_for_user(project=project, user=request_user(request))
+        paginator = DefaultPagination()
+        if group is None:
+            paginator.paginate_queryset(Submission.objects.none(), request, view=self)
+            return paginator.get_paginated_response([])
+        group.project = project
+        page = paginator.paginate_queryset(
+            selectors.submission_list_for_group(group=group), request, view=self
+        )
+        context = {
+            "final_graded_id": _final_graded_id(request.user, group, roles),
+            "show_error_detail": roles.is_staff,
+        }
+        return paginator.get_paginated_response(
+            SubmissionOutput(page, many=True, context=context).data
+        )

@@ -9,6 +9,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="group-submissions",
     ),
     path(
+        "projects/<int:project_id>/my_submissions/",
+        api.MySubmissionsApi.as_view(),
+        name="my-submissions",
+    ),
+    path("projects/<int:project_id>/my_limits/", api.MyLimitsApi.as_view(), name="my-limits"),
+    path(
+        "projects/<int:project_id>/file_check/",
+        api.FileCheckApi.as_view(),
+        name="file-check",
+    ),
+    path(
         "submissions/<int:submission_id>/",
         api.SubmissionDetailApi.as_view(),
         name="submission-detail",

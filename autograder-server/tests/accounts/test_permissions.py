@@ -29,6 +29,32 @@ ENDPOINTS = [
         SUPERUSER_ONLY,
         body=lambda w: {"can_create_courses": True},
     ),
+    Endpoint(
+        "PATCH",
+        lambda w: f"/api/users/{w.users['student'].pk}/",
+        SUPERUSER_ONLY,
+        body=lambda w: {"is_active": False},
+    ),
+    Endpoint("GET", lambda w: "/api/users/", SUPERUSER_ONLY),
+    Endpoint("GET", lambda w: "/api/users/?search=student&active=true", SUPERUSER_ONLY),
+    Endpoint(
+        "POST",
+        lambda w: "/api/auth/password/forgot/",
+        {role: 202 for role in ROLE_NAMES},
+        body=lambda w: {"email": "student@example.edu"},
+    ),
+    Endpoint(
+        "POST",
+        lambda w: "/api/auth/password/check/",
+        {role: 400 for role in ROLE_NAMES},
+        body=lambda w: {"uid": "MQ", "token": "bad-token"},
+    ),
+    Endpoint(
+        "POST",
+        lambda w: "/api/auth/password/set/",
+        {role: 400 for role in ROLE_NAMES},
+        body=lambda w: {"uid": "MQ", "token": "bad-token", "password": "long-passphrase-1"},
+    ),
     Endpoint("GET", lambda w: "/api/auth/csrf/", {role: 200 for role in ROLE_NAMES}),
     Endpoint("POST", lambda w: "/api/auth/logout/", {role: 204 for role in ROLE_NAMES}),
 ]

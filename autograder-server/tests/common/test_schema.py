@@ -103,3 +103,11 @@ def test_a_delete_with_a_body_is_honoured(world: World) -> None:
     )
     assert response.status_code == 200, response.content
     assert not world.course.memberships.filter(user=student).exists()
+
+
+def test_query_limits_are_documented_as_enforced() -> None:
+    """`max_bytes` outside 1..50 MB is a 400; the schema says so, so clients (and the fuzzer)
+    don't send values the API is documented to take and then refuses."""
+    parameters = _operation("/api/command_results/{command_result_id}/stdout/", "get")["parameters"]
+    max_bytes = next(p for p in parameters if p["name"] == "max_bytes")["schema"]
+    assert (max_bytes["minimum"], max_bytes["maximum"]) == (1, 50_000_000)

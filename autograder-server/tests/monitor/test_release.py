@@ -1,7 +1,9 @@
 """The release fence: a worker of another release than the deployed one claims nothing."""
 
 import io
+import os
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.test import override_settings
 
 from autograder.grading.pipeline import worker
 from autograder.grading.pipeline.models import GradingJob, JobState
+from autograder.grading.pipeline.queues import Queue
 from autograder.monitor import release
 from autograder.monitor.models import DeployedRelease
 from autograder.submissions.models import SubmissionStatus
@@ -71,6 +74,21 @@ def test_a_slot_of_an_old_release_hands_the_wake_up_back_without_claiming(
     assert (job.state, job.attempts, job.lease_owner) == (JobState.PENDING, 0, "")
 
 
+@pytest.fixture
+def own_queues(tmp_path: Path, settings: Any) -> Iterator[str]:
+    """Queues of this test alone (live workers consume them), deleted afterwards."""
+    from autograder.celery import app
+
+    prefix = f"h8rel{os.getpid()}{tmp_path.name[-4:]}-"
+    settings.QUEUE_PREFIX = prefix
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield prefix
+    with app.connection_for_write() as conn:
+        channel: Any = conn.default_channel
+        for queue in Queue:
+            channel.queue_delete(f"{prefix}{queue.value}")
+
+
 def _start_release_worker(tmp: Path, name: str, release_id: str, **env: str) -> LiveProcess:
     return start_worker(tmp, name=name, concurrency=1, env={"AG_RELEASE": release_id, **env})
 
@@ -78,10 +96,8 @@ def _start_release_worker(tmp: Path, name: str, release_id: str, **env: str) -> 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_old_release_worker_exits_unclaimed_and_the_deployed_release_grades(
-    tmp_path: Path, settings: Any
+    tmp_path: Path, own_queues: str
 ) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.QUEUE_PREFIX = f"h8rel{tmp_path.name[-6:]}-"
     release.release_record(release="0.2.0+new")
     project = h.project_with_catch_all()
     h.command(
@@ -120,8 +136,7 @@ def test_old_release_worker_exits_unclaimed_and_the_deployed_release_grades(
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_idle_old_release_worker_stops_at_its_heartbeat(tmp_path: Path, settings: Any) -> None:
-    settings.QUEUE_PREFIX = f"h8idle{tmp_path.name[-6:]}-"
+def test_idle_old_release_worker_stops_at_its_heartbeat(tmp_path: Path, own_queues: str) -> None:
     release.release_record(release="0.2.0+new")
     health = tmp_path / "health.json"
     env = {"AG_RELEASE": "0.1.0+old", "AG_WORKER_HEARTBEAT_SECONDS": "1"}
@@ -133,3 +148,12 @@ def test_idle_old_release_worker_stops_at_its_heartbeat(tmp_path: Path, settings
     finally:
         old.kill()
     assert "release '0.2.0+new' is deployed" in health.read_text()
+
+
+@pytest.mark.django_db
+def test_deploy_init_migrates_then_records_the_release() -> None:
+    out = io.StringIO()
+    with override_settings(RELEASE="0.2.0+init"):
+        call_command("deploy_init", stdout=out)
+    assert release.deployed_release() == "0.2.0+init"
+    assert "No migrations to apply" in out.getvalue()

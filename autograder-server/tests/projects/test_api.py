@@ -231,6 +231,8 @@ def test_admin_manages_expected_files(world: World) -> None:
         ({"pattern": "*.c", "max_num_matches": 0}, "max_num_matches"),
         ({"pattern": "*.c", "min_num_matches": -1}, "min_num_matches"),
         ({"pattern": "*.c", "min_num_matches": "one"}, "min_num_matches"),
+        ({"pattern": "*.c", "max_num_matches": 2**63 - 1}, "max_num_matches"),
+        ({"pattern": "*.c", "min_num_matches": 2**40, "max_num_matches": 2**40}, "min_num_matches"),
         ({"pattern": "*.c", "required": True}, "required"),
         ({"pattern": "*.py"}, "pattern"),
     ],

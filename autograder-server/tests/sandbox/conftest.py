@@ -173,7 +173,7 @@ class HostGuard:
     settle_s: float = 15.0
     """How long released containers may take to disappear."""
     memory_cgroups: dict[str, str] = field(default_factory=dict)
-    _create: Callable[..., DockerSandbox] | None = None
+    _create: Callable[..., DockerSandbox] | None = field(default=None, init=False, repr=False)
 
     def own_labelled(self) -> list[str]:
         """Ids of the labelled containers this process created, from Docker's list."""

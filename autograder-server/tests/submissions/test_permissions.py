@@ -3,6 +3,7 @@ from typing import Any
 
 import pytest
 
+from autograder.accounts.models import User
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests.conftest import World
 from tests.permission_matrix import Endpoint, assert_matrix
@@ -60,6 +61,47 @@ def created_for_group(w: World, role: str, response: Any) -> None:
     assert Submission.objects.get(pk=response.data["id"]).group_id == w.group.pk
 
 
+PROJECT_READ = roles(
+    student=200, group_member=200, handgrader=200, staff=200, admin=200, superuser=200
+)
+"""Anyone who may read the project; each gets their own answer (a student without a group
+gets one too)."""
+HIDDEN_PROJECT_READ = PROJECT_READ | {"student": 404, "group_member": 404}
+
+
+def own_limits(w: World, role: str, response: Any) -> None:
+    """Only the member sees the world's group; nobody sees another group's counts."""
+    expected = w.group.pk if role == "group_member" else None
+    assert response.data["group"] == expected
+    user = w.users[role]
+    assert isinstance(user, User)
+    assert [m["username"] for m in response.data["members"]] == [user.username]
+
+
+def own_submissions(w: World, role: str, response: Any) -> None:
+    expected = 1 if role == "group_member" else 0
+    assert response.data["count"] == expected
+    assert {s["group"] for s in response.data["results"]} <= {w.group.pk}
+
+
+def checked_files(w: World, role: str, response: Any) -> None:
+    assert response.data["accepted"] == ["main.cpp"]
+
+
+def project_url(suffix: str, hidden: bool = False) -> Callable[[World], str]:
+    def build(w: World) -> str:
+        submission_of(w, w.other_group, w.other_group.members.get())
+        submission_of(w)
+        project = w.hidden_project if hidden else w.project
+        return f"/api/projects/{project.pk}/{suffix}"
+
+    return build
+
+
+def chosen_files(w: World) -> dict[str, Any]:
+    return {"files": [{"name": "main.cpp", "size": 12}]}
+
+
 def list_url(w: World) -> str:
     submission_of(w, w.other_group, w.other_group.members.get())
     submission_of(w)
@@ -113,6 +155,19 @@ ENDPOINTS = [
     Endpoint("GET", sub_url("files/", hidden=True), HIDDEN_READ),
     Endpoint("GET", sub_url("files/content/?name=main.cpp"), READ),
     Endpoint("GET", sub_url("files/content/?name=main.cpp", hidden=True), HIDDEN_READ),
+    Endpoint("GET", project_url("my_limits/"), PROJECT_READ, check=own_limits),
+    Endpoint("GET", project_url("my_limits/", hidden=True), HIDDEN_PROJECT_READ),
+    Endpoint("GET", lambda w: "/api/projects/999999/my_limits/", NOT_FOUND),
+    Endpoint("GET", project_url("my_submissions/"), PROJECT_READ, check=own_submissions),
+    Endpoint("GET", project_url("my_submissions/", hidden=True), HIDDEN_PROJECT_READ),
+    Endpoint("GET", lambda w: "/api/projects/999999/my_submissions/", NOT_FOUND),
+    Endpoint(
+        "POST", project_url("file_check/"), PROJECT_READ, body=chosen_files, check=checked_files
+    ),
+    Endpoint(
+        "POST", project_url("file_check/", hidden=True), HIDDEN_PROJECT_READ, body=chosen_files
+    ),
+    Endpoint("POST", lambda w: "/api/projects/999999/file_check/", NOT_FOUND, body=chosen_files),
 ]
 
 

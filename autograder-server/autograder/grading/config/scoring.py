@@ -52,7 +52,7 @@ def normalized_lines(data: bytes, options: DiffOptions) -> list[bytes]:
     elif not terminated:
         lines[-1] += UNTERMINATED
     if options.ignore_blank_lines:
-        lines = [line for line in lines if line.strip()]
+        lines = [line for line in lines if line]
     return lines
 
 
@@ -63,9 +63,11 @@ def output_matches(expected: bytes, actual: bytes, options: DiffOptions) -> bool
 
 
 def return_code_correct(expected: str, return_code: int | None, timed_out: bool) -> bool | None:
+    """`return_code` is None when the program did not exit (a signal or the memory limit ended
+    it): it did not succeed, so it counts as nonzero, as autograder.io's negative codes do."""
     if expected == ExpectedReturnCode.NONE:
         return None
-    if timed_out or return_code is None:
+    if timed_out:
         return False
     return (return_code == 0) == (expected == ExpectedReturnCode.ZERO)
 

@@ -51,7 +51,8 @@ def stages_passed(previous: dict[str, Any], current: dict[str, Any]) -> list[dic
     if before == now:
         return []
     passed: list[dict[str, Any]] = []
-    idle = {"error_msg": "", "queue_position": None, "estimated_wait_s": None}
+    idle: dict[str, Any] = {key: "" for key in ("error_msg", "error_detail") if key in current}
+    idle |= {"queue_position": None, "estimated_wait_s": None}
     if (
         before in _BEFORE_GRADING
         and now not in _BEFORE_DEFERRED

@@ -48,6 +48,29 @@ def with_db_retry(action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def _hold(job: GradingJob) -> None:
+    """Locks the job's row for the rest of the transaction; raises LeaseLostError when the
+    job is no longer this worker's. A worker that stalled past its lease (a long pause, a
+    partitioned node) finds out here, before it writes over what the job's new owner wrote."""
+    if not (
+        GradingJob.objects.select_for_update()
+        .filter(pk=job.pk, lease_owner=job.lease_owner, state=JobState.RUNNING)
+        .exists()
+    ):
+        raise LeaseLostError
+
+
+def _while_held(job: GradingJob, write: Callable[[], object]) -> None:
+    """Runs `write` in one transaction with the job's lease held (see `_hold`)."""
+
+    def held() -> None:
+        with transaction.atomic():
+            _hold(job)
+            write()
+
+    with_db_retry(held)
+
+
 def _suites_for(job: GradingJob) -> list[tuple[AGTestSuite, set[int] | None]]:
     suites = AGTestSuite.objects.filter(project_id=job.project_id).prefetch_related(
         "instructor_files_needed", "student_files_needed", "cases__commands"
@@ -109,31 +132,33 @@ def job_run(
             )
         except SuiteConfigError as error:
             message = str(error)
-            with_db_retry(
+            _while_held(
+                job,
                 functools.partial(
                     suite_error_store, submission_id=submission.pk, suite=suite, message=message
-                )
+                ),
             )
             continue
         if lease_lost():
             raise LeaseLostError
-        with_db_retry(functools.partial(suite_results_store, run=run))
+        _while_held(job, functools.partial(suite_results_store, run=run))
         if (
             job.kind == JobKind.GRADE
             and index == 0
             and suite.reject_submission_if_setup_fails
             and run.setup_failed
         ):
-            with_db_retry(
+            _while_held(
+                job,
                 lambda: submission_status_set(
                     submission_id=submission.pk,
                     status=SubmissionStatus.REJECTED,
                     error_msg="The first suite's setup command failed.",
                     finished_at=timezone.now(),
-                )
+                ),
             )
             return JobState.DONE
-    with_db_retry(lambda: _after(job))
+    _while_held(job, lambda: _after(job))
     return JobState.DONE
 
 

@@ -20,6 +20,7 @@ from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.output_storage import output_read
 from autograder.grading.results.serializers import (
     DIFF_SCHEMA,
+    MAX_MAX_BYTES,
     GradebookRowOutput,
     OutputQueryInput,
     ResultsQueryInput,
@@ -39,7 +40,9 @@ _CATEGORY_PARAM = OpenApiParameter(
     description="Default: the most the requester may see.",
 )
 _MAX_BYTES_PARAM = OpenApiParameter(
-    "max_bytes", int, description="Return at most this many bytes (default 1 MiB)."
+    "max_bytes",
+    {"type": "integer", "minimum": 1, "maximum": MAX_MAX_BYTES},
+    description="Return at most this many bytes (default 1 MiB).",
 )
 
 

@@ -51,7 +51,7 @@ def _keyed(data: bytes, options: DiffOptions) -> list[tuple[bytes, str]]:
         terminated = index < len(lines) - 1 or data.endswith(b"\n")
         normalized = normalized_lines(line + b"\n" if terminated else line, per_line)
         key = normalized[0] if normalized else b""
-        if options.ignore_blank_lines and not key.strip():
+        if options.ignore_blank_lines and not key:
             continue
         keyed.append((key, line.decode("utf-8", errors="replace")))
     return keyed

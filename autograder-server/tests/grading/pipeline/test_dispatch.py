@@ -1,9 +1,11 @@
 """Claiming, fairness, leases and the reaper, against real PostgreSQL (no sandboxes)."""
 
 import datetime
+import threading
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from autograder.grading.pipeline import dispatch, jobs, reaper
@@ -46,6 +48,65 @@ def test_claims_oldest_first_within_a_project_and_never_twice() -> None:
     assert (a.state, a.attempts, a.lease_owner) == (JobState.RUNNING, 1, "w1")
     assert a.lease_expires_at is not None and a.lease_expires_at > timezone.now()
     assert claim("w3") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_locked_by_another_claimer_is_skipped_not_waited_for() -> None:
+    """While another worker's claim holds the oldest job's row, a claim takes the next job at
+    once (SKIP LOCKED): it neither waits for that worker nor takes the same job."""
+    project = h.project_with_catch_all()
+    first, second = queued(project, 2)
+    held, done = threading.Event(), threading.Event()
+
+    def other_claimer_mid_claim() -> None:
+        try:
+            with transaction.atomic():
+                GradingJob.objects.select_for_update().get(submission=first)
+                held.set()
+                done.wait(30)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_claimer_mid_claim)
+    other.start()
+    try:
+        assert held.wait(10)
+        job = claim("w1")
+    finally:
+        done.set()
+        other.join()
+
+    assert job is not None and job.submission_id == second.pk
+    after = claim("w2")
+    assert after is not None and after.submission_id == first.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_claiming_at_once_take_each_job_exactly_once() -> None:
+    project = h.project_with_catch_all()
+    expected = {s.pk for s in queued(project, 24)}
+    claimed: dict[str, list[int]] = {}
+    start = threading.Barrier(4)
+
+    def worker(name: str) -> None:
+        try:
+            start.wait(10)
+            mine = claimed.setdefault(name, [])
+            while (job := claim(name)) is not None:
+                mine.append(job.submission_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(f"w{i}",)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    everything = [pk for pks in claimed.values() for pk in pks]
+    assert sorted(everything) == sorted(expected), "every job once, none twice"
+    owners = dict(GradingJob.objects.values_list("submission_id", "lease_owner"))
+    assert all(owners[pk] == name for name, pks in claimed.items() for pk in pks)
 
 
 def test_a_busy_project_does_not_starve_another() -> None:

@@ -183,6 +183,7 @@ def snapshot(status: str, **fields: Any) -> dict[str, Any]:
         "id": 1,
         "status": status,
         "error_msg": "",
+        "error_detail": "",
         "queue_position": None,
         "estimated_wait_s": None,
         "queued_at": "t0",
@@ -227,7 +228,8 @@ def snapshot(status: str, **fields: Any) -> dict[str, Any]:
                 grading_started_at="t1",
                 non_deferred_finished_at="t2",
                 finished_at="t3",
-                error_msg="The sandbox failed 3 times",
+                error_msg="Grading failed",
+                error_detail="The sandbox failed 3 times",
             ),
             ["waiting_for_deferred"],
         ),
@@ -263,5 +265,6 @@ def test_stages_passed_between_two_reads(
 
     assert [s["status"] for s in stages] == passed
     for stage in stages:
-        assert stage["finished_at"] is None and stage["error_msg"] == ""
+        assert stage["finished_at"] is None
+        assert stage["error_msg"] == stage["error_detail"] == ""
         assert stage["queue_position"] is None and stage["grading_started_at"] == "t1"
