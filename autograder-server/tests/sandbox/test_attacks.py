@@ -97,18 +97,23 @@ def test_thread_bomb(sandbox: DockerSandbox) -> None:
 
 def test_children_that_outlive_their_parent_or_daemonize(sandbox: DockerSandbox) -> None:
     script = (
-        "(setsid sh -c 'sleep 1; echo late > late.txt' &) ;"
+        "(setsid sh -c 'while :; do echo tick >> ticks.txt; sleep 0.1; done' &) ;"
         "nohup sleep 1000 >/dev/null 2>&1 & "
         "python3 -c 'import os,time\nif os.fork(): os._exit(0)\nos.setsid()\n"
-        "if os.fork(): os._exit(0)\ntime.sleep(1000)' ; echo parent done"
+        "if os.fork(): os._exit(0)\ntime.sleep(1000)' ;"
+        "until [ -s ticks.txt ]; do sleep 0.05; done; echo parent done"
     )
     result = sh(sandbox, script, timeout=10)
     # The command ends with its main process: had the runner waited for the daemons,
     # which hold its stdout, the command would have timed out after 10 s instead.
     assert result.outcome is Outcome.EXITED and result.stdout == b"parent done\n"
     assert_recovered(sandbox)
-    time.sleep(1.2)  # the setsid child, had it survived, would have written by now
-    assert sandbox.get_file("late.txt", max_bytes=10).status is FileStatus.MISSING
+    # The setsid child ticked while the command ran (how often depends on the machine's
+    # load); once the command ended it must tick no more.
+    ticks = sandbox.get_file("ticks.txt", max_bytes=1_000_000).content
+    assert ticks.startswith(b"tick\n")
+    time.sleep(0.5)  # five more ticks, had it survived
+    assert sandbox.get_file("ticks.txt", max_bytes=1_000_000).content == ticks
 
 
 # ----- memory ---------------------------------------------------------------------------
