@@ -53,6 +53,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password/check/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Whether an invitation or reset link still works, and whose account it is for, so the
+         *     page can say so before a password is typed.
+         */
+        post: operations["auth_password_check_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/forgot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Asks for a reset link. The answer is the same whether or not the address has an
+         *     account, and so is the work done in the request (accounts/passwords.py).
+         */
+        post: operations["auth_password_forgot_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/set/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Sets a new password from an invitation or reset link; the link is then used up. */
+        post: operations["auth_password_set_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{case_id}/": {
         parameters: {
             query?: never;
@@ -1044,6 +1101,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Superusers find accounts (by username, email or name) to grant course creation to, or
+         *     to deactivate and reactivate.
+         */
+        get: operations["users_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{user_id}/": {
         parameters: {
             query?: never;
@@ -1051,14 +1128,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Superusers grant or take away the right to create courses. */
+        /**
+         * @description Superusers grant or take away the right to create courses, and deactivate or
+         *     reactivate accounts.
+         */
         get: operations["users_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Superusers grant or take away the right to create courses. */
+        /**
+         * @description Superusers grant or take away the right to create courses, and deactivate or
+         *     reactivate accounts.
+         */
         patch: operations["users_partial_update"];
         trace?: never;
     };
@@ -1574,6 +1657,9 @@ export interface components {
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
         };
+        MessageOutput: {
+            message: string;
+        };
         /**
          * @description * `add` - Add the people named
          *     * `replace` - Make the roster exactly the people named
@@ -1776,6 +1862,25 @@ export interface components {
             results: components["schemas"]["TokenOutput"][];
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PasswordForgotInputRequest: {
+            /** Format: email */
+            email: string;
+        };
+        PasswordLink: {
+            username: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PasswordLinkInputRequest: {
+            uid: string;
+            token: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PasswordSetInputRequest: {
+            uid: string;
+            token: string;
+            password: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedCaseUpdateInputRequest: {
             name?: string;
             /** @description Settings per feedback category. On create, what is left out gets its default; on update, only the categories and settings sent change. */
@@ -1916,6 +2021,8 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedUserUpdateInputRequest: {
             can_create_courses?: boolean;
+            /** @description False deactivates: no login, no API token, until reactivated. */
+            is_active?: boolean;
         };
         /**
          * @description * `line` - line
@@ -2458,6 +2565,11 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         TokenCreateInputRequest: {
             name: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working; null: never.
+             */
+            expires_at?: string | null;
         };
         TokenCreatedOutput: {
             readonly id: number;
@@ -2467,6 +2579,11 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             last_used_at?: string | null;
+            /**
+             * Format: date-time
+             * @description After this the token is refused; empty: never expires.
+             */
+            expires_at?: string | null;
             /** @description Shown once; store it now. */
             key: string;
         };
@@ -2478,8 +2595,14 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             last_used_at?: string | null;
+            /**
+             * Format: date-time
+             * @description After this the token is refused; empty: never expires.
+             */
+            expires_at?: string | null;
         };
-        UserOutput: {
+        /** @description What a superuser's user list shows. */
+        UserAdminOutput: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
@@ -2494,6 +2617,16 @@ export interface components {
             is_superuser?: boolean;
             /** @description Granted by a superuser; lets the user create courses. */
             can_create_courses?: boolean;
+            /**
+             * Active
+             * @description Designates whether this user should be treated as active. Unselect this instead of deleting accounts.
+             */
+            is_active?: boolean;
+            readonly has_password: boolean;
+            /** Format: date-time */
+            last_login?: string | null;
+            /** Format: date-time */
+            date_joined?: string;
         };
     };
     responses: never;
@@ -2635,6 +2768,215 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_password_check_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordLinkInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordLinkInputRequest"];
+                "multipart/form-data": components["schemas"]["PasswordLinkInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordLink"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_password_forgot_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordForgotInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordForgotInputRequest"];
+                "multipart/form-data": components["schemas"]["PasswordForgotInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_password_set_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSetInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordSetInputRequest"];
+                "multipart/form-data": components["schemas"]["PasswordSetInputRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
             401: {
@@ -9265,6 +9607,75 @@ export interface operations {
             };
         };
     };
+    users_list: {
+        parameters: {
+            query?: {
+                /** @description Only active (true) or deactivated (false). */
+                active?: boolean;
+                /** @description Words to find in username, email or name. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAdminOutput"][];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     users_retrieve: {
         parameters: {
             query?: never;
@@ -9281,7 +9692,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOutput"];
+                    "application/json": components["schemas"]["UserAdminOutput"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
@@ -9344,7 +9755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOutput"];
+                    "application/json": components["schemas"]["UserAdminOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */

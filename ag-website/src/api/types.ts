@@ -9,6 +9,10 @@ export type { CommandStream, SetupStream } from './results';
 type S = components['schemas'];
 
 export type Me = S['MeOutput'];
+export type ApiToken = S['TokenOutput'];
+export type NewApiToken = S['TokenCreatedOutput'];
+export type AdminUser = S['UserAdminOutput'];
+export type UserUpdate = S['PatchedUserUpdateInputRequest'];
 export type CourseRoles = S['CourseRolesOutput'];
 export type Course = S['CourseOutput'];
 export type CourseInput = S['CourseInputRequest'];
