@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
-from autograder.courses.permissions import hidden, require_any_role, require_staff
+from autograder.courses.permissions import require_staff
 from autograder.courses.roles import CourseRoles
 from autograder.groups import selectors, services
 from autograder.groups.models import Group, GroupInvitation
@@ -24,6 +24,7 @@ from autograder.groups.serializers import (
     InvitationOutput,
 )
 from autograder.projects.models import Project
+from autograder.projects.selectors import project_check_readable
 
 
 def _user(request: Request) -> User:
@@ -39,11 +40,9 @@ def _project(project_id: int) -> Project:
 
 
 def _project_roles(user: User | AnonymousUser, project: Project) -> CourseRoles:
-    """Roles of `user` in the project's course; students get a 404 for a hidden project."""
-    roles = require_any_role(user, project.course_id)
-    if not (roles.is_staff or roles.is_handgrader or project.visible_to_students):
-        raise hidden("Project not found.")
-    return roles
+    """Roles of `user` in the project's course; students get a 404 for a hidden project,
+    guests for one that guests may not use."""
+    return project_check_readable(user=user, project=project)
 
 
 def _group(group_id: int) -> Group:
@@ -70,7 +69,8 @@ def _invitation_body(invitation: GroupInvitation) -> dict[str, Any]:
 
 
 def _require_may_join(roles: CourseRoles) -> None:
-    if not (roles.is_student or roles.is_staff):
+    """Guests reach here only for projects that let guests submit (`_project_roles`)."""
+    if not (roles.is_student or roles.is_staff or roles.is_guest):
         raise PermissionDeniedError("Only students and staff of this course can be in groups.")
 
 
