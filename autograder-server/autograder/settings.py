@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "autograder.grading",
     "autograder.monitor",
     "autograder.integrations.lti",
+    "autograder.notifications",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, ConflictError, PermissionDeniedError
 from autograder.courses.models import CourseMembership, Role
 from autograder.courses.roles import is_guest_of
+from autograder.groups import signals
 from autograder.groups.models import (
     Group,
     GroupInvitation,
@@ -350,6 +351,11 @@ def group_invitation_create(
             )
     except IntegrityError as exc:
         raise _invitation_pending(everyone) from exc
+    transaction.on_commit(
+        lambda: signals.group_invitation_created.send(
+            sender=GroupInvitation, invitation_id=invitation.pk
+        )
+    )
     return invitation
 
 
