@@ -473,13 +473,13 @@ ag_init_state() {
     [ -n "$ids" ] || { echo running; return; }
     since="$(cat "$AG_DEPLOY_STATE/deploy-started" 2>/dev/null || echo 0)"
     # shellcheck disable=SC2086
-    newest="$(docker inspect -f '{{.CreatedAt}} {{.Status.State}}' $ids 2>/dev/null | sort | tail -1)"
+    newest="$(docker inspect -f '{{.CreatedAt.Format "2006-01-02T15:04:05"}} {{.Status.State}}' $ids 2>/dev/null | sort | tail -1)"
     if [ "${newest##* }" = complete ] && { [ "${2:-}" != fresh ] || [ "${newest%% *}" \> "$since" ]; }; then
         echo complete
         return
     fi
     # shellcheck disable=SC2086
-    failures="$(docker inspect -f '{{.CreatedAt}} {{.Status.State}}' $ids 2>/dev/null \
+    failures="$(docker inspect -f '{{.CreatedAt.Format "2006-01-02T15:04:05"}} {{.Status.State}}' $ids 2>/dev/null \
         | awk -v since="$since" '$1 >= since && ($2 == "failed" || $2 == "rejected")' | wc -l)"
     if [ "$failures" -ge 3 ]; then echo failed; else echo running; fi
 }
