@@ -12,6 +12,7 @@ const routes: RouteRecordRaw[] = [
     meta: { public: true },
   },
   { path: '/account/tokens', name: 'tokens', component: () => import('@/pages/TokensPage.vue') },
+  { path: '/account/notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
   { path: '/admin/users', name: 'users', component: () => import('@/pages/UsersPage.vue') },
   { path: '/courses/new', name: 'new-course', component: () => import('@/pages/NewCoursePage.vue') },
   { path: '/', name: 'courses', component: () => import('@/pages/CoursesPage.vue') },

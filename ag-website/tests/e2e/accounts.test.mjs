@@ -134,3 +134,61 @@ step('forgot password: the emailed link sets a new password once, and is refused
   await again.context().close();
   await page.context().close();
 });
+
+step('a user turns grading-finished email off on the notifications page', async () => {
+  const page = await loginAs(browser, 'alice@e2e.test');
+  await page.getByRole('link', { name: 'Email' }).click();
+  const box = page.getByLabel('Email me when a submission of mine has finished grading');
+  await box.waitFor();
+  assert.equal(await box.isChecked(), true);
+  await box.uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('status').getByText('Saved.').waitFor();
+  await screenshot(page, '45-notification-settings');
+  const stored = await apiFrom(page, 'GET', 'users/me/notifications/');
+  assert.deepEqual(stored.json, { grading_finished: false });
+  await page.reload();
+  await box.waitFor();
+  assert.equal(await box.isChecked(), false);
+  await page.context().close();
+});
+
+step('a superuser lets a user create courses, and that user creates one', async () => {
+  const root = await loginAs(browser, 'root@e2e.test');
+  await root.getByRole('link', { name: 'Users' }).click();
+  await root.getByLabel('Find users').fill('dora');
+  await root.getByRole('button', { name: 'Search' }).click();
+  await root.getByRole('cell', { name: 'dora@e2e.test — Dora Explorer' }).waitFor();
+  await root.getByLabel('dora@e2e.test may create courses').check();
+  await root.getByRole('status').getByText('dora@e2e.test: may now create courses.').waitFor();
+  await screenshot(root, '46-users-page');
+
+  const dora = await newPage(browser, 'dora');
+  await dora.goto('/login');
+  await dora.getByLabel('Username or email').fill('dora@e2e.test');
+  await dora.getByLabel('Password').fill('dora-second-passphrase-2');
+  await dora.getByRole('button', { name: 'Log in' }).click();
+  await dora.getByRole('link', { name: 'New course' }).click();
+  await dora.getByLabel('Name').fill('E2E 202');
+  await screenshot(dora, '47-new-course');
+  await dora.getByRole('button', { name: 'Create course' }).click();
+  await dora.getByRole('heading', { name: 'Course admin: E2E 202' }).waitFor();
+  await dora.context().close();
+
+  // Deactivated, dora cannot log in; reactivated, she can again.
+  await root.getByRole('button', { name: 'Deactivate' }).click();
+  await root.getByRole('status').getByText('dora@e2e.test: deactivated.').waitFor();
+  await root.getByRole('cell', { name: 'Deactivated' }).waitFor();
+  expectErrors(failedRequest(400, 'auth/login/'));
+  const visitor = await newPage(browser, 'visitor');
+  await visitor.goto('/login');
+  await apiFrom(visitor, 'GET', 'auth/csrf/');
+  const login = await apiFrom(visitor, 'POST', 'auth/login/', { username: 'dora@e2e.test', password: 'dora-second-passphrase-2' });
+  assert.equal(login.status, 400);
+  await root.getByRole('button', { name: 'Reactivate' }).click();
+  await root.getByRole('status').getByText('dora@e2e.test: reactivated.').waitFor();
+  const again = await apiFrom(visitor, 'POST', 'auth/login/', { username: 'dora@e2e.test', password: 'dora-second-passphrase-2' });
+  assert.equal(again.status, 200);
+  await visitor.context().close();
+  await root.context().close();
+});

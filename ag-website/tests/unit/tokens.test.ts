@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expiryFromDays, expiryText, isExpired, lastUsedText, relative } from '@/lib/tokens';
 import { currentTerm } from '@/lib/term';
+import { formatSize, normaliseReceiptCode } from '@/lib/receipts';
 
 const now = new Date('2026-12-05T12:00:00Z');
 
@@ -38,5 +39,27 @@ describe('the term a new course starts on', () => {
     ['2027-09-01T12:00:00', 'fall'],
   ])('on %s it is %s', (day, semester) => {
     expect(currentTerm(new Date(day))).toEqual({ semester, year: 2027 });
+  });
+});
+
+describe('receipt codes as typed', () => {
+  it.each([
+    ['r7k2 9qxm-4tzp', 'R7K2-9QXM-4TZP'],
+    ['R7K29QXM4TZP', 'R7K2-9QXM-4TZP'],
+    [' R7K2-9QXM-4TZP ', 'R7K2-9QXM-4TZP'],
+  ])('%s reads as %s', (typed, code) => {
+    expect(normaliseReceiptCode(typed)).toBe(code);
+  });
+
+  it('refuses what cannot be a code (wrong length, 0/O and 1/I are never used)', () => {
+    expect(normaliseReceiptCode('R7K2-9QXM')).toBeNull();
+    expect(normaliseReceiptCode('R7K2-9QXM-4TZ0')).toBeNull();
+    expect(normaliseReceiptCode('R7K2-9QXM-4TZI')).toBeNull();
+  });
+
+  it('formats file sizes', () => {
+    expect(formatSize(900)).toBe('900 B');
+    expect(formatSize(2048)).toBe('2.0 KiB');
+    expect(formatSize(3 * 1024 * 1024)).toBe('3.0 MiB');
   });
 });
