@@ -1,10 +1,10 @@
 /**
- * Courses: my course list, one course with its projects, the edits admins make to a course
- * (settings, a copy for a new term, a new project), and its students' late days. Rosters have
+ * Courses: my course list, one course with its projects, a new course, the edits admins make
+ * to a course (settings, a copy for a new term, a new project), and its students' late days. Rosters have
  * their own composable (useRoster).
  */
 import { reactive, shallowRef } from 'vue';
-import { copyCourse, createProject, getCourse, listCourses, listLateDays, listProjects, setLateDays, updateCourse } from '@/api/courses';
+import { copyCourse, createCourse, createProject, getCourse, listCourses, listLateDays, listProjects, setLateDays, updateCourse } from '@/api/courses';
 import type { ApiError, Course, CourseCopyInput, CourseInput, LateDays, Project } from '@/api/types';
 import { toApiError, useAction, useAsync } from './useAsync';
 
@@ -30,6 +30,13 @@ export function useCourseSettings(courseId: () => number) {
     return copied.value ?? undefined;
   }
   return { save, copying, copied, update, copy };
+}
+
+/** A new course (superusers, and users allowed to create courses, who become its admin). */
+export function useCourseCreation() {
+  const action = useAction();
+  const create = (input: CourseInput): Promise<Course | undefined> => action.run(() => createCourse(input));
+  return { action, create };
 }
 
 export function useProjectCreation(courseId: () => number) {

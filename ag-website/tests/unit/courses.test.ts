@@ -11,6 +11,7 @@ vi.mock('@/api/courses', () => ({
   listProjects: vi.fn(),
   updateCourse: vi.fn(),
   copyCourse: vi.fn(),
+  createCourse: vi.fn(),
   createProject: vi.fn(),
   listLateDays: vi.fn(),
   setLateDays: vi.fn(),
@@ -73,5 +74,16 @@ describe('useLateDays', () => {
     const lateDays = useLateDays(() => 1);
     await lateDays.set(row(1, 'alice', 2), 3);
     expect(lateDays.rowErrors(1)).toEqual(['Only admins may change late days.']);
+  });
+});
+
+describe('useCourseCreation', () => {
+  it('creates the course and keeps a refusal under its field', async () => {
+    const { createCourse } = await import('@/api/courses');
+    const { useCourseCreation } = await import('@/composables/useCourses');
+    vi.mocked(createCourse).mockRejectedValueOnce(new ApiError(400, 'invalid', 'name: Taken.', { name: ['Taken.'] }));
+    const creation = useCourseCreation();
+    expect(await creation.create({ name: 'EECS 280', semester: 'fall', year: 2026 })).toBeUndefined();
+    expect(creation.action.fieldErrors('name')).toEqual(['Taken.']);
   });
 });
