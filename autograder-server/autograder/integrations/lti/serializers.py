@@ -89,3 +89,10 @@ class SendGradesInput(StrictSerializer):
     users = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, max_length=10000
     )
+
+
+class SendGradesOutput(serializers.Serializer[Any]):
+    """What was queued: the project, and the students (null: all of them)."""
+
+    project = serializers.IntegerField()
+    users = serializers.ListField(child=serializers.IntegerField(), allow_null=True)

@@ -94,7 +94,9 @@ def test_send_grades_now_queues_the_project_and_refuses_other_courses_projects(
     assert bad.status_code == 400 and "project" in bad.json()["fields"]
     assert staff.post(url, {"project": "x"}, format="json").status_code == 400
     assert queued == []
-    assert staff.post(url, {"project": project.pk}, format="json").status_code == 202
+    queued_answer = staff.post(url, {"project": project.pk}, format="json")
+    assert queued_answer.status_code == 202
+    assert queued_answer.json() == {"project": project.pk, "users": None}
     assert queued == [{"project_id": project.pk, "user_ids": None, "force": True}]
 
 
