@@ -47,6 +47,7 @@ export function project(overrides: Partial<Project> = {}): Project {
     closing_time: '2026-05-08T23:59:00Z',
     soft_closing_time: null,
     disallow_student_submissions: false,
+    guests_can_submit: false,
     min_group_size: 1,
     max_group_size: 2,
     submission_limit_per_day: 3,
