@@ -291,9 +291,10 @@ AG_NODE_LABELS=(webserver django_app database cache rabbitmq_broker registry sma
 # shellcheck disable=SC2034
 AG_PINNED_LABELS=(database cache rabbitmq_broker registry)
 
-# The random secrets (create-secrets makes them; nobody needs to know them).
+# The generated secrets (create-secrets makes them; nobody needs to know them): random
+# tokens, and lti_private_key, the RSA key LMS platforms know us by (docs/lti.md).
 # shellcheck disable=SC2034
-AG_RANDOM_SECRETS=(django_secret_key db_password broker_password metrics_token)
+AG_RANDOM_SECRETS=(django_secret_key db_password broker_password metrics_token lti_private_key)
 
 ag_secret_names() {
     local s
