@@ -9,6 +9,8 @@ export type { CommandStream, SetupStream } from './results';
 type S = components['schemas'];
 
 export type Me = S['MeOutput'];
+export type AuthProviders = S['AuthProvidersOutput'];
+export type AuthProvider = S['AuthProviderOutput'];
 export type ApiToken = S['TokenOutput'];
 export type NewApiToken = S['TokenCreatedOutput'];
 export type AdminUser = S['UserAdminOutput'];

@@ -168,7 +168,8 @@ class Handler(BaseHTTPRequestHandler):
             for k, v in params.items()
         )
         page = (
-            "<!doctype html><title>Test University sign-in</title><h1>Test University</h1>"
+            '<!doctype html><link rel="icon" href="data:,"><title>Test University sign-in</title>'
+            "<h1>Test University</h1>"
             '<form method="post" action="/authorize">'
             f'{hidden}<label>Email <input name="login_email" type="email" required></label>'
             '<button type="submit">Sign in</button></form>'
