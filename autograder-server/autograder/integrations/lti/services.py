@@ -383,6 +383,11 @@ def _is_retryable(exc: Exception) -> bool:
     return response is not None and (response.status_code >= 500 or response.status_code == 429)
 
 
+def _is_gone(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    return response is not None and response.status_code in (404, 410)
+
+
 def _record(status: LtiGradeStatus, **values: Any) -> None:
     for name, value in values.items():
         setattr(status, name, value)
@@ -450,6 +455,11 @@ def grades_send(
             ags.put_grade(grade, LineItem({"id": line_item_url}))
         except (LtiException, requests.RequestException) as exc:
             logger.warning("Grade passback of project %s failed: %s", project.pk, exc)
+            if _is_gone(exc) and line_item_url is not None:
+                # The column was deleted in the LMS: forget it, so the retry makes a new one.
+                LtiLineItem.objects.filter(context=context, project=project).delete()
+                line_item_url = None
+                result.retryable = True
             _record(status, error=f"The LMS refused or did not answer: {exc}"[:2000])
             result.failed += 1
             result.retryable = result.retryable or _is_retryable(exc)

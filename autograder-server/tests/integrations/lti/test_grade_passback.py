@@ -146,3 +146,20 @@ def test_students_without_a_finished_submission_are_not_sent(
     factories.make_group(project, student)
     assert services.grades_send(project=project).sent == 0
     assert platform.scores == {}
+
+
+def test_a_column_deleted_in_the_lms_is_made_again(
+    provider: PoolManager, course: Course, registration: LtiPlatform, platform: Platform
+) -> None:
+    project, submission = graded_project(provider, course)
+    link(registration, submission, "lms-alice")
+    assert services.grades_send(project=project).sent == 1
+    platform.line_items.clear()  # an instructor deleted the column in the LMS
+
+    gone = services.grades_send(project=project, force=True)
+
+    assert (gone.failed, gone.retryable) == (1, True)
+    assert not LtiLineItem.objects.exists()
+    assert services.grades_send(project=project).sent == 1
+    (item,) = platform.line_items.values()
+    assert platform.scores[item["id"]][-1]["scoreGiven"] == 2
