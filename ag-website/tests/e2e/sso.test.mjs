@@ -4,7 +4,7 @@
 // that says why; a guest of the course's allowed domain gets in and sees the course.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { apiFrom, expectErrors, launch, loginAs, newPage, screenshot, SEED, steps } from './browser.mjs';
+import { apiFrom, expectErrors, failedRequest, file, launch, loginAs, newPage, screenshot, SEED, steps } from './browser.mjs';
 
 let browser;
 let made = [];
@@ -85,6 +85,8 @@ step('a guest of the allowed domain gets in once the course allows guests', asyn
     assert.equal(created.status, 201, JSON.stringify(created.json));
     made.push(created.json.id);
   }
+  const pattern = { pattern: '*.py', min_num_matches: 1, max_num_matches: 1 };
+  assert.equal((await apiFrom(admin, 'POST', `projects/${made[0]}/expected_files/`, pattern)).status, 201);
   await admin.goto(`/projects/${made[0]}/admin`);
   await admin.getByLabel('Guests may submit').check();
   await admin.getByRole('button', { name: 'Save settings' }).click();
@@ -106,11 +108,28 @@ step('a guest of the allowed domain gets in once the course allows guests', asyn
   await page.getByRole('link', { name: 'SSO open lab' }).waitFor();
   assert.equal(await page.getByRole('link', { name: 'SSO roster only' }).count(), 0);
   await screenshot(page, 'sso-06-guest-course-page');
+
+  // ... works alone on it and submits, like a student.
+  expectErrors(failedRequest(404, `projects/${made[0]}/my_group/`), failedRequest(404, `projects/${made[1]}/`));
+  await page.getByRole('link', { name: 'SSO open lab' }).click();
+  await page.getByRole('button', { name: 'I am working alone' }).click();
+  await page.getByLabel('Choose files').setInputFiles([file('lab.py', 'print("hi")\n')]);
+  await page.getByRole('button', { name: 'Submit', exact: true }).click();
+  await page.getByTestId('status-message').waitFor();
+  await screenshot(page, 'sso-07-guest-submitted');
+  const mine = await apiFrom(page, 'GET', `projects/${made[0]}/my_submissions/`);
+  assert.equal(mine.status, 200);
+  assert.equal(mine.json.results.length, 1);
+  // The project closed to guests is "not found" for them.
+  const closed = await apiFrom(page, 'GET', `projects/${made[1]}/`);
+  assert.equal(closed.status, 404);
   await page.context().close();
 
   // Other tests on this course expect no guests.
   const restore = await loginAs(browser, 'admin@e2e.test');
   assert.equal((await apiFrom(restore, 'PATCH', `courses/${SEED.course}/`, { allowed_guest_domain: '' })).status, 200);
-  for (const id of made) assert.equal((await apiFrom(restore, 'DELETE', `projects/${id}/`)).status, 204);
+  // The open lab keeps the guest's submission (projects with submissions are not deleted): hide it.
+  assert.equal((await apiFrom(restore, 'PATCH', `projects/${made[0]}/`, { visible_to_students: false })).status, 200);
+  assert.equal((await apiFrom(restore, 'DELETE', `projects/${made[1]}/`)).status, 204);
   await restore.context().close();
 });
