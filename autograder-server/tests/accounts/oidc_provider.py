@@ -9,7 +9,8 @@ codes, PKCE S256), userinfo. Ids tokens are RS256-signed JWTs.
 
 For the refusal tests, a queued login may ask for a bad id token (`mode`): `expired`,
 `wrong_key` (signed by another key under the real key's id), `forged` (alg none, unsigned),
-`wrong_audience`, or `replay` (the id token of the previous login, with its nonce).
+`wrong_audience`, or `replay` (the id token of the previous login, with its nonce); or
+`userinfo_only`, a good id token without the email, which userinfo then gives.
 """
 
 import argparse
@@ -85,11 +86,14 @@ class Provider:
             "given_name": login.get("given_name", ""),
             "family_name": login.get("family_name", ""),
         }
+        if mode == "userinfo_only":  # as some providers do: the email only from userinfo
+            for claim in ("email", "email_verified", "given_name", "family_name"):
+                del claims[claim]
         if mode == "forged":
             return jwt.encode(claims, "", algorithm="none", headers={"kid": KEY_ID})
         key = self.other_key if mode == "wrong_key" else self.key
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": KEY_ID})
-        if not mode:
+        if mode in ("", "userinfo_only"):
             self.last_id_token = token
         return token
 
@@ -149,7 +153,8 @@ class Handler(BaseHTTPRequestHandler):
             if login is None:
                 self._send(401, {"error": "invalid_token"})
             else:
-                self._send(200, {k: v for k, v in login.items() if k != "mode"})
+                claims = {"email_verified": True} | login
+                self._send(200, {k: v for k, v in claims.items() if k != "mode"})
         else:
             self._send(404, {"error": "not_found"})
 

@@ -187,6 +187,14 @@ def test_a_guest_of_an_allowed_domain_gets_an_account_and_in(issuer: str) -> Non
     assert signed_in_as(again) == user
 
 
+def test_the_email_may_come_from_userinfo(issuer: str) -> None:
+    ada = factories.make_user("ada@example.edu")
+    client = Client()
+    response = sign_in(client, issuer, "ada@example.edu", mode="userinfo_only")
+    assert response.status_code == 302, response.content
+    assert signed_in_as(client) == ada
+
+
 def test_an_unverified_email_is_refused(issuer: str) -> None:
     factories.make_user("ada@example.edu")
     client = Client()
