@@ -116,3 +116,20 @@ def test_an_instructor_launch_queues_a_sync_that_runs(
     assert queued == [LtiContext.objects.get(course=course).pk]
     tasks.sync_roster.apply(args=(queued[0],))
     assert roles_in(course)["alice@lms.test"] == {"student"}
+
+
+def test_a_class_launching_at_once_queues_one_sync(
+    launch: Any,
+    course: Course,
+    platform: Platform,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(
+        tasks, "enqueue_sync_roster", lambda *, context_id: queued.append(context_id)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        for who in ("alice", "bob", "teacher"):
+            assert launch(Client(), who).status_code == 302
+    assert len(queued) == 1
