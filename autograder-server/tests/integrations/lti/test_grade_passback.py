@@ -163,3 +163,34 @@ def test_a_column_deleted_in_the_lms_is_made_again(
     assert services.grades_send(project=project).sent == 1
     (item,) = platform.line_items.values()
     assert platform.scores[item["id"]][-1]["scoreGiven"] == 2
+
+
+def test_after_grading_the_group_members_scores_are_sent(
+    provider: PoolManager,
+    course: Course,
+    registration: LtiPlatform,
+    platform: Platform,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _project, submission = graded_project(provider, course)
+    link(registration, submission, "lms-alice")
+    # The task queues the send on the small queue; here it runs in this process.
+    monkeypatch.setattr(
+        tasks,
+        "enqueue_send_grades",
+        lambda **kw: tasks.send_grades.apply(args=(kw["project_id"], kw["user_ids"], kw["force"])),
+    )
+    tasks.send_grades_after_grading.apply(args=(submission.pk,))
+    assert platform.scores_by_label()["P1 Hello"]["lms-alice"]["scoreGiven"] == 2
+
+
+def test_after_grading_in_an_unlinked_course_nothing_is_sent(
+    provider: PoolManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = h.project_with_catch_all()
+    h.command(h.suite(project), "true", expected_return_code="zero")
+    submission = h.grade(provider, h.submit(project))
+    queued: list[object] = []
+    monkeypatch.setattr(tasks, "enqueue_send_grades", lambda **kw: queued.append(kw))
+    tasks.send_grades_after_grading.apply(args=(submission.pk,))
+    assert queued == []
