@@ -5,7 +5,7 @@ from typing import Any
 
 import requests
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from pylti1p3.exception import LtiException
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from autograder.common.schema import ErrorOutput
 from autograder.courses.permissions import require_admin, require_staff
 from autograder.courses.selectors import course_get
 from autograder.integrations.lti import keys, selectors, services, tasks, views
@@ -126,7 +127,13 @@ class CourseLinkApi(APIView):
 class RosterSyncApi(APIView):
     """Reads the roster from the LMS now and answers with what changed."""
 
-    @extend_schema(request=None, responses=RosterSyncOutput)
+    @extend_schema(
+        request=None,
+        responses={
+            200: RosterSyncOutput,
+            502: OpenApiResponse(ErrorOutput, description="The LMS did not answer or refused."),
+        },
+    )
     def post(self, request: Request, course_id: int) -> Response:
         course = course_get(course_id=course_id)
         require_admin(request.user, course)
