@@ -5,7 +5,7 @@ from typing import Any
 
 import requests
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from pylti1p3.exception import LtiException
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from autograder.common.schema import ErrorOutput
 from autograder.courses.permissions import require_admin, require_staff
 from autograder.courses.selectors import course_get
 from autograder.integrations.lti import keys, selectors, services, tasks, views
@@ -127,13 +126,7 @@ class CourseLinkApi(APIView):
 class RosterSyncApi(APIView):
     """Reads the roster from the LMS now and answers with what changed."""
 
-    @extend_schema(
-        request=None,
-        responses={
-            200: RosterSyncOutput,
-            502: OpenApiResponse(ErrorOutput, description="The LMS did not answer or refused."),
-        },
-    )
+    @extend_schema(request=None, responses=RosterSyncOutput)
     def post(self, request: Request, course_id: int) -> Response:
         course = course_get(course_id=course_id)
         require_admin(request.user, course)
@@ -145,8 +138,11 @@ class RosterSyncApi(APIView):
         try:
             result = services.roster_sync(context=context)
         except (LtiException, requests.RequestException) as exc:
+            # A 409, not a 5xx: nothing here failed; the LMS is in a state that refuses us
+            # (down, or the tool's roster access was turned off). The error is also kept on
+            # the link status.
             raise ApplicationError(
-                f"The LMS roster could not be read: {exc}", code="lms_unavailable", status=502
+                f"The LMS roster could not be read: {exc}", code="lms_unavailable", status=409
             ) from exc
         return Response(RosterSyncOutput(result).data)
 

@@ -93,7 +93,7 @@ def test_sync_when_the_lms_is_down_reports_it_and_changes_nothing(
     platform.stop()
     client = admin_client(course)
     response = client.post(f"/api/courses/{course.pk}/lti/sync_roster/")
-    assert response.status_code == 502
+    assert response.status_code == 409
     assert response.json()["code"] == "lms_unavailable"
     status = client.get(f"/api/courses/{course.pk}/lti/").json()
     assert "could not be read" in status["roster_sync_error"]
