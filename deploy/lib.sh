@@ -291,9 +291,10 @@ AG_NODE_LABELS=(webserver django_app database cache rabbitmq_broker registry sma
 # shellcheck disable=SC2034
 AG_PINNED_LABELS=(database cache rabbitmq_broker registry)
 
-# The random secrets (create-secrets makes them; nobody needs to know them).
+# The generated secrets (create-secrets makes them; nobody needs to know them): random
+# tokens, and lti_private_key, the RSA key LMS platforms know us by (docs/lti.md).
 # shellcheck disable=SC2034
-AG_RANDOM_SECRETS=(django_secret_key db_password broker_password metrics_token)
+AG_RANDOM_SECRETS=(django_secret_key db_password broker_password metrics_token lti_private_key)
 
 ag_secret_names() {
     local s
@@ -473,13 +474,13 @@ ag_init_state() {
     [ -n "$ids" ] || { echo running; return; }
     since="$(cat "$AG_DEPLOY_STATE/deploy-started" 2>/dev/null || echo 0)"
     # shellcheck disable=SC2086
-    newest="$(docker inspect -f '{{.CreatedAt}} {{.Status.State}}' $ids 2>/dev/null | sort | tail -1)"
+    newest="$(docker inspect -f '{{.CreatedAt.Format "2006-01-02T15:04:05"}} {{.Status.State}}' $ids 2>/dev/null | sort | tail -1)"
     if [ "${newest##* }" = complete ] && { [ "${2:-}" != fresh ] || [ "${newest%% *}" \> "$since" ]; }; then
         echo complete
         return
     fi
     # shellcheck disable=SC2086
-    failures="$(docker inspect -f '{{.CreatedAt}} {{.Status.State}}' $ids 2>/dev/null \
+    failures="$(docker inspect -f '{{.CreatedAt.Format "2006-01-02T15:04:05"}} {{.Status.State}}' $ids 2>/dev/null \
         | awk -v since="$since" '$1 >= since && ($2 == "failed" || $2 == "rejected")' | wc -l)"
     if [ "$failures" -ge 3 ]; then echo failed; else echo running; fi
 }

@@ -3,6 +3,19 @@ import { useSession } from '@/composables/useSession';
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true } },
+  { path: '/forgot-password', name: 'forgot-password', component: () => import('@/pages/ForgotPasswordPage.vue'), meta: { public: true } },
+  {
+    path: '/set-password/:uid/:token',
+    name: 'set-password',
+    component: () => import('@/pages/SetPasswordPage.vue'),
+    props: (r) => ({ uid: String(r.params.uid), token: String(r.params.token) }),
+    meta: { public: true },
+  },
+  { path: '/account/tokens', name: 'tokens', component: () => import('@/pages/TokensPage.vue') },
+  { path: '/account/notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
+  { path: '/admin/users', name: 'users', component: () => import('@/pages/UsersPage.vue') },
+  { path: '/admin/lti', name: 'lti-platforms', component: () => import('@/pages/LtiPlatformsPage.vue') },
+  { path: '/courses/new', name: 'new-course', component: () => import('@/pages/NewCoursePage.vue') },
   { path: '/', name: 'courses', component: () => import('@/pages/CoursesPage.vue') },
   { path: '/courses/:courseId(\\d+)', name: 'course', component: () => import('@/pages/CoursePage.vue'), props: (r) => ({ courseId: Number(r.params.courseId) }) },
   { path: '/courses/:courseId(\\d+)/admin', name: 'course-admin', component: () => import('@/pages/CourseAdminPage.vue'), props: (r) => ({ courseId: Number(r.params.courseId) }) },

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "autograder.demo",
     "autograder.monitor",
     "autograder.integrations.lti",
+    "autograder.notifications",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,64 @@ EMAIL_INVITATIONS = env_bool("AG_EMAIL_INVITATIONS", True)
 everyone logs in by single sign-on turn it off."""
 PASSWORD_RESET_TIMEOUT = env_int("AG_PASSWORD_LINK_SECONDS", 3 * 24 * 3600)
 """How long an invitation or password-reset link works (each works once)."""
+
+# --- Single sign-on (OpenID Connect): autograder/accounts/oidc/, docs/signing-in.md ---------
+PASSWORD_LOGIN = env_bool("AG_PASSWORD_LOGIN", True)
+"""Off: the login page shows only the single sign-on buttons and password logins are refused
+(the API and the Django admin's form alike)."""
+
+_OIDC_PRESETS: dict[str, dict[str, Any]] = {
+    "google": {"issuer": "https://accounts.google.com", "label": "Google"},
+    # Microsoft's id tokens carry no email_verified; within one tenant the addresses are the
+    # tenant's own, so the preset trusts them (which is why a tenant id is required).
+    "microsoft": {
+        "issuer": "https://login.microsoftonline.com/{tenant}/v2.0",
+        "label": "Microsoft",
+        "trust_email": True,
+    },
+}
+
+
+def _oidc_provider(provider_id: str) -> dict[str, Any]:
+    """One provider from AG_OIDC_<ID>_* (ISSUER, CLIENT_ID, CLIENT_SECRET or
+    CLIENT_SECRET_FILE, LABEL, SCOPES, TRUST_EMAIL; TENANT for microsoft)."""
+    prefix = "AG_OIDC_" + provider_id.upper().replace("-", "_") + "_"
+    preset = _OIDC_PRESETS.get(provider_id, {})
+    secret = env_str(prefix + "CLIENT_SECRET", "")
+    if os.environ.get(prefix + "CLIENT_SECRET_FILE"):
+        secret = Path(os.environ[prefix + "CLIENT_SECRET_FILE"]).read_text().strip()
+    issuer = env_str(prefix + "ISSUER", preset.get("issuer", ""))
+    if "{tenant}" in issuer:
+        tenant = env_str(prefix + "TENANT", "")
+        if not tenant:
+            raise ValueError(f"{prefix}TENANT: the Microsoft preset needs your tenant id.")
+        issuer = issuer.format(tenant=tenant)
+    provider = {
+        "id": provider_id,
+        "issuer": issuer.rstrip("/"),
+        "client_id": env_str(prefix + "CLIENT_ID", ""),
+        "client_secret": secret,
+        "label": env_str(prefix + "LABEL", preset.get("label", provider_id)),
+        "scopes": env_str(prefix + "SCOPES", "openid email profile"),
+        "trust_email": env_bool(prefix + "TRUST_EMAIL", preset.get("trust_email", False)),
+    }
+    missing = [key for key in ("issuer", "client_id", "client_secret") if not provider[key]]
+    if missing:
+        names = ", ".join(prefix + key.upper() for key in missing)
+        raise ValueError(f"Single sign-on provider {provider_id!r} is missing {names}.")
+    return provider
+
+
+OIDC_PROVIDERS = [_oidc_provider(pid.lower()) for pid in env_list("AG_OIDC_PROVIDERS", [])]
+"""The providers on the login page, in this order: AG_OIDC_PROVIDERS=google,microsoft,..."""
+AUTHENTICATION_BACKENDS += ["autograder.accounts.oidc.backend.OidcBackend"]
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_float("AG_OIDC_TIMEOUT_SECONDS", 10.0)
+"""Seconds to wait for a provider (discovery, token, keys, userinfo) before refusing."""
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("AG_OIDC_DISCOVERY_CACHE_SECONDS", 3600)
+LOGIN_REDIRECT_URL = "/"
+# --- end of single sign-on ------------------------------------------------------------------
 
 BEHIND_PROXY = env_bool("AG_BEHIND_PROXY", False)
 """Only a trusted reverse proxy reaches this server (the stack's nginx): believe the client

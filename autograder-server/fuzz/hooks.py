@@ -6,6 +6,8 @@
   `members`, `ids` of a reorder, ...), are swapped for rows and usernames `fuzz.seed` made for
   this role's course (a seeded random choice: FUZZ_RANDOM_SEED repeats a run).
 - The role's own API token is never revoked (that would turn the rest of the run into 401s).
+- `bad_input_names_a_field`: a 400 that names no field is a validation check missing from
+  a serializer (the database refused the value instead).
 - Every response is counted by status code; the counts go to FUZZ_STATS (JSON) at exit, so
   the driver can report requests and 5xx per role.
 
@@ -112,6 +114,24 @@ def after_network_error(
 ) -> None:
     with _lock:
         _statuses["network_error"] += 1
+
+
+@schemathesis.check
+def bad_input_names_a_field(
+    ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case[Any]
+) -> bool | None:
+    """A 400 for bad input names the field and why. A 400 with code `invalid` and no field
+    is the exception handler's fallback for values the database refused: a check that is
+    missing from a serializer (docs/dev/api-conventions.md, "Errors")."""
+    if response.status_code != 400:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("code") == "invalid" and not body.get("fields"):
+        raise AssertionError(f"A 400 that names no field: {body.get('message')!r}")
+    return None
 
 
 def _dump() -> None:

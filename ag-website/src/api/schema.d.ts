@@ -53,6 +53,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password/check/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Whether an invitation or reset link still works, and whose account it is for, so the
+         *     page can say so before a password is typed.
+         */
+        post: operations["auth_password_check_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/forgot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Asks for a reset link. The answer is the same whether or not the address has an
+         *     account, and so is the work done in the request (accounts/passwords.py).
+         */
+        post: operations["auth_password_forgot_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/set/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Sets a new password from an invitation or reset link; the link is then used up. */
+        post: operations["auth_password_set_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/providers/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What the login page offers: the single sign-on buttons and whether passwords work. */
+        get: operations["auth_providers_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{case_id}/": {
         parameters: {
             query?: never;
@@ -261,6 +335,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/lti/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["courses_lti_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["courses_lti_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/lti/grades/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["courses_lti_grades_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/lti/grades/send/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Queues sending a project's final graded scores (all students, or those given); the
+         *     status list shows each outcome when it is done.
+         */
+        post: operations["courses_lti_grades_send_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/lti/sync_roster/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Reads the roster from the LMS now and answers with what changed. */
+        post: operations["courses_lti_sync_roster_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/projects/": {
         parameters: {
             query?: never;
@@ -271,6 +414,26 @@ export interface paths {
         get: operations["courses_projects_list"];
         put?: never;
         post: operations["courses_projects_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/receipts/{code}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Course staff check a receipt code a student quotes: which submission, when, which files
+         *     with which hashes, and whether the stored files still match.
+         */
+        get: operations["courses_receipts_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -485,6 +648,54 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["invitations_reject_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lti/platforms/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["lti_platforms_list"];
+        put?: never;
+        post: operations["lti_platforms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/lti/platforms/{platform_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["lti_platforms_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["lti_platforms_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["lti_platforms_partial_update"];
+        trace?: never;
+    };
+    "/api/lti/tool/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["lti_tool_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1044,6 +1255,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Superusers find accounts (by username, email or name) to grant course creation to, or
+         *     to deactivate and reactivate.
+         */
+        get: operations["users_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/{user_id}/": {
         parameters: {
             query?: never;
@@ -1051,14 +1282,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Superusers grant or take away the right to create courses. */
+        /**
+         * @description Superusers grant or take away the right to create courses, and deactivate or
+         *     reactivate accounts.
+         */
         get: operations["users_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** @description Superusers grant or take away the right to create courses. */
+        /**
+         * @description Superusers grant or take away the right to create courses, and deactivate or
+         *     reactivate accounts.
+         */
         patch: operations["users_partial_update"];
         trace?: never;
     };
@@ -1076,6 +1313,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/notifications/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["users_me_notifications_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["users_me_notifications_partial_update"];
         trace?: never;
     };
     "/api/users/me/tokens/": {
@@ -1119,6 +1372,18 @@ export interface components {
             group_created: boolean;
             invitation: components["schemas"]["InvitationOutput"] | null;
             group: components["schemas"]["GroupOutput"] | null;
+        };
+        AuthProviderOutput: {
+            id: string;
+            /** @description The button's text, e.g. 'Google'. */
+            label: string;
+            /** @description Where the browser goes to sign in; add ?next=<path> to come back there. */
+            login_url: string;
+        };
+        AuthProvidersOutput: {
+            /** @description Whether the username and password form works on this site. */
+            password_login: boolean;
+            providers: components["schemas"]["AuthProviderOutput"][];
         };
         CaseFeedbackConfig: {
             normal: components["schemas"]["CaseFeedbackSettings"];
@@ -1337,6 +1602,20 @@ export interface components {
              * @description Late days each student starts the term with.
              */
             num_late_days?: number;
+            /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
+            allowed_guest_domain?: string;
+        };
+        CourseLinkOutput: {
+            linked: boolean;
+            platform: string | null;
+            context_id: string | null;
+            context_title: string | null;
+            roster_available: boolean;
+            grades_available: boolean;
+            /** Format: date-time */
+            roster_synced_at: string | null;
+            roster_sync_error: string;
+            roster_sync_count: number;
         };
         /**
          * @description `my_roles` are the requesting user's roles, given in the context as
@@ -1350,6 +1629,8 @@ export interface components {
             readonly subtitle: string;
             /** @description Late days each student starts the term with. */
             readonly num_late_days: number;
+            /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
+            readonly allowed_guest_domain: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -1448,6 +1729,22 @@ export interface components {
          * @enum {string}
          */
         FinalGradedPolicyEnum: "most_recent" | "best";
+        GradeStatusOutput: {
+            user: number;
+            username: string;
+            project: number;
+            project_name: string;
+            /** Format: double */
+            score_sent?: number | null;
+            /** Format: double */
+            score_maximum?: number | null;
+            /** Format: date-time */
+            sent_at?: string | null;
+            /** Format: date-time */
+            attempted_at?: string | null;
+            /** @default  */
+            error: string;
+        };
         GradebookMemberOutput: {
             id: number;
             username: string;
@@ -1574,6 +1871,9 @@ export interface components {
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
         };
+        MessageOutput: {
+            message: string;
+        };
         /**
          * @description * `add` - Add the people named
          *     * `replace` - Make the roster exactly the people named
@@ -1581,6 +1881,10 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "add" | "replace" | "remove";
+        NotificationSettingsOutput: {
+            /** @description Email me when one of my submissions has finished grading. */
+            grading_finished?: boolean;
+        };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         OrderInputRequest: {
             ids: number[];
@@ -1776,6 +2080,25 @@ export interface components {
             results: components["schemas"]["TokenOutput"][];
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PasswordForgotInputRequest: {
+            /** Format: email */
+            email: string;
+        };
+        PasswordLink: {
+            username: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PasswordLinkInputRequest: {
+            uid: string;
+            token: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PasswordSetInputRequest: {
+            uid: string;
+            token: string;
+            password: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedCaseUpdateInputRequest: {
             name?: string;
             /** @description Settings per feedback category. On create, what is left out gets its default; on update, only the categories and settings sent change. */
@@ -1836,6 +2159,8 @@ export interface components {
              * @description Late days each student starts the term with.
              */
             num_late_days?: number;
+            /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
+            allowed_guest_domain?: string;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedExpectedFileInputRequest: {
@@ -1853,6 +2178,25 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedInstructorFileRenameInputRequest: {
             name?: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedNotificationSettingsInputRequest: {
+            grading_finished?: boolean;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedPlatformInputRequest: {
+            name?: string;
+            /** Format: uri */
+            issuer?: string;
+            client_id?: string;
+            deployment_ids?: string[];
+            /** Format: uri */
+            keyset_url?: string;
+            /** Format: uri */
+            auth_login_url?: string;
+            /** Format: uri */
+            auth_token_url?: string;
+            auth_audience?: string;
         };
         /**
          * @description Parses and type-checks fields (including the time zone name); cross-field rules
@@ -1872,6 +2216,8 @@ export interface components {
              */
             soft_closing_time?: string | null;
             disallow_student_submissions?: boolean;
+            /** @description Users of the course's allowed guest domain may see and submit to this project (while it is visible to students) without being on the roster. */
+            guests_can_submit?: boolean;
             /** Format: int64 */
             min_group_size?: number;
             /** Format: int64 */
@@ -1916,6 +2262,58 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedUserUpdateInputRequest: {
             can_create_courses?: boolean;
+            /** @description False deactivates: no login, no API token, until reactivated. */
+            is_active?: boolean;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PlatformInputRequest: {
+            name: string;
+            /** Format: uri */
+            issuer: string;
+            client_id: string;
+            deployment_ids: string[];
+            /** Format: uri */
+            keyset_url: string;
+            /** Format: uri */
+            auth_login_url: string;
+            /** Format: uri */
+            auth_token_url: string;
+            auth_audience?: string;
+        };
+        PlatformOutput: {
+            readonly id: number;
+            /** @description For people, e.g. 'University Canvas'. */
+            readonly name: string;
+            /**
+             * Format: uri
+             * @description The platform's `iss`.
+             */
+            readonly issuer: string;
+            /** @description Our client id on that platform. */
+            readonly client_id: string;
+            /** @description Deployment ids of the platform that may launch us. */
+            readonly deployment_ids: unknown;
+            /**
+             * Format: uri
+             * @description The platform's public JWKS URL.
+             */
+            readonly keyset_url: string;
+            /**
+             * Format: uri
+             * @description OIDC authorization endpoint.
+             */
+            readonly auth_login_url: string;
+            /**
+             * Format: uri
+             * @description OAuth2 token endpoint.
+             */
+            readonly auth_token_url: string;
+            /** @description Token audience if not the token URL. */
+            readonly auth_audience: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_modified: string;
         };
         /**
          * @description * `line` - line
@@ -1946,6 +2344,8 @@ export interface components {
              */
             soft_closing_time?: string | null;
             disallow_student_submissions?: boolean;
+            /** @description Users of the course's allowed guest domain may see and submit to this project (while it is visible to students) without being on the roster. */
+            guests_can_submit?: boolean;
             /** Format: int64 */
             min_group_size?: number;
             /** Format: int64 */
@@ -1993,6 +2393,8 @@ export interface components {
              */
             readonly soft_closing_time: string | null;
             readonly disallow_student_submissions: boolean;
+            /** @description Users of the course's allowed guest domain may see and submit to this project (while it is visible to students) without being on the roster. */
+            readonly guests_can_submit: boolean;
             readonly min_group_size: number;
             readonly max_group_size: number;
             readonly submission_limit_per_day: number | null;
@@ -2016,6 +2418,33 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly last_modified: string;
+        };
+        ReceiptFileOutput: {
+            name: string;
+            size: number;
+            sha256: string;
+        };
+        ReceiptOutput: {
+            code: string;
+            submission_id: number;
+            project_id: number;
+            project_name: string;
+            group_id: number;
+            members: string[];
+            submitter: string;
+            /**
+             * Format: date-time
+             * @description When the server received the upload.
+             */
+            submitted_at: string;
+            status: string;
+            files: components["schemas"]["ReceiptFileOutput"][];
+            /** @description SHA-256 over all files (see the staff docs). */
+            sha256: string;
+            /** Format: date-time */
+            receipt_created_at: string;
+            /** @description The stored files still hash to what the receipt says. */
+            files_unchanged: boolean;
         };
         RefusalOutput: {
             /** @description The `code` the upload would answer with. */
@@ -2181,6 +2610,12 @@ export interface components {
             written: string;
             message: string;
         };
+        RosterSyncOutput: {
+            students_added: number;
+            staff_added: number;
+            students_removed: number;
+            skipped: string[];
+        };
         /** @description Exactly one of `file` and `text`. */
         RosterUploadInputRequest: {
             /**
@@ -2225,6 +2660,11 @@ export interface components {
          * @enum {string}
          */
         SemesterEnum: "fall" | "winter" | "spring" | "summer";
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        SendGradesInputRequest: {
+            project: number;
+            users?: number[];
+        };
         /**
          * @description * `received` - Received
          *     * `queued` - Queued
@@ -2458,6 +2898,11 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         TokenCreateInputRequest: {
             name: string;
+            /**
+             * Format: date-time
+             * @description When the token stops working; null: never.
+             */
+            expires_at?: string | null;
         };
         TokenCreatedOutput: {
             readonly id: number;
@@ -2467,6 +2912,11 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             last_used_at?: string | null;
+            /**
+             * Format: date-time
+             * @description After this the token is refused; empty: never expires.
+             */
+            expires_at?: string | null;
             /** @description Shown once; store it now. */
             key: string;
         };
@@ -2478,8 +2928,24 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             last_used_at?: string | null;
+            /**
+             * Format: date-time
+             * @description After this the token is refused; empty: never expires.
+             */
+            expires_at?: string | null;
         };
-        UserOutput: {
+        /** @description What to paste into the LMS when adding this tool. */
+        ToolUrlsOutput: {
+            jwks_url: string;
+            login_url: string;
+            launch_url: string;
+            redirect_uris: string[];
+            public_jwk: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description What a superuser's user list shows. */
+        UserAdminOutput: {
             readonly id: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             username: string;
@@ -2494,6 +2960,16 @@ export interface components {
             is_superuser?: boolean;
             /** @description Granted by a superuser; lets the user create courses. */
             can_create_courses?: boolean;
+            /**
+             * Active
+             * @description Designates whether this user should be treated as active. Unselect this instead of deleting accounts.
+             */
+            is_active?: boolean;
+            readonly has_password: boolean;
+            /** Format: date-time */
+            last_login?: string | null;
+            /** Format: date-time */
+            date_joined?: string;
         };
     };
     responses: never;
@@ -2656,6 +3132,261 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_password_check_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordLinkInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordLinkInputRequest"];
+                "multipart/form-data": components["schemas"]["PasswordLinkInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordLink"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_password_forgot_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordForgotInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordForgotInputRequest"];
+                "multipart/form-data": components["schemas"]["PasswordForgotInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_password_set_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordSetInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasswordSetInputRequest"];
+                "multipart/form-data": components["schemas"]["PasswordSetInputRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    auth_providers_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthProvidersOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4274,6 +5005,331 @@ export interface operations {
             };
         };
     };
+    courses_lti_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseLinkOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_lti_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_lti_grades_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradeStatusOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_lti_grades_send_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendGradesInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SendGradesInputRequest"];
+                "multipart/form-data": components["schemas"]["SendGradesInputRequest"];
+            };
+        };
+        responses: {
+            /** @description No response body */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_lti_sync_roster_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RosterSyncOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     courses_projects_list: {
         parameters: {
             query?: {
@@ -4408,6 +5464,64 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_receipts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6088,6 +7202,371 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lti_platforms_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lti_platforms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlatformInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PlatformInputRequest"];
+                "multipart/form-data": components["schemas"]["PlatformInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lti_platforms_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lti_platforms_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lti_platforms_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                platform_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedPlatformInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedPlatformInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedPlatformInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lti_tool_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ToolUrlsOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9265,6 +10744,75 @@ export interface operations {
             };
         };
     };
+    users_list: {
+        parameters: {
+            query?: {
+                /** @description Only active (true) or deactivated (false). */
+                active?: boolean;
+                /** @description Words to find in username, email or name. */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAdminOutput"][];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     users_retrieve: {
         parameters: {
             query?: never;
@@ -9281,7 +10829,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOutput"];
+                    "application/json": components["schemas"]["UserAdminOutput"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
@@ -9344,7 +10892,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOutput"];
+                    "application/json": components["schemas"]["UserAdminOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
@@ -9431,6 +10979,122 @@ export interface operations {
             };
             /** @description Logged in, but this role may not do this (or the CSRF check failed). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    users_me_notifications_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    users_me_notifications_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedNotificationSettingsInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedNotificationSettingsInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedNotificationSettingsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,9 +1,18 @@
 import { ApiError, apiUrl, get, getAll, post, send, uploadWithProgress } from './http';
 import { SseParser } from './sse';
-import type { StatusSnapshot, Submission, SubmittedFile } from './types';
+import type { ChosenFile, FileCheck, StatusSnapshot, Submission, SubmissionLimits, SubmittedFile } from './types';
 
 export const listSubmissions = (groupId: number): Promise<Submission[]> =>
   getAll<Submission>(`groups/${groupId}/submissions/`);
+/** My group's submissions for a project, newest first; empty while I have no group. */
+export const listMySubmissions = (projectId: number): Promise<Submission[]> =>
+  getAll<Submission>(`projects/${projectId}/my_submissions/`);
+/** What I may still submit for a project now, as the server's upload rules decide it. */
+export const getMyLimits = (projectId: number): Promise<SubmissionLimits> =>
+  get<SubmissionLimits>(`projects/${projectId}/my_limits/`);
+/** A dry run of an upload of these files: what the server would keep, leave out and refuse. */
+export const checkFiles = (projectId: number, files: ChosenFile[]): Promise<FileCheck> =>
+  post<FileCheck>(`projects/${projectId}/file_check/`, { files });
 export const getSubmission = (id: number): Promise<Submission> => get<Submission>(`submissions/${id}/`);
 export const listSubmittedFiles = (id: number): Promise<SubmittedFile[]> =>
   get<SubmittedFile[]>(`submissions/${id}/files/`);

@@ -1,14 +1,15 @@
 /**
- * A project's groups for course staff: the list, and the two changes staff make to it from the
- * Groups page (create a group, merge one group into another). The server decides what is
+ * A project's groups for course staff: the list, and the changes staff make to it from the
+ * Groups page (create a group, merge one group into another) and from student lookup (a
+ * group's extension and bonus submissions). The server decides what is
  * allowed (sizes, enrolment, a group merged with itself, two groups both being graded); this
  * keeps each form's error for the form and reloads the list after a change. A change is
  * reported once the list shows it, and the caller clears its form in the same tick, so
  * nothing typed after the report is wiped by a late reload.
  */
 import { computed, shallowRef, type ComputedRef, type ShallowRef } from 'vue';
-import { createGroup, listGroups, mergeGroups } from '@/api/groups';
-import type { Group } from '@/api/types';
+import { createGroup, listGroups, mergeGroups, updateGroup } from '@/api/groups';
+import type { Group, GroupUpdate } from '@/api/types';
 import { useAction, useAsync, type AsyncState } from './useAsync';
 
 type Action = ReturnType<typeof useAction>;
@@ -19,10 +20,12 @@ export interface ProjectGroups {
   options: ComputedRef<{ value: number; label: string }[]>;
   creating: Action;
   merging: Action;
+  updating: Action;
   /** The group a successful create or merge produced, to say what happened. */
   lastChanged: ShallowRef<{ kind: 'created' | 'merged'; group: Group } | null>;
   create: (members: string) => Promise<Group | undefined>;
   merge: (intoId: number, otherId: number) => Promise<Group | undefined>;
+  update: (groupId: number, input: GroupUpdate) => Promise<Group | undefined>;
 }
 
 /** "alice@x, bob@x": how a group is named everywhere staff see one. */
@@ -35,6 +38,7 @@ export function useProjectGroups(projectId: () => number): ProjectGroups {
   const groups = useAsync(() => listGroups(projectId()));
   const creating = useAction();
   const merging = useAction();
+  const updating = useAction();
   const lastChanged = shallowRef<{ kind: 'created' | 'merged'; group: Group } | null>(null);
 
   const options = computed(() =>
@@ -63,5 +67,11 @@ export function useProjectGroups(projectId: () => number): ProjectGroups {
     return group;
   }
 
-  return { groups, options, creating, merging, lastChanged, create, merge };
+  async function update(groupId: number, input: GroupUpdate): Promise<Group | undefined> {
+    const group = await updating.run(() => updateGroup(groupId, input));
+    if (group) await groups.reload();
+    return group;
+  }
+
+  return { groups, options, creating, merging, updating, lastChanged, create, merge, update };
 }

@@ -1,5 +1,6 @@
-"""Seeds the end-to-end database: one course, an admin and three students, all with the
-password in E2E_PASSWORD. Run with `manage.py shell < seed.py`; prints the course id as JSON."""
+"""Seeds the end-to-end database: one course, an admin and three students, and a superuser in
+no course, all with the password in E2E_PASSWORD. Run with `manage.py shell < seed.py`;
+prints the course id as JSON."""
 
 import json
 import os
@@ -21,4 +22,5 @@ for username, role in [
         username=username, email=username, password=password
     )
     CourseMembership.objects.create(course=course, user=user, role=role)
+User.objects.create_superuser(username="root@e2e.test", email="root@e2e.test", password=password)
 print(json.dumps({"course": course.pk}))

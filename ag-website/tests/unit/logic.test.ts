@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, flattenFieldErrors } from '@/api/http';
-import type { Group, Project, Submission } from '@/api/types';
 import { presetName } from '@/lib/feedbackPresets';
-import { allowance, daysLate, lastDailyReset, nextDailyReset } from '@/lib/limits';
 import { moveItem, orderChanged } from '@/lib/reorder';
 import { perHour, queueWaits, waitHistogram, median } from '@/lib/stats';
 import { statusMessage } from '@/lib/status';
@@ -28,43 +26,6 @@ describe('statuses', () => {
     );
     expect(statusMessage({ ...snapshot, status: 'being_graded' })).toBe('Your submission is being graded!');
     expect(statusMessage({ ...snapshot, status: 'error' })).toContain('quote submission ID 42');
-  });
-});
-
-describe('limits', () => {
-  it('finds the start of the submission day in the project time zone, across daylight saving', () => {
-    // 2026-03-08 is the US spring-forward day; 08:00 Detroit is 12:00 UTC after it, 13:00 before.
-    expect(lastDailyReset(new Date('2026-03-08T12:30:00Z'), '08:00:00', 'America/Detroit').toISOString()).toBe('2026-03-08T12:00:00.000Z');
-    expect(lastDailyReset(new Date('2026-03-08T11:30:00Z'), '08:00:00', 'America/Detroit').toISOString()).toBe('2026-03-07T13:00:00.000Z');
-    expect(nextDailyReset(new Date('2026-03-07T14:00:00Z'), '08:00:00', 'America/Detroit').toISOString()).toBe('2026-03-08T12:00:00.000Z');
-    expect(lastDailyReset(new Date('2026-06-01T00:00:00Z'), '00:00:00', 'UTC').toISOString()).toBe('2026-06-01T00:00:00.000Z');
-  });
-
-  it('counts today’s submissions like the server: not removed, rejected or errored ones', () => {
-    const project = {
-      submission_limit_per_day: 2,
-      submission_limit_reset_time: '00:00:00',
-      submission_limit_reset_timezone: 'UTC',
-      groups_combine_daily_submissions: true,
-      total_submission_limit: 10,
-    } as Project;
-    const group = { members: [{ id: 1 }, { id: 2 }], bonus_submissions_remaining: 1 } as Group;
-    const sub = (status: Submission['status'], at: string) => ({ status, timestamp: at }) as Submission;
-    const result = allowance(
-      project,
-      group,
-      [sub('finished_grading', '2026-05-02T10:00:00Z'), sub('removed_from_queue', '2026-05-02T11:00:00Z'), sub('error', '2026-05-02T09:00:00Z'), sub('finished_grading', '2026-05-01T10:00:00Z')],
-      new Date('2026-05-02T12:00:00Z'),
-    );
-    expect(result).toMatchObject({ usedToday: 1, dailyLimit: 4, usedTotal: 2, totalLimit: 10, bonusLeft: 1 });
-  });
-
-  it('counts started days past the deadline', () => {
-    const deadline = '2026-05-01T00:00:00Z';
-    expect(daysLate(deadline, new Date('2026-05-01T00:00:00Z'))).toBe(0);
-    expect(daysLate(deadline, new Date('2026-05-01T00:00:01Z'))).toBe(1);
-    expect(daysLate(deadline, new Date('2026-05-02T00:00:01Z'))).toBe(2);
-    expect(daysLate(null, new Date())).toBe(0);
   });
 });
 

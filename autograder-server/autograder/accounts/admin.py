@@ -25,7 +25,9 @@ class ThrottledAdminLoginForm(AdminAuthenticationForm):
             )
         except RateLimitedError as error:
             raise ValidationError(error.message, code="throttled") from None
-        except ApplicationError:
+        except ApplicationError as error:
+            if error.code == "password_login_disabled":
+                raise ValidationError(error.message, code=error.code) from None
             raise self.get_invalid_login_error() from None
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

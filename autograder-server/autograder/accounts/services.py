@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 
@@ -26,8 +27,15 @@ def user_authenticate(*, request: HttpRequest, username: str, password: str) -> 
 
     Every password login goes through here (the API and the Django admin's form), so guessing
     is limited the same way everywhere. While the account or the client's address is locked
-    out, even the right password is refused.
+    out, even the right password is refused. With AG_PASSWORD_LOGIN=false every password is
+    refused: the site signs people in by single sign-on only.
     """
+    if not settings.PASSWORD_LOGIN:
+        raise ApplicationError(
+            "Password login is switched off on this site; sign in with single sign-on.",
+            code="password_login_disabled",
+            status=403,
+        )
     address = throttle.client_address(request)
     lockout = throttle.login_lockout(username=username, address=address)
     if lockout:

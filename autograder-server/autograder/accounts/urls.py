@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from autograder.accounts import api
 
@@ -6,6 +6,7 @@ urlpatterns = [
     path("auth/csrf/", api.CsrfApi.as_view(), name="auth-csrf"),
     path("auth/login/", api.LoginApi.as_view(), name="auth-login"),
     path("auth/logout/", api.LogoutApi.as_view(), name="auth-logout"),
+    path("", include("autograder.accounts.oidc.urls")),  # single sign-on
     path("auth/password/forgot/", api.PasswordForgotApi.as_view(), name="auth-password-forgot"),
     path("auth/password/check/", api.PasswordLinkCheckApi.as_view(), name="auth-password-check"),
     path("auth/password/set/", api.PasswordSetApi.as_view(), name="auth-password-set"),

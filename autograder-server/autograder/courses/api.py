@@ -15,7 +15,12 @@ from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses import selectors, services
 from autograder.courses.models import Course, Role
-from autograder.courses.permissions import require_admin, require_any_role, require_staff
+from autograder.courses.permissions import (
+    require_admin,
+    require_any_role,
+    require_member_or_guest,
+    require_staff,
+)
 from autograder.courses.roles import course_roles, course_roles_many, forget_cached_roles
 from autograder.courses.roster_input import RosterInput, parse_roster_input
 from autograder.courses.selectors import RosterMode
@@ -85,7 +90,7 @@ class CourseDetailApi(APIView):
     @extend_schema(responses=CourseOutput)
     def get(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get(course_id=course_id)
-        require_any_role(request.user, course)
+        require_member_or_guest(request.user, course)
         return Response(_course_body(course, request.user))
 
     @extend_schema(request=CourseInput, responses=CourseOutput)

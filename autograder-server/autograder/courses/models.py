@@ -27,6 +27,15 @@ class Course(models.Model):
     num_late_days = models.PositiveIntegerField(
         default=0, help_text="Late days each student starts the term with."
     )
+    allowed_guest_domain = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=(
+            "Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and "
+            "submit to this course's projects that let guests submit. Empty: no guests."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
 

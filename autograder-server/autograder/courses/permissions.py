@@ -15,6 +15,15 @@ def require_any_role(user: User | AnonymousUser, course: Course | int) -> Course
     return roles
 
 
+def require_member_or_guest(user: User | AnonymousUser, course: Course | int) -> CourseRoles:
+    """A roster role, or a guest of the course (whose reach the caller narrows to the projects
+    that let guests submit)."""
+    roles = course_roles(user, course)
+    if not (roles.any or roles.is_guest):
+        raise PermissionDeniedError("You are not a member of this course.")
+    return roles
+
+
 def require_staff(user: User | AnonymousUser, course: Course | int) -> CourseRoles:
     roles = require_any_role(user, course)
     if not roles.is_staff:

@@ -15,14 +15,20 @@ class CourseRoles:
     is_staff: bool = False
     is_student: bool = False
     is_handgrader: bool = False
+    is_guest: bool = False
+    """Not on the roster, but signed in with an email of the course's allowed guest domain:
+    may use the course's projects that let guests submit, and nothing else. Never set
+    together with a roster role."""
 
     @property
     def any(self) -> bool:
+        """A roster role. Guests are not members: only checks that name them let them in."""
         return self.is_staff or self.is_student or self.is_handgrader
 
     def as_list(self) -> list[str]:
         names = [("admin", self.is_admin), ("staff", self.is_staff)]
         names += [("student", self.is_student), ("handgrader", self.is_handgrader)]
+        names += [("guest", self.is_guest)]
         return [name for name, held in names if held]
 
 
@@ -42,8 +48,27 @@ def course_roles(user: User | AnonymousUser, course: Course | int) -> CourseRole
         )
     )
     roles = _from_held(held)
+    if not held and is_guest_of(user, course):
+        roles = CourseRoles(is_guest=True)
     cache[course_id] = roles
     return roles
+
+
+def email_domain(email: str) -> str:
+    """The part after the last @, lowercased; empty for an address without one."""
+    local, at, domain = email.strip().rpartition("@")
+    return domain.lower() if at and local else ""
+
+
+def is_guest_of(user: User, course: Course | int) -> bool:
+    """Whether `user`'s email is in the course's allowed guest domain (stored normalized:
+    lowercase, no @). A course without a guest domain has no guests."""
+    domain = email_domain(user.email)
+    if not domain:
+        return False
+    if isinstance(course, Course):
+        return bool(course.allowed_guest_domain) and course.allowed_guest_domain == domain
+    return Course.objects.filter(pk=course, allowed_guest_domain=domain).exists()
 
 
 def course_roles_many(user: User, course_ids: Iterable[int]) -> dict[int, CourseRoles]:
@@ -56,7 +81,19 @@ def course_roles_many(user: User, course_ids: Iterable[int]) -> dict[int, Course
         user=user, course_id__in=ids
     ).values_list("course_id", "role"):
         held[course_id].add(role)
-    return {course_id: _from_held(roles) for course_id, roles in held.items()}
+    unheld = [course_id for course_id, roles in held.items() if not roles]
+    domain = email_domain(user.email)
+    guest_of = set(
+        Course.objects.filter(pk__in=unheld, allowed_guest_domain=domain).values_list(
+            "pk", flat=True
+        )
+        if unheld and domain
+        else []
+    )
+    return {
+        course_id: CourseRoles(is_guest=True) if course_id in guest_of else _from_held(roles)
+        for course_id, roles in held.items()
+    }
 
 
 def _from_held(held: set[str]) -> CourseRoles:

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Lower
 from autograder.accounts.models import User
 from autograder.common.errors import NotFoundError
 from autograder.courses.models import Course, CourseMembership, LateDayBalance, Role
+from autograder.courses.roles import email_domain
 from autograder.courses.roster_input import EntryProblem, RosterEntry, RosterInput
 
 
@@ -22,10 +23,15 @@ def late_days_remaining(*, course: Course, user: User) -> int:
 
 
 def courses_for_user(user: User) -> QuerySet[Course]:
-    """Courses the user holds any role in; superusers see every course."""
+    """Courses the user holds any role in or is a guest of (their email's domain is the
+    course's allowed guest domain); superusers see every course."""
     if user.is_superuser:
         return Course.objects.all()
-    return Course.objects.filter(memberships__user=user).distinct()
+    member_of = Q(pk__in=CourseMembership.objects.filter(user=user).values("course_id"))
+    domain = email_domain(user.email)
+    if domain:
+        member_of |= Q(allowed_guest_domain=domain)
+    return Course.objects.filter(member_of)
 
 
 def members_with_role(*, course: Course, role: Role) -> QuerySet[User]:

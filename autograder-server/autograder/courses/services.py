@@ -6,6 +6,7 @@ email addresses that match nobody, named as written beside the address and witho
 password; they log in by single sign-on or after a password reset.
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,16 @@ from autograder.courses.roster_input import RosterEntry, RosterInput
 from autograder.courses.selectors import RosterMode
 from autograder.projects.services import project_copy, project_delete
 
-COURSE_EDITABLE_FIELDS = ("name", "semester", "year", "subtitle", "num_late_days")
+COURSE_EDITABLE_FIELDS = (
+    "name",
+    "semester",
+    "year",
+    "subtitle",
+    "num_late_days",
+    "allowed_guest_domain",
+)
+
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 
 # --- Courses --------------------------------------------------------------------------------
@@ -46,10 +56,24 @@ def _duplicate_course_error(course: Course) -> ApplicationError:
     )
 
 
+def _normalized_guest_domain(raw: str) -> str:
+    """`@UMich.edu ` and `umich.edu` mean the same domain; guests match it exactly (a
+    subdomain such as `eecs.umich.edu` is another domain)."""
+    domain = raw.strip().lower().removeprefix("@")
+    if domain and not _DOMAIN.match(domain):
+        raise field_error(
+            "allowed_guest_domain",
+            f"{raw.strip()!r} is not an email domain (write it like umich.edu), or leave it "
+            "empty for no guests.",
+        )
+    return domain
+
+
 def _course_validate_and_save(course: Course) -> Course:
     course.name = course.name.strip()
     if not course.name:
         raise field_error("name", "A course needs a name.")
+    course.allowed_guest_domain = _normalized_guest_domain(course.allowed_guest_domain)
     try:
         course.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -73,6 +97,7 @@ def course_create(
     year: int,
     subtitle: str = "",
     num_late_days: int = 0,
+    allowed_guest_domain: str = "",
 ) -> Course:
     """Creates a course with `creator` as its admin. Who may create courses is the API's
     check (superusers and users with `can_create_courses`)."""
@@ -84,6 +109,7 @@ def course_create(
                 year=year,
                 subtitle=subtitle,
                 num_late_days=num_late_days,
+                allowed_guest_domain=allowed_guest_domain,
             )
         )
         CourseMembership.objects.create(course=course, user=creator, role=Role.ADMIN)
@@ -134,6 +160,7 @@ def course_copy(*, course: Course, new_name: str, new_semester: str, new_year: i
                     year=new_year,
                     subtitle=course.subtitle,
                     num_late_days=course.num_late_days,
+                    allowed_guest_domain=course.allowed_guest_domain,
                 )
             )
             CourseMembership.objects.bulk_create(

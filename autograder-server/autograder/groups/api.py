@@ -35,7 +35,8 @@ def _invitation_body(invitation: GroupInvitation) -> dict[str, Any]:
 
 
 def _require_may_join(roles: CourseRoles) -> None:
-    if not (roles.is_student or roles.is_staff):
+    """Guests reach here only for projects that let guests submit (`_project_roles`)."""
+    if not (roles.is_student or roles.is_staff or roles.is_guest):
         raise PermissionDeniedError("Only students and staff of this course can be in groups.")
 
 

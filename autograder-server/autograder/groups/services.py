@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, ConflictError, PermissionDeniedError
 from autograder.courses.models import CourseMembership, Role
+from autograder.courses.roles import is_guest_of
+from autograder.groups import signals
 from autograder.groups.models import (
     Group,
     GroupInvitation,
@@ -21,6 +23,7 @@ from autograder.groups.models import (
     PendingInvitationSlot,
 )
 from autograder.projects.models import Project
+from autograder.projects.selectors import guest_may_use
 from autograder.submissions.models import ACTIVE_STATUSES, Submission
 
 ENROLLED_ROLES = (Role.STUDENT, Role.STAFF, Role.ADMIN)
@@ -39,13 +42,22 @@ def _names(users: Iterable[User]) -> str:
     return ", ".join(sorted(user.username for user in users))
 
 
+def _is_guest(project: Project, user: User) -> bool:
+    """Guests of the course may be in groups of projects that let guests submit."""
+    return guest_may_use(project) and is_guest_of(user, project.course_id)
+
+
 def _check_enrolled(*, project: Project, users: list[User], field: str) -> None:
     enrolled = set(
         CourseMembership.objects.filter(
             course_id=project.course_id, user__in=users, role__in=ENROLLED_ROLES
         ).values_list("user_id", flat=True)
     )
-    outsiders = [user for user in users if user.pk not in enrolled and not user.is_superuser]
+    outsiders = [
+        user
+        for user in users
+        if user.pk not in enrolled and not user.is_superuser and not _is_guest(project, user)
+    ]
     if outsiders:
         message = f"Not students or staff of this course: {_names(outsiders)}."
         raise ApplicationError(message, code="not_enrolled", fields={field: [message]})
@@ -339,6 +351,11 @@ def group_invitation_create(
             )
     except IntegrityError as exc:
         raise _invitation_pending(everyone) from exc
+    transaction.on_commit(
+        lambda: signals.group_invitation_created.send(
+            sender=GroupInvitation, invitation_id=invitation.pk
+        )
+    )
     return invitation
 
 

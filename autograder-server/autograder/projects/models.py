@@ -63,6 +63,13 @@ class Project(models.Model):
         null=True, blank=True, help_text="Deadline shown to students; not enforced."
     )
     disallow_student_submissions = models.BooleanField(default=False)
+    guests_can_submit = models.BooleanField(
+        default=False,
+        help_text=(
+            "Users of the course's allowed guest domain may see and submit to this project "
+            "(while it is visible to students) without being on the roster."
+        ),
+    )
     min_group_size = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     max_group_size = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     submission_limit_per_day = models.PositiveIntegerField(

@@ -30,6 +30,7 @@ PROJECT_SETTINGS_FIELDS = (
     "closing_time",
     "soft_closing_time",
     "disallow_student_submissions",
+    "guests_can_submit",
     "min_group_size",
     "max_group_size",
     "submission_limit_per_day",

@@ -56,6 +56,9 @@ ENDPOINTS = [
         body=lambda w: {"uid": "MQ", "token": "bad-token", "password": "long-passphrase-1"},
     ),
     Endpoint("GET", lambda w: "/api/auth/csrf/", {role: 200 for role in ROLE_NAMES}),
+    Endpoint("GET", lambda w: "/api/auth/providers/", {role: 200 for role in ROLE_NAMES}),
+    Endpoint("GET", lambda w: "/api/auth/oidc/none/login/", {role: 404 for role in ROLE_NAMES}),
+    Endpoint("GET", lambda w: "/api/auth/oidc/callback/?state=x", {r: 400 for r in ROLE_NAMES}),
     Endpoint("POST", lambda w: "/api/auth/logout/", {role: 204 for role in ROLE_NAMES}),
 ]
 

@@ -57,6 +57,7 @@ class TestCourses:
             "year",
             "subtitle",
             "num_late_days",
+            "allowed_guest_domain",
             "created_at",
             "last_modified",
             "my_roles",
@@ -97,6 +98,14 @@ class TestCourses:
             (
                 {"name": "X", "semester": "fall", "year": 2026, "num_late_days": 10**12},
                 "num_late_days",
+            ),
+            (
+                {"name": "X", "semester": "fall", "year": 2026, "allowed_guest_domain": "a b"},
+                "allowed_guest_domain",
+            ),
+            (
+                {"name": "X", "semester": "fall", "year": 2026, "allowed_guest_domain": "x@y.z"},
+                "allowed_guest_domain",
             ),
         ],
     )

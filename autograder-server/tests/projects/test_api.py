@@ -36,6 +36,7 @@ def test_admin_creates_a_project_with_every_policy(world: World) -> None:
         "closing_time": "2026-10-01T23:59:00-04:00",
         "soft_closing_time": "2026-10-01T20:00:00-04:00",
         "disallow_student_submissions": False,
+        "guests_can_submit": True,
         "min_group_size": 1,
         "max_group_size": 2,
         "submission_limit_per_day": 3,

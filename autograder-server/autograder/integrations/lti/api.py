@@ -24,6 +24,7 @@ from autograder.integrations.lti.serializers import (
     PlatformOutput,
     RosterSyncOutput,
     SendGradesInput,
+    SendGradesOutput,
     ToolUrlsOutput,
 )
 from autograder.projects.models import Project
@@ -137,8 +138,11 @@ class RosterSyncApi(APIView):
         try:
             result = services.roster_sync(context=context)
         except (LtiException, requests.RequestException) as exc:
+            # A 409, not a 5xx: nothing here failed; the LMS is in a state that refuses us
+            # (down, or the tool's roster access was turned off). The error is also kept on
+            # the link status.
             raise ApplicationError(
-                f"The LMS roster could not be read: {exc}", code="lms_unavailable", status=502
+                f"The LMS roster could not be read: {exc}", code="lms_unavailable", status=409
             ) from exc
         return Response(RosterSyncOutput(result).data)
 
@@ -156,7 +160,7 @@ class SendGradesApi(APIView):
     """Queues sending a project's final graded scores (all students, or those given); the
     status list shows each outcome when it is done."""
 
-    @extend_schema(request=SendGradesInput, responses={202: None})
+    @extend_schema(request=SendGradesInput, responses={202: SendGradesOutput})
     def post(self, request: Request, course_id: int) -> Response:
         course = course_get(course_id=course_id)
         require_staff(request.user, course)
@@ -173,4 +177,5 @@ class SendGradesApi(APIView):
         tasks.enqueue_send_grades(
             project_id=data["project"], user_ids=data.get("users"), force=True
         )
-        return Response(status=status.HTTP_202_ACCEPTED)
+        body = {"project": data["project"], "users": data.get("users")}
+        return Response(SendGradesOutput(body).data, status=status.HTTP_202_ACCEPTED)

@@ -85,7 +85,16 @@ class GradeStatusOutput(serializers.Serializer[StudentGradeStatus]):
 
 
 class SendGradesInput(StrictSerializer):
-    project = serializers.IntegerField(min_value=1)
+    project = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     users = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=10000
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=10000,
     )
+
+
+class SendGradesOutput(serializers.Serializer[Any]):
+    """What was queued: the project, and the students (null: all of them)."""
+
+    project = serializers.IntegerField()
+    users = serializers.ListField(child=serializers.IntegerField(), allow_null=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import requests
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -55,6 +56,8 @@ PLATFORM_FIELDS = (
 )
 ROSTER_STALE_AFTER = timedelta(hours=1)
 """A learner's launch syncs the roster again when the last sync is older than this."""
+SYNC_QUEUED_SECONDS = 60
+"""After a launch queues a roster sync, other launches of the course queue none this long."""
 
 
 class LaunchRefusedError(ApplicationError):
@@ -201,12 +204,17 @@ def launch_accept(*, platform: LtiPlatform, body: dict[str, Any]) -> LaunchOutco
 
 
 def roster_sync_due(*, context: LtiContext, role: Role | None) -> bool:
-    """Whether a launch should sync: every instructor launch, and a learner's when stale."""
+    """Whether a launch should queue a sync: every instructor launch, and a learner's when
+    the last sync is stale. A class launching at once queues one sync, not one each: a
+    launch that queues one holds a short claim in the shared cache."""
     if not context.course_id or not context.memberships_url:
         return False
-    if role == Role.STAFF or context.roster_synced_at is None:
-        return True
-    return timezone.now() - context.roster_synced_at > ROSTER_STALE_AFTER
+    stale = context.roster_synced_at is None or (
+        timezone.now() - context.roster_synced_at > ROSTER_STALE_AFTER
+    )
+    if role != Role.STAFF and not stale:
+        return False
+    return bool(cache.add(f"lti-roster-sync-queued-{context.pk}", 1, SYNC_QUEUED_SECONDS))
 
 
 def context_link(
@@ -383,6 +391,11 @@ def _is_retryable(exc: Exception) -> bool:
     return response is not None and (response.status_code >= 500 or response.status_code == 429)
 
 
+def _is_gone(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    return response is not None and response.status_code in (404, 410)
+
+
 def _record(status: LtiGradeStatus, **values: Any) -> None:
     for name, value in values.items():
         setattr(status, name, value)
@@ -450,6 +463,11 @@ def grades_send(
             ags.put_grade(grade, LineItem({"id": line_item_url}))
         except (LtiException, requests.RequestException) as exc:
             logger.warning("Grade passback of project %s failed: %s", project.pk, exc)
+            if _is_gone(exc) and line_item_url is not None:
+                # The column was deleted in the LMS: forget it, so the retry makes a new one.
+                LtiLineItem.objects.filter(context=context, project=project).delete()
+                line_item_url = None
+                result.retryable = True
             _record(status, error=f"The LMS refused or did not answer: {exc}"[:2000])
             result.failed += 1
             result.retryable = result.retryable or _is_retryable(exc)

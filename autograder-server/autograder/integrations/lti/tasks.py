@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 SEND_GRADES_TASK = "lti.send_grades"
 SYNC_ROSTER_TASK = "lti.sync_roster"
+AFTER_GRADING_TASK = "lti.send_grades_after_grading"
 MAX_RETRIES = 6
 """With backoff doubling from 30 s (capped at 30 min), about an hour of retrying."""
 
@@ -67,9 +68,10 @@ def enqueue_send_grades(*, project_id: int, user_ids: list[int] | None, force: b
     send_grades.apply_async(args=(project_id, user_ids, force), queue=small_queue())
 
 
-def enqueue_send_grades_for_submission(submission_id: int) -> None:
-    """After (re)grading: send the scores of the submission's group members, if its course
-    is linked to an LMS course."""
+@shared_task(name=AFTER_GRADING_TASK, ignore_result=True, time_limit=60)
+def send_grades_after_grading(submission_id: int) -> None:
+    """After a grading or a rerun: send the scores of the submission's group members, when
+    its course is linked to an LMS course (most are not: then nothing more happens)."""
     found = (
         Submission.objects.filter(pk=submission_id, project__course__lti_context__isnull=False)
         .values_list("project_id", "group_id")
@@ -82,6 +84,10 @@ def enqueue_send_grades_for_submission(submission_id: int) -> None:
         GroupMembership.objects.filter(group_id=group_id).values_list("user_id", flat=True)
     )
     enqueue_send_grades(project_id=project_id, user_ids=members, force=False)
+
+
+def enqueue_after_grading(submission_id: int) -> None:
+    send_grades_after_grading.apply_async(args=(submission_id,), queue=small_queue())
 
 
 def enqueue_sync_roster(*, context_id: int) -> None:
