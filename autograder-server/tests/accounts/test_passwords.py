@@ -154,7 +154,14 @@ def test_a_weak_password_is_refused_and_the_link_still_works(
 
 
 @pytest.mark.parametrize(
-    ("uid", "token"), [("garbage", "1-2"), ("", "x"), ("MTIzNDU2Nzg", "abc-def")]
+    ("uid", "token"),
+    [
+        ("garbage", "1-2"),
+        ("", "x"),
+        ("MTIzNDU2Nzg", "abc-def"),
+        ("OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "abc-def"),  # past bigint
+        ("_w", "abc-def"),  # not UTF-8
+    ],
 )
 def test_malformed_links_are_a_400_naming_the_field(uid: str, token: str) -> None:
     response = set_password(uid, token)
