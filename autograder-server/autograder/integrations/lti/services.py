@@ -133,6 +133,15 @@ def _user_for(platform: LtiPlatform, person: Person) -> User:
     user = User.objects.filter(email__iexact=person.email).order_by("pk").first()
     if user is None:
         user = User.objects.filter(username__iexact=person.email).first()
+    if user is not None and user.is_superuser:
+        # An LMS may let people edit their email; a superuser account is never taken over
+        # that way.
+        raise LaunchRefusedError(
+            "This email address belongs to a site administrator's account, which cannot be "
+            "signed in to from an LMS. Sign in on the site itself.",
+            code="lti_superuser_email",
+            status=403,
+        )
     if user is None:
         user = User.objects.create(
             username=person.email,

@@ -196,3 +196,15 @@ def test_login_from_an_unknown_platform_is_refused(db: Any, platform: Platform) 
     response = Client().get("/api/lti/login/", platform.login_params("alice"))
     assert response.status_code == 400
     assert "registered here" in response.content.decode()
+
+
+def test_an_lms_email_never_signs_in_to_a_superuser_account(
+    launch: Launch, registration: LtiPlatform, platform: Platform
+) -> None:
+    linked_course(registration, platform)
+    factories.make_user("alice@lms.test", is_superuser=True, is_staff=True)
+    response = launch(Client(), "alice")
+    assert response.status_code == 403
+    assert "site administrator" in response.content.decode()
+    assert not LtiUserLink.objects.exists()
+    assert "_auth_user_id" not in response.wsgi_request.session
