@@ -2,10 +2,13 @@
 sandbox: each student's final graded score reaches the project's line item."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from autograder.courses.models import Course, Role
+from autograder.grading.config.models import AGTestCommand
+from autograder.grading.reruns import services as reruns
 from autograder.integrations.lti import services, tasks
 from autograder.integrations.lti.claims import SCOPE_LINEITEM, SCOPE_SCORE
 from autograder.integrations.lti.models import (
@@ -45,14 +48,20 @@ def course(registration: LtiPlatform, platform: Platform) -> Course:
     return course
 
 
-def graded_project(provider: DockerPoolManager, course: Course) -> tuple[Project, Submission]:
-    """A project worth 5 points where the submission earns 2, graded in a real sandbox."""
+def project_of(course: Course) -> Project:
+    """A project worth 5 points where a submission earns 2 (its second command fails)."""
     project = h.project_with_catch_all(course=course, name="P1 Hello")
     suite = h.suite(project)
     h.command(
         suite, "python3 main.py", expected_return_code="zero", points_for_correct_return_code=2
     )
     h.command(suite, "exit 1", expected_return_code="zero", points_for_correct_return_code=3)
+    return project
+
+
+def graded_project(provider: DockerPoolManager, course: Course) -> tuple[Project, Submission]:
+    """`project_of`, with a submission graded in a real sandbox."""
+    project = project_of(course)
     submission = h.grade(provider, h.submit(project))
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     return project, submission
@@ -194,3 +203,42 @@ def test_after_grading_in_an_unlinked_course_nothing_is_sent(
     monkeypatch.setattr(tasks, "enqueue_send_grades", lambda **kw: queued.append(kw))
     tasks.send_grades_after_grading.apply(args=(submission.pk,))
     assert queued == []
+
+
+def test_grading_and_a_rerun_send_scores_through_the_job_done_signal(
+    provider: DockerPoolManager,
+    course: Course,
+    registration: LtiPlatform,
+    platform: Platform,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # What the receiver and the task queue on the small queue runs here, in this process.
+    monkeypatch.setattr(
+        tasks,
+        "enqueue_after_grading",
+        lambda submission_id: tasks.send_grades_after_grading.apply(args=(submission_id,)),
+    )
+    monkeypatch.setattr(
+        tasks,
+        "enqueue_send_grades",
+        lambda **kw: tasks.send_grades.apply(args=(kw["project_id"], kw["user_ids"], kw["force"])),
+    )
+    project = project_of(course)
+    submission = h.submit(project)
+    link(registration, submission, "lms-alice")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        h.grade(provider, submission)
+    assert platform.scores_by_label()["P1 Hello"]["lms-alice"]["scoreGiven"] == 2
+
+    failing = AGTestCommand.objects.get(case__suite__project=project, cmd="exit 1")
+    failing.cmd = "exit 0"
+    failing.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        reruns.rerun_create(project=project, creator=None, selection="all")
+    with django_capture_on_commit_callbacks(execute=True):
+        h.grade(provider, submission)
+    assert platform.scores_by_label()["P1 Hello"]["lms-alice"]["scoreGiven"] == 5
+    status = LtiGradeStatus.objects.get(project=project, user=submission.submitter)
+    assert (status.score_sent, status.score_maximum) == (5.0, 5.0)
