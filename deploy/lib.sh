@@ -26,7 +26,9 @@ ag_load_config() {
     # shellcheck disable=SC1090
     if [ -f "$config" ]; then . "$config"; fi
     set +a
-    eval "$explicit"
+    # -g: inside this function a plain `declare` would make them local, and config.env's
+    # values would win after all.
+    eval "${explicit//declare -x /declare -gx }"
     export AG_DEPLOY_STATE="${AG_DEPLOY_STATE:-$DEPLOY_DIR/.state}"
     export AG_STACK_NAME="${AG_STACK_NAME:-autograder}"
     export AG_SECRETS_PREFIX="${AG_SECRETS_PREFIX:-$AG_STACK_NAME}"
@@ -102,10 +104,6 @@ ag_default_address() {
 # new one), apart from the passwords and the Django key. The newest generation is used;
 # sites from before generations keep <prefix>_tls_cert / <prefix>_tls_key.
 ag_derive_secret_names() {
-    if [ -n "${AG_TLS_CERT_SECRET:-}" ] && [ -n "${AG_TLS_KEY_SECRET:-}" ]; then
-        export AG_TLS_CERT_SECRET AG_TLS_KEY_SECRET
-        return
-    fi
     local newest=""
     if [ "$(docker info -f '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
         newest="$(docker secret ls --filter "label=org.autograder.tls-generation" \
@@ -378,7 +376,7 @@ ag_stack_deploy() {
 ag_update_marks() {
     local name
     for name in $(docker stack services "$AG_STACK_NAME" --format '{{.Name}}' 2>/dev/null); do
-        echo "$name $(docker service inspect -f '{{if .UpdateStatus}}{{.UpdateStatus.StartedAt}}{{end}}' "$name" 2>/dev/null)"
+        echo "$name $(docker service inspect -f '{{if .UpdateStatus}}{{if .UpdateStatus.StartedAt}}{{.UpdateStatus.StartedAt.Format "2006-01-02T15:04:05.000000000"}}{{end}}{{end}}' "$name" 2>/dev/null)"
     done
 }
 
@@ -499,7 +497,7 @@ ag_snapshot() {
     while read -r name value rest image; do
         ag_snap_update[$name]="$value $rest"
         ag_snap_image[$name]="$image"
-    done < <(docker service inspect -f '{{.Spec.Name}} {{if .UpdateStatus}}{{.UpdateStatus.State}} {{.UpdateStatus.StartedAt}}{{else}}none -{{end}} {{.Spec.TaskTemplate.ContainerSpec.Image}}' \
+    done < <(docker service inspect -f '{{.Spec.Name}} {{if .UpdateStatus}}{{.UpdateStatus.State}} {{if .UpdateStatus.StartedAt}}{{.UpdateStatus.StartedAt.Format "2006-01-02T15:04:05.000000000"}}{{else}}-{{end}}{{else}}none -{{end}} {{.Spec.TaskTemplate.ContainerSpec.Image}}' \
         $(docker stack services -q "$stack") 2>/dev/null)
     while read -r name image; do
         name="${name%.*}"
