@@ -31,13 +31,15 @@ def user(world: World, role: str) -> User:
     return found
 
 
-def stored_submission(world: World) -> Submission:
-    """A queued submission of two files by the world's group (one member)."""
+def stored_submission(
+    world: World, status: SubmissionStatus = SubmissionStatus.QUEUED
+) -> Submission:
+    """A submission of two files by the world's group (one member), queued unless told."""
     submission = Submission.objects.create(
         group=world.group,
         project=world.project,
         submitter=user(world, "group_member"),
-        status=SubmissionStatus.QUEUED,
+        status=status,
         submitted_filenames=["main.cpp", "notes.txt"],
         total_size=len(MAIN) + len(NOTES),
     )
