@@ -2,7 +2,8 @@
 // started here as a process, with its own keys) launches the tool. A superuser registers the
 // platform on the LMS registrations page; the instructor's first launch links a new course;
 // a learner's launch lands in it as a student; the instructor syncs the roster and sends grades
-// from the course admin page; a forged launch is refused with a page that says why.
+// from the course admin page; a graded submission's score reaches the LMS gradebook; a forged
+// launch is refused with a page that says why.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -128,6 +129,48 @@ step('the instructor syncs the roster and sends grades from the course admin pag
   await screenshot(page, 'lti-4-course-lms-panel');
 });
 
+step("a graded submission's score reaches the LMS gradebook and the panel shows it", async () => {
+  const page = await launchAs('teacher');
+  await page.waitForURL(/\/courses\/\d+$/);
+  const courseId = Number(new URL(page.url()).pathname.split('/').at(-1));
+  // A project worth 5 points; alice's submission passes the 2-point command, fails the 3-point
+  // one. The real worker grades it; the grading's job_done queues the passback on `small`.
+  const projectId = django(
+    [
+      'from django.core.files.uploadedfile import SimpleUploadedFile',
+      'from autograder.accounts.models import User',
+      'from autograder.courses.models import Course',
+      'from autograder.submissions import services',
+      'from tests import factories',
+      'from tests.grading import pipeline_helpers as h',
+      `p = h.project_with_catch_all(course=Course.objects.get(pk=${courseId}), name='P2 Graded')`,
+      's = h.suite(p)',
+      "h.command(s, 'python3 main.py', expected_return_code='zero', points_for_correct_return_code=2)",
+      "h.command(s, 'exit 1', expected_return_code='zero', points_for_correct_return_code=3)",
+      "alice = User.objects.get(username='alice@lms.e2e.test')",
+      'g = factories.make_group(p, alice)',
+      "services.submission_create(group=g, submitter=alice, files=[SimpleUploadedFile('main.py', b'print(1)')])",
+      'print(p.pk)',
+    ].join('\n'),
+  );
+  let posted;
+  for (let tries = 0; tries < 120 && !posted; tries++) {
+    const state = await (await fetch(`${lms.url}/state`)).json();
+    const item = Object.values(state.line_items).find((i) => i.label === 'P2 Graded');
+    posted = item && state.scores[item.id].find((score) => score.userId === 'lms-alice');
+    if (!posted) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  assert.ok(posted, 'no score reached the LMS line item');
+  assert.deepEqual([posted.scoreGiven, posted.scoreMaximum, posted.gradingProgress], [2, 5, 'FullyGraded']);
+
+  await page.goto(`/courses/${courseId}/admin?tab=lms`);
+  await page.getByLabel('Project').selectOption({ label: 'P2 Graded' });
+  assert.equal(await page.getByLabel('Project').inputValue(), projectId);
+  const alice = page.getByRole('row', { name: /alice@lms\.e2e\.test/ });
+  await alice.getByRole('cell', { name: '2 / 5' }).waitFor();
+  await screenshot(page, 'lti-5-grade-passback-status');
+});
+
 step('a forged launch is refused with a page that says why', async () => {
   const page = await newPage(browser, 'forger');
   expectErrors(failedRequest(403, 'lti/launch/'));
@@ -137,5 +180,5 @@ step('a forged launch is refused with a page that says why', async () => {
   await Promise.all([page.waitForNavigation(), page.locator('form').evaluate((f) => f.submit())]);
   await page.getByRole('heading', { name: 'The LMS launch was refused' }).waitFor();
   await page.getByText('not started from this browser').waitFor();
-  await screenshot(page, 'lti-5-refused-launch');
+  await screenshot(page, 'lti-6-refused-launch');
 });
