@@ -2,6 +2,7 @@
 // followed from the email itself (the server writes mail as files under E2E_MAIL_DIR, and the
 // Celery worker sends it, as in production).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
@@ -28,18 +29,22 @@ function messages() {
     .filter((m) => m.trim());
 }
 
-/** Waits for the `nth` (1-based) message to `to` whose subject contains `subject`; returns the link path in it. */
-async function mailedLink(to, subject, nth = 1) {
-  for (let i = 0; i < 120; i += 1) {
-    const found = messages().filter((m) => m.includes(`To: ${to}`) && m.includes(subject));
-    if (found.length >= nth) {
-      const link = found[nth - 1].match(/https?:\/\/\S+?(\/set-password\/[^/\s]+\/[^/\s]+)/);
-      assert.ok(link, `no set-password link in:\n${found[nth - 1]}`);
-      return link[1];
-    }
+/** Waits for the first message to `to` whose text contains `subject`, and returns it. */
+async function mailed(to, subject) {
+  for (let i = 0; i < 240; i += 1) {
+    const found = messages().find((m) => m.includes(`To: ${to}`) && m.includes(subject));
+    if (found) return found;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   assert.fail(`no message to ${to} about "${subject}" arrived in ${MAIL_DIR}`);
+}
+
+/** The set-password link path in the first message to `to` about `subject`. */
+async function mailedLink(to, subject) {
+  const message = await mailed(to, subject);
+  const link = message.match(/https?:\/\/\S+?(\/set-password\/[^/\s]+\/[^/\s]+)/);
+  assert.ok(link, `no set-password link in:\n${message}`);
+  return link[1];
 }
 
 const tokenPage = { page: null, key: '' };
@@ -191,4 +196,44 @@ step('a superuser lets a user create courses, and that user creates one', async 
   assert.equal(again.status, 200);
   await visitor.context().close();
   await root.context().close();
+});
+
+step('a submission gets a receipt and a grading-finished email, and staff check the receipt code', async () => {
+  const admin = await loginAs(browser, 'admin@e2e.test');
+  const project = await apiFrom(admin, 'POST', `courses/${SEED.course}/projects/`, { name: 'Receipts demo', visible_to_students: true });
+  assert.equal(project.status, 201, JSON.stringify(project.json));
+  const pattern = await apiFrom(admin, 'POST', `projects/${project.json.id}/expected_files/`, { pattern: '*.py', min_num_matches: 1, max_num_matches: 5 });
+  assert.equal(pattern.status, 201, JSON.stringify(pattern.json));
+
+  const bob = await loginAs(browser, 'bob@e2e.test');
+  const group = await apiFrom(bob, 'POST', `projects/${project.json.id}/groups/solo/`);
+  assert.ok([200, 201].includes(group.status), JSON.stringify(group.json));
+  const content = 'print("hello")\n';
+  const uploaded = await bob.evaluate(
+    async ({ groupId, content }) => {
+      const csrf = document.cookie.split('; ').find((c) => c.startsWith('csrftoken='))?.split('=')[1] ?? '';
+      const form = new FormData();
+      form.append('files', new File([content], 'hello.py'));
+      const response = await fetch(`/api/groups/${groupId}/submissions/`, { method: 'POST', headers: { 'X-CSRFToken': csrf }, body: form });
+      return { status: response.status, json: await response.json() };
+    },
+    { groupId: group.json.id, content },
+  );
+  assert.equal(uploaded.status, 201, JSON.stringify(uploaded.json));
+  await bob.context().close();
+
+  const receipt = await mailed('bob@e2e.test', 'Subject: Receipt ');
+  const sha = createHash('sha256').update(content).digest('hex');
+  assert.ok(receipt.includes(`hello.py  ${content.length} bytes  sha256 ${sha}`), receipt);
+  const code = receipt.match(/Receipt code: ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})/)[1];
+  const graded = await mailed('bob@e2e.test', 'Subject: Graded: Receipts demo');
+  assert.ok(graded.includes(`/submissions/${uploaded.json.id}`), graded);
+
+  await admin.goto(`/courses/${SEED.course}/admin?tab=receipts`);
+  await admin.getByLabel('Receipt code').fill(code.replaceAll('-', ' ').toLowerCase());
+  await admin.getByRole('button', { name: 'Check' }).click();
+  await admin.getByTestId('receipt').getByText('The stored files still match it.').waitFor();
+  await admin.getByRole('cell', { name: sha }).waitFor();
+  await screenshot(admin, '48-receipt-checked');
+  await admin.context().close();
 });
