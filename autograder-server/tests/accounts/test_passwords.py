@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from autograder.accounts.api import ANY_ADDRESS_ANSWER
@@ -188,3 +190,17 @@ def test_a_mail_server_that_refuses_for_a_while_gets_the_message_on_retry(
     forgot(django_capture_on_commit_callbacks, "gina@example.edu")
     assert smtp_inbox.refuse_next == 0
     assert len(smtp_inbox.to("gina@example.edu")) == 1
+
+
+def test_the_reset_request_does_the_same_database_work_for_any_address() -> None:
+    """Same timing class: the request itself never looks the address up (the task does)."""
+    factories.make_user("known@example.edu")
+    counts = []
+    for email in ("known@example.edu", "unknown@example.edu"):
+        with CaptureQueriesContext(connection) as queries:
+            response = APIClient().post(
+                "/api/auth/password/forgot/", {"email": email}, format="json"
+            )
+        assert response.status_code == 202
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == 0
