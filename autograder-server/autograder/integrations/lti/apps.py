@@ -7,4 +7,5 @@ class LtiConfig(AppConfig):
     verbose_name = "LTI 1.3"
 
     def ready(self) -> None:
+        import autograder.integrations.lti.checks
         import autograder.integrations.lti.receivers  # noqa: F401  (connects the signal receivers)
