@@ -181,7 +181,7 @@ describe('ProjectSummary', () => {
     );
     expect(entry(wrapper, 'Submissions today')).toBe('Unlimited');
     expect(entry(wrapper, 'Total submissions')).toBe('4 of 5 used');
-    expect(entry(wrapper, "Partners' late days left")).toBe('bob: 1');
+    expect(entry(wrapper, "Partners' late days")).toBe('bob: 1 left');
     expect(entry(wrapper, 'Limits')).toContain('no limits, deadlines or late days apply');
   });
 });
