@@ -1,61 +1,7 @@
 /** LTI 1.3: platform registrations (superusers) and a course's LMS link, roster sync and
- * grade passback (course staff). The shapes mirror autograder/integrations/lti/serializers.py. */
+ * grade passback (course staff). */
 import { del, get, patch, post } from './http';
-
-export interface LtiPlatform {
-  id: number;
-  name: string;
-  issuer: string;
-  client_id: string;
-  deployment_ids: string[];
-  keyset_url: string;
-  auth_login_url: string;
-  auth_token_url: string;
-  auth_audience: string;
-  created_at: string;
-  last_modified: string;
-}
-
-export type LtiPlatformInput = Omit<LtiPlatform, 'id' | 'created_at' | 'last_modified'>;
-
-export interface LtiToolUrls {
-  jwks_url: string;
-  login_url: string;
-  launch_url: string;
-  redirect_uris: string[];
-  public_jwk: Record<string, unknown>;
-}
-
-export interface LtiCourseLink {
-  linked: boolean;
-  platform: string | null;
-  context_id: string | null;
-  context_title: string | null;
-  roster_available: boolean;
-  grades_available: boolean;
-  roster_synced_at: string | null;
-  roster_sync_error: string;
-  roster_sync_count: number;
-}
-
-export interface LtiRosterSync {
-  students_added: number;
-  staff_added: number;
-  students_removed: number;
-  skipped: string[];
-}
-
-export interface LtiGradeStatus {
-  user: number;
-  username: string;
-  project: number;
-  project_name: string;
-  score_sent: number | null;
-  score_maximum: number | null;
-  sent_at: string | null;
-  attempted_at: string | null;
-  error: string;
-}
+import type { LtiCourseLink, LtiGradesQueued, LtiGradeStatus, LtiPlatform, LtiPlatformInput, LtiRosterSync, LtiToolUrls } from './types';
 
 export const getToolUrls = (): Promise<LtiToolUrls> => get<LtiToolUrls>('lti/tool/');
 export const listPlatforms = (): Promise<LtiPlatform[]> => get<LtiPlatform[]>('lti/platforms/');
@@ -68,5 +14,5 @@ export const getCourseLink = (courseId: number): Promise<LtiCourseLink> => get<L
 export const syncRoster = (courseId: number): Promise<LtiRosterSync> => post<LtiRosterSync>(`courses/${courseId}/lti/sync_roster/`);
 export const listGradeStatus = (courseId: number): Promise<LtiGradeStatus[]> =>
   get<LtiGradeStatus[]>(`courses/${courseId}/lti/grades/`);
-export const sendGrades = (courseId: number, project: number): Promise<{ project: number; users: number[] | null }> =>
-  post<{ project: number; users: number[] | null }>(`courses/${courseId}/lti/grades/send/`, { project });
+export const sendGrades = (courseId: number, project: number): Promise<LtiGradesQueued> =>
+  post<LtiGradesQueued>(`courses/${courseId}/lti/grades/send/`, { project });

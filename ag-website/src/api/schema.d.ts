@@ -1735,14 +1735,13 @@ export interface components {
             project: number;
             project_name: string;
             /** Format: double */
-            score_sent?: number | null;
+            score_sent: number | null;
             /** Format: double */
-            score_maximum?: number | null;
+            score_maximum: number | null;
             /** Format: date-time */
-            sent_at?: string | null;
+            sent_at: string | null;
             /** Format: date-time */
-            attempted_at?: string | null;
-            /** @default  */
+            attempted_at: string | null;
             error: string;
         };
         GradebookMemberOutput: {
@@ -2291,8 +2290,7 @@ export interface components {
             readonly issuer: string;
             /** @description Our client id on that platform. */
             readonly client_id: string;
-            /** @description Deployment ids of the platform that may launch us. */
-            readonly deployment_ids: unknown;
+            readonly deployment_ids: string[];
             /**
              * Format: uri
              * @description The platform's public JWKS URL.
@@ -2662,8 +2660,14 @@ export interface components {
         SemesterEnum: "fall" | "winter" | "spring" | "summer";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         SendGradesInputRequest: {
+            /** Format: int64 */
             project: number;
             users?: number[];
+        };
+        /** @description What was queued: the project, and the students (null: all of them). */
+        SendGradesOutput: {
+            project: number;
+            users: number[] | null;
         };
         /**
          * @description * `received` - Received
@@ -2693,9 +2697,10 @@ export interface components {
             /** @default false */
             honor_pledge_accepted: boolean;
         };
+        /** @description A submission's results as one feedback category shows them. */
         SubmissionFeedbackOutput: {
-            submission: number;
             feedback_category: components["schemas"]["FeedbackCategoryEnum"];
+            submission: number;
             points_awarded: number;
             points_possible: number;
             suites: components["schemas"]["SuiteFeedbackOutput"][];
@@ -2783,6 +2788,7 @@ export interface components {
             /** @description Whether this is the final graded submission: the group's for staff and handgraders; for a student, their own (submissions that don't count for them are skipped), once final graded feedback is shown to them (after their deadline, unless the project hides it), and false until then. */
             readonly is_final_graded: boolean;
         };
+        /** @description Where a submission stands: the status endpoint's body and each live event's data. */
         SubmissionStatusOutput: {
             id: number;
             status: components["schemas"]["StatusEnum"];
@@ -5201,12 +5207,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No response body */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SendGradesOutput"];
+                };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
             400: {

@@ -71,6 +71,14 @@ export type Rerun = S['RerunOutput'];
 export type RerunCreated = S['RerunCreatedOutput'];
 export type RerunInput = S['RerunCreateInputRequest'];
 
+export type LtiPlatform = S['PlatformOutput'];
+export type LtiPlatformInput = S['PlatformInputRequest'];
+export type LtiToolUrls = S['ToolUrlsOutput'];
+export type LtiCourseLink = S['CourseLinkOutput'];
+export type LtiRosterSync = S['RosterSyncOutput'];
+export type LtiGradeStatus = S['GradeStatusOutput'];
+export type LtiGradesQueued = S['SendGradesOutput'];
+
 export type Role = 'admin' | 'staff' | 'student' | 'handgrader';
 
 /** One line of a server-computed diff: "-" expected only, "+" actual only, " " both. */

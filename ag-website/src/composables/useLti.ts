@@ -1,10 +1,10 @@
 /** State of the LTI pages: the registrations list with its form, and a course's LMS panel. */
 import { computed, ref } from 'vue';
 import * as lti from '@/api/lti';
-import type { LtiPlatform, LtiPlatformInput, LtiRosterSync } from '@/api/lti';
+import type { LtiPlatform, LtiPlatformInput, LtiRosterSync } from '@/api/types';
 import { useAction, useAsync } from './useAsync';
 
-export const emptyRegistration = (): LtiPlatformInput => ({
+export const emptyRegistration = (): Required<LtiPlatformInput> => ({
   name: '',
   issuer: '',
   client_id: '',
@@ -20,7 +20,7 @@ export function useLtiRegistrations() {
   const platforms = useAsync(lti.listPlatforms);
   const saving = useAction();
   const editing = ref<number | 'new' | null>(null);
-  const form = ref<LtiPlatformInput>(emptyRegistration());
+  const form = ref<Required<LtiPlatformInput>>(emptyRegistration());
   const deployments = ref('');
   const saved = ref<string | null>(null);
 
@@ -34,7 +34,7 @@ export function useLtiRegistrations() {
   function startEditing(platform: LtiPlatform): void {
     editing.value = platform.id;
     const { id: _id, created_at: _c, last_modified: _m, ...fields } = platform;
-    form.value = { ...fields };
+    form.value = { ...fields, deployment_ids: [...platform.deployment_ids] };
     deployments.value = platform.deployment_ids.join('\n');
     saving.error.value = null;
   }

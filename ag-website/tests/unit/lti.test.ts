@@ -2,7 +2,7 @@ import { flushPromises } from '@vue/test-utils';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '@/api/http';
 import * as lti from '@/api/lti';
-import type { LtiGradeStatus, LtiPlatform } from '@/api/lti';
+import type { LtiGradeStatus, LtiPlatform } from '@/api/types';
 import { useCourseLti, useLtiRegistrations } from '@/composables/useLti';
 
 vi.mock('@/api/lti', () => ({

@@ -1,6 +1,7 @@
 """Reads of LTI state, and the one place that reads final graded scores for passback."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -57,9 +58,31 @@ def final_scores(*, project: Project, user_ids: set[int] | None = None) -> list[
 
 @dataclass(frozen=True)
 class StudentGradeStatus:
+    """What passback last did for one student in one project (all empty: nothing yet)."""
+
     user: User
     project: Project
     status: LtiGradeStatus | None
+
+    @property
+    def score_sent(self) -> float | None:
+        return self.status.score_sent if self.status else None
+
+    @property
+    def score_maximum(self) -> float | None:
+        return self.status.score_maximum if self.status else None
+
+    @property
+    def sent_at(self) -> datetime | None:
+        return self.status.sent_at if self.status else None
+
+    @property
+    def attempted_at(self) -> datetime | None:
+        return self.status.attempted_at if self.status else None
+
+    @property
+    def error(self) -> str:
+        return self.status.error if self.status else ""
 
 
 def grade_statuses(*, course: Course) -> list[StudentGradeStatus]:

@@ -8,6 +8,8 @@ from autograder.integrations.lti.selectors import StudentGradeStatus
 
 
 class PlatformOutput(serializers.ModelSerializer[LtiPlatform]):
+    deployment_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta:
         model = LtiPlatform
         fields = (
@@ -73,15 +75,11 @@ class GradeStatusOutput(serializers.Serializer[StudentGradeStatus]):
     username = serializers.CharField(source="user.username")
     project = serializers.IntegerField(source="project.pk")
     project_name = serializers.CharField(source="project.name")
-    score_sent = serializers.FloatField(source="status.score_sent", allow_null=True, default=None)
-    score_maximum = serializers.FloatField(
-        source="status.score_maximum", allow_null=True, default=None
-    )
-    sent_at = serializers.DateTimeField(source="status.sent_at", allow_null=True, default=None)
-    attempted_at = serializers.DateTimeField(
-        source="status.attempted_at", allow_null=True, default=None
-    )
-    error = serializers.CharField(source="status.error", allow_blank=True, default="")
+    score_sent = serializers.FloatField(allow_null=True)
+    score_maximum = serializers.FloatField(allow_null=True)
+    sent_at = serializers.DateTimeField(allow_null=True)
+    attempted_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField(allow_blank=True)
 
 
 class SendGradesInput(StrictSerializer):
