@@ -85,30 +85,39 @@ def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJ
         try:
             state = job_run(job=job, provider=provider, lease_lost=lease.lost.is_set)
         except LeaseLostError:
-            logger.warning("Job %s was taken back by the reaper; dropping it", job.pk)
+            _dropped(job)
             return job
         except SandboxError as error:
-            _sandbox_failed(job, error)
+            if not _sandbox_failed(job, error):
+                _dropped(job)
             return job
         except Exception as error:
             logger.exception("Grading job %s failed", job.pk)
             message = f"Internal error while grading: {type(error).__name__}."
-            with_db_retry(lambda: jobs.job_fail(job=job, message=message))
+            if not with_db_retry(lambda: jobs.job_fail(job=job, message=message)):
+                _dropped(job)
             return job
-    with_db_retry(lambda: jobs.job_finish(job=job, state=state))
+    if not with_db_retry(lambda: jobs.job_finish(job=job, state=state)):
+        _dropped(job)
+        return job
     metrics.grading_finished(
         queue=job.queue, enqueued_at=job.enqueued_at, claimed_at=job.claimed_at
     )
     return job
 
 
-def _sandbox_failed(job: GradingJob, error: SandboxError) -> None:
+def _dropped(job: GradingJob) -> None:
+    """This worker's lease ran out (it stalled, or lost its node for a while) and the reaper
+    gave the job to another worker: nothing this worker did is kept."""
+    logger.warning("Job %s was taken back by the reaper; dropping it", job.pk)
+
+
+def _sandbox_failed(job: GradingJob, error: SandboxError) -> bool:
     """The sandbox itself broke (not the student's code): try again elsewhere, up to the
-    attempt limit."""
+    attempt limit. False when the job was no longer this worker's."""
     logger.warning("Sandbox failed for job %s: %s", job.pk, error)
     metrics.sandbox_fault(queue=job.queue)
     if job.attempts >= settings.GRADING_MAX_ATTEMPTS:
         message = f"The sandbox failed {job.attempts} times: {error}"
-        with_db_retry(lambda: jobs.job_fail(job=job, message=message))
-        return
-    with_db_retry(lambda: jobs.job_requeue(job=job))
+        return with_db_retry(lambda: jobs.job_fail(job=job, message=message))
+    return with_db_retry(lambda: jobs.job_requeue(job=job))
