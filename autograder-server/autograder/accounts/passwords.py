@@ -43,9 +43,12 @@ def _link_lifetime() -> str:
 
 def account_invitation_send(*, user: User, course_name: str, role: str) -> None:
     """Emails `user` a set-password link (after the current transaction commits), if they
-    have no password yet, have an address and invitations are on. Called when someone is
-    added to a roster; re-adding them later sends a fresh link (under the mail limit)."""
-    if not settings.EMAIL_INVITATIONS or not user.email or user.has_usable_password():
+    have no password yet, have an address, and invitations and password login are on. Called
+    when someone is added to a roster; re-adding them later sends a fresh link (under the mail
+    limit)."""
+    if not (settings.EMAIL_INVITATIONS and settings.PASSWORD_LOGIN):
+        return
+    if not user.email or user.has_usable_password():
         return
     enqueue_small_on_commit(tasks.send_invitation, user.pk, course_name, role)
 
@@ -69,8 +72,10 @@ def invitation_mail_send(*, user_id: int, course_name: str, role: str) -> bool:
 
 def password_reset_request(*, email: str) -> None:
     """Queues a reset link for every active account with this address. Says nothing about
-    whether there is one: the lookup happens in the task."""
-    enqueue_small_on_commit(tasks.send_password_reset, email.strip())
+    whether there is one: the lookup happens in the task. With password login off
+    (`AG_PASSWORD_LOGIN=false`) a password would be of no use, so nothing is sent."""
+    if settings.PASSWORD_LOGIN:
+        enqueue_small_on_commit(tasks.send_password_reset, email.strip())
 
 
 def password_reset_mail_send(*, email: str) -> int:

@@ -204,3 +204,14 @@ def test_the_reset_request_does_the_same_database_work_for_any_address() -> None
         assert response.status_code == 202
         counts.append(len(queries))
     assert counts[0] == counts[1] == 0
+
+
+def test_with_password_login_off_no_invitation_or_reset_is_sent(
+    world: World, smtp_inbox: Inbox, django_capture_on_commit_callbacks: Capture, settings: Any
+) -> None:
+    settings.PASSWORD_LOGIN = False
+    factories.make_user("single.sign.on@example.edu")
+    roster_add(world, django_capture_on_commit_callbacks, "new.person@example.edu")
+    answer = forgot(django_capture_on_commit_callbacks, "single.sign.on@example.edu")
+    assert (answer.status_code, answer.data["message"]) == (202, ANY_ADDRESS_ANSWER)
+    assert smtp_inbox.messages == []
