@@ -13,7 +13,5 @@ class Queue(enum.StrEnum):
     """Deferred suites, run after a submission's other suites have finished."""
     RERUN = "rerun"
     """Staff-requested reruns; kept apart so they never delay new submissions."""
-    IMAGES = "images"
-    """Sandbox image builds."""
     SMALL = "small"
     """Exports and housekeeping (the lease reaper, pool upkeep)."""
