@@ -69,7 +69,7 @@ def broker_queue(queue: str) -> str:
 
 def send_wakeups(queue: str, count: int = 1) -> None:
     """Wake `count` worker slots of `queue` (after the surrounding transaction commits)."""
-    from autograder.celery import app
+    from autograder.celery import app  # here: the Celery app discovers this package's tasks
 
     def send() -> None:
         for _ in range(count):

@@ -57,7 +57,7 @@ def jobs_reap(*, now: datetime.datetime | None = None) -> ReapReport:
 
 def _ready_messages(queue: str) -> int | None:
     """Messages waiting in the broker's queue, or None when the broker can't say."""
-    from autograder.celery import app
+    from autograder.celery import app  # here: the Celery app discovers this package's tasks
 
     if not settings.BROKER_URL.startswith("amqp"):
         return None
