@@ -35,6 +35,10 @@ def worker_env(**extra: str) -> dict[str, str]:
         "AG_SANDBOX_POOL_SIZE": "1",
         "PYTHONPATH": str(SERVER_DIR),
         "DJANGO_SETTINGS_MODULE": "autograder.settings",
+        # Between two tests the suite empties every table (TRUNCATE) while these processes
+        # keep reaping and heartbeating. Should the two deadlock, the worker's side notices
+        # first and gives way (its writes are retried); the test's cleanup never does.
+        "PGOPTIONS": "-c deadlock_timeout=100ms",
         **extra,
     }
 
