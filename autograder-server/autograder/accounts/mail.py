@@ -7,6 +7,7 @@ not slow a page, and a failed send is retried by the task.
 """
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -14,6 +15,20 @@ from django.core.mail import EmailMessage
 from autograder.accounts import throttle
 
 logger = logging.getLogger(__name__)
+
+
+MAIL_TASK_OPTIONS: dict[str, Any] = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 10,
+    "retry_backoff_max": 900,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "acks_late": True,
+    "ignore_result": True,
+}
+"""Celery options of every task that sends mail: SMTP failures (OSError covers smtplib's
+errors and refused connections) are retried with exponential backoff, 10 s doubling to 15
+minutes with jitter, 8 tries (about an hour), so a mail server's short outage loses nothing."""
 
 
 def mail_send(*, to: str, subject: str, body: str) -> bool:

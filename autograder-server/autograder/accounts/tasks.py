@@ -1,23 +1,17 @@
 """Celery tasks for account email, on the `small` queue: thin wrappers over passwords.py.
 
-SMTP failures (OSError covers smtplib's errors and refused connections) are retried with
-exponential backoff (10 s doubling to 15 minutes, with jitter, 8 tries: about an hour), so a
-mail server's short outage loses nothing. The passwords module is imported in the task body
-because it enqueues these tasks.
+SMTP failures are retried (`mail.MAIL_TASK_OPTIONS`). The passwords module is imported in the
+task body because it enqueues these tasks.
 """
 
 from celery import shared_task
 
+from autograder.accounts.mail import MAIL_TASK_OPTIONS
+
 
 @shared_task(
     name="accounts.send_invitation",
-    autoretry_for=(OSError,),
-    retry_backoff=10,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    ignore_result=True,
+    **MAIL_TASK_OPTIONS,
     time_limit=120,
 )
 def send_invitation(user_id: int, course_name: str, role: str) -> None:
@@ -28,13 +22,7 @@ def send_invitation(user_id: int, course_name: str, role: str) -> None:
 
 @shared_task(
     name="accounts.send_password_reset",
-    autoretry_for=(OSError,),
-    retry_backoff=10,
-    retry_backoff_max=900,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    ignore_result=True,
+    **MAIL_TASK_OPTIONS,
     time_limit=120,
 )
 def send_password_reset(email: str) -> None:
