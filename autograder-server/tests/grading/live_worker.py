@@ -118,3 +118,13 @@ def wait_for(condition: Callable[[], Any], *, timeout: float, what: str) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def delete_queues(prefix: str) -> None:
+    """Deletes the broker queues of a test run that used `prefix` (AG_QUEUE_PREFIX)."""
+    from autograder.celery import app
+
+    with app.connection_for_write() as conn:
+        channel: Any = conn.default_channel  # kombu types channels as the bare protocol
+        for queue in Queue:
+            channel.queue_delete(f"{prefix}{queue.value}")

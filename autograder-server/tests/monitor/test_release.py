@@ -13,12 +13,17 @@ from django.test import override_settings
 
 from autograder.grading.pipeline import worker
 from autograder.grading.pipeline.models import GradingJob, JobState
-from autograder.grading.pipeline.queues import Queue
 from autograder.monitor import release
 from autograder.monitor.models import DeployedRelease
 from autograder.submissions.models import SubmissionStatus
 from tests.grading import pipeline_helpers as h
-from tests.grading.live_worker import LiveProcess, launch_worker, start_worker, wait_for
+from tests.grading.live_worker import (
+    LiveProcess,
+    delete_queues,
+    launch_worker,
+    start_worker,
+    wait_for,
+)
 
 
 @pytest.mark.django_db
@@ -77,16 +82,12 @@ def test_a_slot_of_an_old_release_hands_the_wake_up_back_without_claiming(
 @pytest.fixture
 def own_queues(tmp_path: Path, settings: Any) -> Iterator[str]:
     """Queues of this test alone (live workers consume them), deleted afterwards."""
-    from autograder.celery import app
 
     prefix = f"h8rel{os.getpid()}{tmp_path.name[-4:]}-"
     settings.QUEUE_PREFIX = prefix
     settings.MEDIA_ROOT = tmp_path / "media"
     yield prefix
-    with app.connection_for_write() as conn:
-        channel: Any = conn.default_channel
-        for queue in Queue:
-            channel.queue_delete(f"{prefix}{queue.value}")
+    delete_queues(prefix)
 
 
 def _start_release_worker(tmp: Path, name: str, release_id: str, **env: str) -> LiveProcess:

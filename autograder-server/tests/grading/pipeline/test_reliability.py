@@ -17,13 +17,12 @@ from rest_framework.test import APIClient
 
 from autograder.grading.config.models import AGTestSuite
 from autograder.grading.pipeline.models import GradingJob, JobKind
-from autograder.grading.pipeline.queues import Queue
 from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories
 from tests.grading import pipeline_helpers as h
-from tests.grading.live_worker import LiveProcess, start_beat, start_worker, wait_for
+from tests.grading.live_worker import LiveProcess, delete_queues, start_beat, start_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -39,15 +38,6 @@ class Live:
     def restart_worker(self) -> None:
         self.worker.kill()
         self.worker = start_worker(self.tmp, name=f"w{time.monotonic_ns()}")
-
-
-def _delete_queues(prefix: str) -> None:
-    from autograder.celery import app
-
-    with app.connection_for_write() as conn:
-        channel: Any = conn.default_channel
-        for queue in Queue:
-            channel.queue_delete(f"{prefix}{queue.value}")
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +56,7 @@ def live(
         finally:
             state.worker.kill()
             state.beat.kill()
-            _delete_queues(prefix)
+            delete_queues(prefix)
 
 
 def upload_as_student(project: Project) -> Submission:

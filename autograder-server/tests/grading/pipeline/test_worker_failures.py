@@ -28,7 +28,6 @@ from rest_framework.test import APIClient
 from autograder.accounts.models import User
 from autograder.grading.pipeline.jobs import GRADING_FAILED_MESSAGE
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
-from autograder.grading.pipeline.queues import Queue
 from autograder.grading.results.models import (
     INLINE_OUTPUT_BYTES,
     AGTestCommandResult,
@@ -39,7 +38,7 @@ from autograder.sandbox.docker_backend import LABEL, LABEL_OWNER
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories
 from tests.grading import pipeline_helpers as h
-from tests.grading.live_worker import LiveProcess, start_beat, start_worker, wait_for
+from tests.grading.live_worker import LiveProcess, delete_queues, start_beat, start_worker, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -51,15 +50,6 @@ class Live:
     tmp: Path
     worker: LiveProcess
     beat: LiveProcess
-
-
-def _delete_queues(prefix: str) -> None:
-    from autograder.celery import app
-
-    with app.connection_for_write() as conn:
-        channel: Any = conn.default_channel  # kombu types channels as the bare protocol
-        for queue in Queue:
-            channel.queue_delete(f"{prefix}{queue.value}")
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +69,7 @@ def live(
         finally:
             state.worker.kill()
             state.beat.kill()
-            _delete_queues(prefix)
+            delete_queues(prefix)
 
 
 def _process_group(leader: LiveProcess) -> set[int]:
