@@ -225,10 +225,13 @@ class HostGuard:
         of its removed containers that still exist."""
         live = self.backend.live_ids()
         existing = {str(c["Id"]) for c in self.backend.labelled_containers()}
-        stray = sorted(i[:12] for i in (existing & self.ids) - live)
+        # Pool threads keep tracking the containers they start: read copies (a copy of a
+        # set or dict is taken in one step).
+        ids, cgroups = set(self.ids), dict(self.memory_cgroups)
+        stray = sorted(i[:12] for i in (existing & ids) - live)
         held = sorted(
             cgroup
-            for container_id, cgroup in self.memory_cgroups.items()
+            for container_id, cgroup in cgroups.items()
             if container_id not in live and os.path.isdir(cgroup)
         )
         return stray, held
@@ -243,7 +246,7 @@ class HostGuard:
             time.sleep(0.1)
             stray, held = self.leftovers()
         assert stray == [], f"containers left behind: {stray}"
-        leftovers = student_processes_in(self.ids)
+        leftovers = student_processes_in(set(self.ids))
         assert leftovers == [], f"student processes left on the host: {leftovers}"
         if self.canary is not None:
             assert self.canary.poll() is None, "the host canary process was killed"
