@@ -94,6 +94,12 @@ class Project(models.Model):
     hide_final_graded_feedback = models.BooleanField(default=False)
     use_honor_pledge = models.BooleanField(default=False)
     honor_pledge_text = models.TextField(blank=True, default="")
+    instructions = models.TextField(
+        blank=True,
+        default="",
+        max_length=200_000,
+        help_text="Markdown shown to everyone who may see the project, before they submit.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
 

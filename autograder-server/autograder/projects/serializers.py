@@ -2,6 +2,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from autograder.common.markdown import markdown_html
 from autograder.common.serializers import StrictModelSerializer, StrictSerializer
 from autograder.courses.models import Course
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
@@ -17,6 +18,9 @@ class ProjectOutput(serializers.ModelSerializer[Project]):
         read_only=True,
         help_text="The course's name, so a project page can name it without asking again.",
     )
+    instructions_html = serializers.SerializerMethodField(
+        help_text="`instructions` rendered from Markdown and sanitized, ready to show."
+    )
 
     class Meta:
         model = Project
@@ -25,10 +29,14 @@ class ProjectOutput(serializers.ModelSerializer[Project]):
             "course",
             "course_name",
             *PROJECT_EDITABLE_FIELDS,
+            "instructions_html",
             "created_at",
             "last_modified",
         )
         read_only_fields = fields
+
+    def get_instructions_html(self, project: Project) -> str:
+        return markdown_html(project.instructions)
 
 
 class ProjectInput(StrictModelSerializer):
@@ -38,6 +46,7 @@ class ProjectInput(StrictModelSerializer):
     class Meta:
         model = Project
         fields = PROJECT_EDITABLE_FIELDS
+        extra_kwargs = {"instructions": {"trim_whitespace": False}}
         # The course comes from the URL, so DRF's unique-together check can't apply here;
         # the service reports a taken name on the `name` field.
         validators: list[Any] = []

@@ -45,6 +45,7 @@ PROJECT_SETTINGS_FIELDS = (
     "hide_final_graded_feedback",
     "use_honor_pledge",
     "honor_pledge_text",
+    "instructions",
 )
 """Policy fields an admin sets; together with `name` they are everything a copy carries over."""
 

@@ -8,6 +8,8 @@ from autograder.projects.models import ExpectedStudentFile, InstructorFile, Proj
 
 MAX_COMMAND_LENGTH = 1000
 MAX_TIME_LIMIT_S = 90
+MAX_NOTE_LENGTH = 50_000
+"""Longest Markdown description, hint or staff note on a suite or test case."""
 DEFAULT_OUTPUT_CAP_BYTES = 1_000_000
 
 
@@ -50,6 +52,15 @@ class AGTestSuite(models.Model):
     reject_submission_if_setup_fails = models.BooleanField(default=False)
     allow_network = models.BooleanField(default=False)
     deferred = models.BooleanField(default=False)
+    description = models.TextField(
+        blank=True,
+        default="",
+        max_length=MAX_NOTE_LENGTH,
+        help_text="Markdown shown with the suite's results wherever the suite is visible.",
+    )
+    staff_notes = models.TextField(
+        blank=True, default="", max_length=MAX_NOTE_LENGTH, help_text="Markdown for staff only."
+    )
     feedback = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)
@@ -73,6 +84,21 @@ class AGTestCase(models.Model):
     suite = models.ForeignKey(AGTestSuite, on_delete=models.CASCADE, related_name="cases")
     name = models.CharField(max_length=255)
     order = models.PositiveIntegerField(default=0)
+    description = models.TextField(
+        blank=True,
+        default="",
+        max_length=MAX_NOTE_LENGTH,
+        help_text="Markdown shown with the test's result wherever the test case is visible.",
+    )
+    student_hint = models.TextField(
+        blank=True,
+        default="",
+        max_length=MAX_NOTE_LENGTH,
+        help_text="Markdown shown to students only when the test fails as they see it.",
+    )
+    staff_notes = models.TextField(
+        blank=True, default="", max_length=MAX_NOTE_LENGTH, help_text="Markdown for staff only."
+    )
     feedback = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_modified = models.DateTimeField(auto_now=True)

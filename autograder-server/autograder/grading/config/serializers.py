@@ -7,7 +7,12 @@ from rest_framework import serializers
 from autograder.common.serializers import StrictModelSerializer, StrictSerializer
 from autograder.grading.config import feedback_settings as feedback_config
 from autograder.grading.config.feedback_settings import FeedbackCategory, OutputFeedback
-from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.grading.config.models import (
+    MAX_NOTE_LENGTH,
+    AGTestCase,
+    AGTestCommand,
+    AGTestSuite,
+)
 from autograder.grading.config.services import COMMAND_FIELDS, SUITE_FIELDS
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
 
@@ -131,6 +136,9 @@ class CaseOutput(serializers.ModelSerializer[AGTestCase]):
             "suite",
             "order",
             "name",
+            "description",
+            "student_hint",
+            "staff_notes",
             "feedback",
             "commands",
             "created_at",
@@ -207,13 +215,26 @@ class SuiteInput(StrictModelSerializer):
     class Meta:
         model = AGTestSuite
         fields = SUITE_FIELDS
-        extra_kwargs = {"setup_command": _TEXT}
+        extra_kwargs = {"setup_command": _TEXT, "description": _TEXT, "staff_notes": _TEXT}
         # The project comes from the URL; the service reports a taken name on `name`.
         validators: list[Any] = []
 
 
+def _note(help_text: str) -> serializers.CharField:
+    return serializers.CharField(
+        max_length=MAX_NOTE_LENGTH,
+        allow_blank=True,
+        required=False,
+        trim_whitespace=False,
+        help_text=help_text,
+    )
+
+
 class CaseInput(StrictSerializer):
     name = serializers.CharField(max_length=255)
+    description = _note("Markdown shown with the result.")
+    student_hint = _note("Markdown shown to students when the test fails as they see it.")
+    staff_notes = _note("Markdown for staff only.")
     feedback = CaseFeedbackField(required=False, help_text=_FEEDBACK_HELP)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from autograder.common.markdown import markdown_html
 from autograder.grading.config.feedback_settings import (
     CASE_DEFAULTS,
     COMMAND_DEFAULTS,
@@ -336,6 +337,12 @@ class CaseFeedbackOutput:
     points_possible: int
     commands: list[CommandFeedbackOutput] | None
     """None when the test case's feedback hides its individual commands."""
+    description_html: str
+    """The test case's description (Markdown, sanitized HTML); "" when there is none."""
+    hint_html: str
+    """The student hint, only when this view shows the test failing; else ""."""
+    staff_notes_html: str | None
+    """Staff notes, only in the staff viewer category; else None."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -357,6 +364,8 @@ class SuiteFeedbackOutput:
     points_possible: int
     cases: list[CaseFeedbackOutput] | None
     """None when the suite's feedback hides its individual test cases."""
+    description_html: str
+    staff_notes_html: str | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -431,6 +440,34 @@ def _command_output(command: _Command, category: FeedbackCategory) -> CommandFee
     )
 
 
+def _shown_failing(command: CommandFeedbackOutput) -> bool:
+    """Whether this view tells the viewer the command failed a check (or timed out)."""
+    checks = (command.return_code_correct, command.stdout_correct, command.stderr_correct)
+    return any(check is False for check in checks) or bool(command.timed_out)
+
+
+def _staff_notes(text: str, category: FeedbackCategory) -> str | None:
+    return markdown_html(text) if category == FeedbackCategory.STAFF_VIEWER else None
+
+
+def _case_texts(case: _Case, category: FeedbackCategory) -> dict[str, Any]:
+    """Description, hint and staff notes. The hint appears only when the commands this view
+    shows say the test failed, so it never gives away a result the feedback hides."""
+    config = case.result.case
+    if config is None:
+        return {"description_html": "", "hint_html": "", "staff_notes_html": None}
+    awarded, possible = _case_score(case)
+    failing = awarded < possible or (
+        case.settings.show_individual_commands
+        and any(_shown_failing(_command_output(c, category)) for c in case.commands)
+    )
+    return {
+        "description_html": markdown_html(config.description),
+        "hint_html": markdown_html(config.student_hint) if failing else "",
+        "staff_notes_html": _staff_notes(config.staff_notes, category),
+    }
+
+
 def _case_output(case: _Case, category: FeedbackCategory) -> CaseFeedbackOutput:
     awarded, possible = _case_score(case)
     commands = (
@@ -446,6 +483,7 @@ def _case_output(case: _Case, category: FeedbackCategory) -> CaseFeedbackOutput:
         points_awarded=awarded,
         points_possible=possible,
         commands=commands,
+        **_case_texts(case, category),
     )
 
 
@@ -474,6 +512,8 @@ def _suite_output(suite: _Suite, category: FeedbackCategory) -> SuiteFeedbackOut
         points_awarded=awarded,
         points_possible=possible,
         cases=cases,
+        description_html=markdown_html(result.suite.description) if result.suite else "",
+        staff_notes_html=_staff_notes(result.suite.staff_notes, category) if result.suite else None,
     )
 
 

@@ -22,6 +22,7 @@ from autograder.grading.config.services.commands import (
 from autograder.grading.config.services.copying import suite_copy
 from autograder.grading.config.services.editing import (
     CASE_FIELDS,
+    CASE_TEXT_FIELDS,
     COMMAND_FIELDS,
     COMMAND_FILE_FIELDS,
     MAX_TEXT_LENGTH,
@@ -37,6 +38,7 @@ from autograder.grading.config.services.suites import (
 
 __all__ = [
     "CASE_FIELDS",
+    "CASE_TEXT_FIELDS",
     "COMMAND_FIELDS",
     "COMMAND_FILE_FIELDS",
     "MAX_TEXT_LENGTH",

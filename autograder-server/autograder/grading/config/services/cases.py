@@ -9,6 +9,7 @@ from autograder.common.errors import ApplicationError, field_error
 from autograder.grading.config import feedback_settings
 from autograder.grading.config.models import AGTestCase, AGTestSuite
 from autograder.grading.config.services.editing import (
+    CASE_TEXT_FIELDS,
     clean_name,
     full_clean,
     lock_suite,
@@ -42,16 +43,24 @@ def _case_validate_and_save(case: AGTestCase, *, name_field: str = "name") -> No
 
 
 @transaction.atomic
+def _check_text_fields(texts: dict[str, str]) -> None:
+    unknown = sorted(set(texts) - set(CASE_TEXT_FIELDS))
+    if unknown:
+        raise TypeError(f"Not test case text fields: {unknown}")
+
+
 def case_create(
-    *, suite: AGTestSuite, name: str, feedback: dict[str, Any] | None = None
+    *, suite: AGTestSuite, name: str, feedback: dict[str, Any] | None = None, **texts: str
 ) -> AGTestCase:
-    """Adds a test case at the end of `suite`."""
+    """Adds a test case at the end of `suite`. `texts` are any of CASE_TEXT_FIELDS."""
+    _check_text_fields(texts)
     locked = lock_suite(suite)
     case = AGTestCase(
         suite=locked,
         name=name,
         order=next_order(AGTestCase.objects.filter(suite=locked)),
         feedback=feedback if feedback is not None else {},
+        **texts,
     )
     _case_validate_and_save(case)
     return case
@@ -64,9 +73,11 @@ def case_update(
     name: str | None = None,
     feedback: dict[str, Any] | None = None,
     suite: AGTestSuite | None = None,
+    **texts: str,
 ) -> AGTestCase:
-    """Renames, changes feedback (merged into what is stored) and/or moves the case to the
-    end of another `suite` of the same project, all or nothing."""
+    """Renames, changes feedback (merged into what is stored) and texts (CASE_TEXT_FIELDS)
+    and/or moves the case to the end of another `suite` of the same project, all or nothing."""
+    _check_text_fields(texts)
     locked = (
         AGTestCase.objects.select_for_update(of=("self",)).select_related("suite").get(pk=case.pk)
     )
@@ -86,6 +97,8 @@ def case_update(
         locked.name = name
     if feedback is not None:
         locked.feedback = merged_feedback(locked.feedback, feedback)
+    for field, text in texts.items():
+        setattr(locked, field, text)
     _case_validate_and_save(locked, name_field="suite" if moving and name is None else "name")
     return locked
 

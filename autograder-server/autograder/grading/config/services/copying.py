@@ -7,6 +7,7 @@ from autograder.common.errors import ApplicationError
 from autograder.grading.config import feedback_settings
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.grading.config.services.editing import (
+    CASE_TEXT_FIELDS,
     COMMAND_FIELDS,
     COMMAND_FILE_FIELDS,
     SUITE_FIELDS,
@@ -133,6 +134,7 @@ def suite_copy(
             name=case.name,
             order=case.order,
             feedback=feedback_settings.normalize_case_feedback(case.feedback),
+            **{field: getattr(case, field) for field in CASE_TEXT_FIELDS},
         )
         AGTestCommand.objects.bulk_create(
             _copied_command(command, case_copy, instructor_map) for command in case.commands.all()

@@ -32,9 +32,13 @@ SUITE_FIELDS = (
     "reject_submission_if_setup_fails",
     "allow_network",
     "deferred",
+    "description",
+    "staff_notes",
     "feedback",
 )
-CASE_FIELDS = ("name", "feedback")
+CASE_TEXT_FIELDS = ("description", "student_hint", "staff_notes")
+"""Markdown a test case carries besides its name; plain columns, copied as they are."""
+CASE_FIELDS = ("name", *CASE_TEXT_FIELDS, "feedback")
 COMMAND_FIELDS = (
     "name",
     "cmd",
