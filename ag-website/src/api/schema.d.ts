@@ -143,6 +143,23 @@ export interface paths {
         patch: operations["cases_partial_update"];
         trace?: never;
     };
+    "/api/cases/{case_id}/clone/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A copy of the test case with its commands, right after it in its suite. */
+        post: operations["cases_clone_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{case_id}/commands/": {
         parameters: {
             query?: never;
@@ -297,6 +314,23 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["courses_copy_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/copy_preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What copying this course to a new term carries over, project by project. */
+        get: operations["courses_copy_preview_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -507,6 +541,38 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["expected_files_partial_update"];
+        trace?: never;
+    };
+    "/api/exports/{export_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["exports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/exports/{export_id}/file/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["exports_file_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/feedback_presets/": {
@@ -735,6 +801,43 @@ export interface paths {
         patch: operations["projects_partial_update"];
         trace?: never;
     };
+    "/api/projects/{project_id}/config/export/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's whole configuration as code (see docs/tests-as-code.md). */
+        get: operations["projects_config_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/config/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Creates or updates the project's configuration from a document, matching by name;
+         *     with `dry_run` (the default) only lists the changes.
+         */
+        post: operations["projects_config_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/copy/": {
         parameters: {
             query?: never;
@@ -751,6 +854,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/copy_preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What copying this project carries over (admins of its course may copy it). */
+        get: operations["projects_copy_preview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/expected_files/": {
         parameters: {
             query?: never;
@@ -761,6 +881,22 @@ export interface paths {
         get: operations["projects_expected_files_list"];
         put?: never;
         post: operations["projects_expected_files_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/exports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_exports_list"];
+        put?: never;
+        post: operations["projects_exports_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1373,6 +1509,14 @@ export interface components {
             invitation: components["schemas"]["InvitationOutput"] | null;
             group: components["schemas"]["GroupOutput"] | null;
         };
+        /**
+         * @description * `create` - create
+         *     * `update` - update
+         *     * `delete` - delete
+         *     * `keep` - keep
+         * @enum {string}
+         */
+        ActionEnum: "create" | "update" | "delete" | "keep";
         AuthProviderOutput: {
             id: string;
             /** @description The button's text, e.g. 'Google'. */
@@ -1405,6 +1549,9 @@ export interface components {
             points_awarded: number;
             points_possible: number;
             commands: components["schemas"]["CommandFeedbackOutput"][] | null;
+            description_html: string;
+            hint_html: string;
+            staff_notes_html: string | null;
         };
         CaseFeedbackSettings: {
             visible: boolean;
@@ -1417,6 +1564,12 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         CaseInputRequest: {
             name: string;
+            /** @description Markdown shown with the result. */
+            description?: string;
+            /** @description Markdown shown to students when the test fails as they see it. */
+            student_hint?: string;
+            /** @description Markdown for staff only. */
+            staff_notes?: string;
             /** @description Settings per feedback category. On create, what is left out gets its default; on update, only the categories and settings sent change. */
             feedback?: components["schemas"]["CaseFeedbackConfigChangeRequest"];
         };
@@ -1425,12 +1578,25 @@ export interface components {
             readonly suite: number;
             readonly order: number;
             readonly name: string;
+            /** @description Markdown shown with the test's result wherever the test case is visible. */
+            readonly description: string;
+            /** @description Markdown shown to students only when the test fails as they see it. */
+            readonly student_hint: string;
+            /** @description Markdown for staff only. */
+            readonly staff_notes: string;
             readonly feedback: components["schemas"]["CaseFeedbackConfig"];
             readonly commands: components["schemas"]["CommandOutput"][];
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
             readonly last_modified: string;
+        };
+        ChangeOutput: {
+            action: components["schemas"]["ActionEnum"];
+            kind: string;
+            name: string;
+            details: string[];
+            text: string;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ChosenFileInputRequest: {
@@ -1591,6 +1757,9 @@ export interface components {
             semester: components["schemas"]["SemesterEnum"];
             year: number;
         };
+        CourseCopyPreviewOutput: {
+            projects: components["schemas"]["ProjectCopyCounts"][];
+        };
         /** @description Parses and type-checks fields; a taken (name, semester, year) is the service's 400. */
         CourseInputRequest: {
             name: string;
@@ -1687,6 +1856,47 @@ export interface components {
          * @enum {string}
          */
         ExpectedReturnCodeEnum: "none" | "zero" | "nonzero";
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        ExportCreateInputRequest: {
+            kind: components["schemas"]["KindEnum"];
+            /**
+             * @description Also groups with a staff or admin member.
+             * @default false
+             */
+            include_staff: boolean;
+            /**
+             * @description Also groups whose extended deadline has not passed yet.
+             * @default false
+             */
+            include_pending_extensions: boolean;
+        };
+        ExportOutput: {
+            readonly id: number;
+            readonly project: number;
+            creator?: string | null;
+            kind: components["schemas"]["KindEnum"];
+            readonly include_staff: boolean;
+            readonly include_pending_extensions: boolean;
+            state: components["schemas"]["StateEnum"];
+            /** @description Percent done. */
+            progress: number;
+            readonly error_message: string;
+            readonly filename: string;
+            readonly file_size: number;
+            /** @description Where to fetch the file once `state` is `done` (null before). */
+            readonly download_url: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the file and this record are removed (AG_EXPORT_RETENTION_HOURS).
+             */
+            readonly expires_at: string;
+        };
         /**
          * @description * `normal` - normal
          *     * `past_limit` - past_limit
@@ -1744,6 +1954,15 @@ export interface components {
             attempted_at: string | null;
             error: string;
         };
+        /** @description A column another app added (e.g. handgrading): null where the group has no score. */
+        GradebookExtraOutput: {
+            key: string;
+            name: string;
+            /** Format: double */
+            points_awarded: number | null;
+            /** Format: double */
+            points_possible: number | null;
+        };
         GradebookMemberOutput: {
             id: number;
             username: string;
@@ -1757,6 +1976,7 @@ export interface components {
             points_awarded: number | null;
             points_possible: number | null;
             suites: components["schemas"]["GradebookSuiteOutput"][];
+            extra: components["schemas"]["GradebookExtraOutput"][];
         };
         GradebookSuiteOutput: {
             suite: number;
@@ -1796,6 +2016,28 @@ export interface components {
             /** Format: date-time */
             readonly last_modified: string;
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        ImportInputRequest: {
+            /**
+             * Format: binary
+             * @description A project.yaml, or a zip of project.yaml and instructor_files/<name>.
+             */
+            file: string;
+            /**
+             * @description Only report what would change (the default).
+             * @default true
+             */
+            dry_run: boolean;
+            /**
+             * @description Delete suites, test cases, commands and files the document doesn't list.
+             * @default false
+             */
+            delete_missing: boolean;
+        };
+        ImportOutput: {
+            applied: boolean;
+            changes: components["schemas"]["ChangeOutput"][];
+        };
         InstructorFileOutput: {
             readonly id: number;
             readonly project: number;
@@ -1822,6 +2064,14 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /**
+         * @description * `all_files` - All submissions (zip)
+         *     * `final_files` - Final graded submissions (zip)
+         *     * `all_scores` - All scores (CSV)
+         *     * `final_scores` - Final graded scores (CSV)
+         * @enum {string}
+         */
+        KindEnum: "all_files" | "final_files" | "all_scores" | "final_scores";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         LateDaysInputRequest: {
             remaining: number;
@@ -1927,6 +2177,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["ExpectedFileOutput"][];
+        };
+        PaginatedExportOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["ExportOutput"][];
         };
         PaginatedGradebookRowOutputList: {
             /** @example 123 */
@@ -2100,6 +2365,12 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedCaseUpdateInputRequest: {
             name?: string;
+            /** @description Markdown shown with the result. */
+            description?: string;
+            /** @description Markdown shown to students when the test fails as they see it. */
+            student_hint?: string;
+            /** @description Markdown for staff only. */
+            staff_notes?: string;
             /** @description Settings per feedback category. On create, what is left out gets its default; on update, only the categories and settings sent change. */
             feedback?: components["schemas"]["CaseFeedbackConfigChangeRequest"];
             /** @description Moves the test case to the end of this suite (of the same project). */
@@ -2241,6 +2512,8 @@ export interface components {
             hide_final_graded_feedback?: boolean;
             use_honor_pledge?: boolean;
             honor_pledge_text?: string;
+            /** @description Markdown shown to everyone who may see the project, before they submit. */
+            instructions?: string;
         };
         /** @description Types and ranges; cross-field and cross-row rules are the service's. */
         PatchedSuiteInputRequest: {
@@ -2255,6 +2528,10 @@ export interface components {
             reject_submission_if_setup_fails?: boolean;
             allow_network?: boolean;
             deferred?: boolean;
+            /** @description Markdown shown with the suite's results wherever the suite is visible. */
+            description?: string;
+            /** @description Markdown for staff only. */
+            staff_notes?: string;
             /** @description Settings per feedback category. On create, what is left out gets its default; on update, only the categories and settings sent change. */
             feedback?: components["schemas"]["SuiteFeedbackConfigChangeRequest"];
         };
@@ -2319,6 +2596,15 @@ export interface components {
          * @enum {string}
          */
         PositionLabelEnum: "line" | "item";
+        ProjectCopyCounts: {
+            project_id: number;
+            name: string;
+            suites: number;
+            test_cases: number;
+            commands: number;
+            expected_files: number;
+            instructor_files: number;
+        };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ProjectCopyInputRequest: {
             target_course: number;
@@ -2368,6 +2654,8 @@ export interface components {
             hide_final_graded_feedback?: boolean;
             use_honor_pledge?: boolean;
             honor_pledge_text?: string;
+            /** @description Markdown shown to everyone who may see the project, before they submit. */
+            instructions?: string;
         };
         /**
          * @description The same for every role that may read the project: none of these fields is secret.
@@ -2412,6 +2700,10 @@ export interface components {
             readonly hide_final_graded_feedback: boolean;
             readonly use_honor_pledge: boolean;
             readonly honor_pledge_text: string;
+            /** @description Markdown shown to everyone who may see the project, before they submit. */
+            readonly instructions: string;
+            /** @description `instructions` rendered from Markdown and sanitized, ready to show. */
+            readonly instructions_html: string;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
@@ -2670,6 +2962,14 @@ export interface components {
             users: number[] | null;
         };
         /**
+         * @description * `queued` - Queued
+         *     * `building` - Building
+         *     * `done` - Done
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        StateEnum: "queued" | "building" | "done" | "failed";
+        /**
          * @description * `received` - Received
          *     * `queued` - Queued
          *     * `being_graded` - Being graded
@@ -2845,6 +3145,8 @@ export interface components {
             points_awarded: number;
             points_possible: number;
             cases: components["schemas"]["CaseFeedbackOutput"][] | null;
+            description_html: string;
+            staff_notes_html: string | null;
         };
         SuiteFeedbackSettings: {
             visible: boolean;
@@ -2875,6 +3177,10 @@ export interface components {
             reject_submission_if_setup_fails?: boolean;
             allow_network?: boolean;
             deferred?: boolean;
+            /** @description Markdown shown with the suite's results wherever the suite is visible. */
+            description?: string;
+            /** @description Markdown for staff only. */
+            staff_notes?: string;
             /** @description Settings per feedback category. On create, what is left out gets its default; on update, only the categories and settings sent change. */
             feedback?: components["schemas"]["SuiteFeedbackConfigChangeRequest"];
         };
@@ -2894,6 +3200,10 @@ export interface components {
             readonly reject_submission_if_setup_fails: boolean;
             readonly allow_network: boolean;
             readonly deferred: boolean;
+            /** @description Markdown shown with the suite's results wherever the suite is visible. */
+            readonly description: string;
+            /** @description Markdown for staff only. */
+            readonly staff_notes: string;
             readonly feedback: components["schemas"]["SuiteFeedbackConfig"];
             readonly cases: components["schemas"]["CaseOutput"][];
             /** Format: date-time */
@@ -3565,6 +3875,72 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cases_clone_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                case_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseOutput"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
@@ -4782,6 +5158,63 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_copy_preview_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseCopyPreviewOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6127,6 +6560,120 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exports_file_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7840,6 +8387,160 @@ export interface operations {
             };
         };
     };
+    projects_config_export_retrieve: {
+        parameters: {
+            query?: {
+                /**
+                 * @description zip: project.yaml with the instructor files; yaml: the document alone.
+                 *
+                 *     * `zip` - zip
+                 *     * `yaml` - yaml
+                 */
+                bundle?: "zip" | "yaml";
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                    "application/yaml": string;
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_config_import_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_copy_create: {
         parameters: {
             query?: never;
@@ -7903,6 +8604,63 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_copy_preview_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectCopyCounts"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8015,6 +8773,158 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExpectedFileOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_exports_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedExportOutputList"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_exports_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExportCreateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ExportCreateInputRequest"];
+                "multipart/form-data": components["schemas"]["ExportCreateInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */

@@ -27,6 +27,8 @@ function suite(sandbox_image: string): Suite {
     reject_submission_if_setup_fails: false,
     allow_network: false,
     deferred: false,
+    description: '',
+    staff_notes: '',
     feedback: { normal: flags, past_limit: flags, final_graded: flags, staff_viewer: flags },
     cases: [],
     created_at: '2026-01-01T00:00:00Z',

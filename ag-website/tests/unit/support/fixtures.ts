@@ -43,6 +43,8 @@ export function project(overrides: Partial<Project> = {}): Project {
     course: 1,
     course_name: 'EECS 280',
     name: 'Hello',
+    instructions: '',
+    instructions_html: '',
     visible_to_students: true,
     closing_time: '2026-05-08T23:59:00Z',
     soft_closing_time: null,
