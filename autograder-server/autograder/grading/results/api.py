@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from autograder.common.errors import NotFoundError
+from autograder.accounts.models import User
+from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.permissions import require_staff
 from autograder.grading.config.feedback_settings import FeedbackCategory
@@ -18,6 +19,7 @@ from autograder.grading.config.scoring import DiffOptions
 from autograder.grading.results import diffs, feedback, gradebook
 from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.output_storage import output_read
+from autograder.grading.results.scores import submission_scores
 from autograder.grading.results.serializers import (
     DIFF_SCHEMA,
     MAX_MAX_BYTES,
@@ -25,8 +27,10 @@ from autograder.grading.results.serializers import (
     OutputQueryInput,
     ResultsQueryInput,
     SubmissionFeedbackSerializer,
+    SubmissionScoreSerializer,
 )
-from autograder.projects.selectors import project_get_readable
+from autograder.groups.selectors import group_get, group_is_member
+from autograder.projects.selectors import project_check_readable, project_get_readable
 from autograder.submissions.models import Submission
 from autograder.submissions.selectors import submission_get
 
@@ -83,6 +87,21 @@ class SubmissionResultsApi(APIView):
         category = _category(request, submission, params)
         body = feedback.submission_feedback(submission=submission, category=category)
         return Response(SubmissionFeedbackSerializer(body).data)
+
+
+class GroupScoresApi(APIView):
+    @extend_schema(tags=["results"], responses=SubmissionScoreSerializer(many=True))
+    def get(self, request: Request, group_id: int) -> Response:
+        """The group's graded submissions, newest first, each with its total as the requester
+        sees it on the results page (the category they get by default)."""
+        group = group_get(group_id=group_id)
+        roles = project_check_readable(user=request.user, project=group.project)
+        user = request.user
+        member = isinstance(user, User) and group_is_member(group=group, user=user)
+        if not (roles.is_staff or roles.is_handgrader or member):
+            raise PermissionDeniedError("You are not a member of this group.")
+        scores = submission_scores(user=user, group=group)
+        return Response(SubmissionScoreSerializer(scores, many=True).data)
 
 
 _TEXT_RESPONSE: dict[Any, Any] = {(200, "text/plain"): OpenApiTypes.STR}

@@ -11,6 +11,7 @@ from rest_framework_dataclasses.serializers import DataclassSerializer
 
 from autograder.common.serializers import StrictSerializer
 from autograder.grading.results.feedback import REQUESTABLE_CATEGORIES, SubmissionFeedbackOutput
+from autograder.grading.results.scores import SubmissionScore
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_MAX_BYTES = 50_000_000
@@ -29,6 +30,15 @@ class OutputQueryInput(ResultsQueryInput):
 
 
 # --- The result tree -------------------------------------------------------------------------
+
+
+class SubmissionScoreSerializer(DataclassSerializer[SubmissionScore]):
+    """A graded submission's total as the requester sees it (the results page's default)."""
+
+    feedback_category = serializers.ChoiceField(choices=_CATEGORY_CHOICES)
+
+    class Meta:
+        dataclass = SubmissionScore
 
 
 class SubmissionFeedbackSerializer(DataclassSerializer[SubmissionFeedbackOutput]):

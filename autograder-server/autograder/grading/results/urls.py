@@ -33,6 +33,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         for stream in ("setup_stdout", "setup_stderr")
     ),
     path(
+        "groups/<int:group_id>/scores/",
+        results_api.GroupScoresApi.as_view(),
+        name="group-scores",
+    ),
+    path(
         "projects/<int:project_id>/gradebook/",
         results_api.ProjectGradebookApi.as_view(),
         name="project-gradebook",
