@@ -11,4 +11,5 @@ class GradingConfig(AppConfig):
         # importing the Django-free sandbox library never loads Django settings.
         import autograder.celery  # noqa: F401
         from autograder.grading import checks  # noqa: F401  (registers the system checks)
+        from autograder.grading.config import receivers as _config  # noqa: F401  (copies)
         from autograder.grading.pipeline import receivers  # noqa: F401  (connects the receivers)

@@ -23,6 +23,7 @@ from autograder.common.errors import (
 )
 from autograder.common.filenames import check_filename
 from autograder.courses.models import Course
+from autograder.projects import signals
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
 
 PROJECT_SETTINGS_FIELDS = (
@@ -144,7 +145,9 @@ def project_copy(
     *, project: Project, target_course: Course, new_name: str | None = None
 ) -> Project:
     """Copies `project` with its settings, expected files and instructor files (bytes copied to
-    new storage names) into `target_course`, which may be the project's own course.
+    new storage names) into `target_course`, which may be the project's own course; the apps
+    above copy their parts (test suites, rubrics, ...) on `signals.project_copied`, in the same
+    transaction.
 
     The copy starts hidden from students and with final-graded feedback hidden, as on
     autograder.io, so students of the target course never see a project before staff have
@@ -185,6 +188,7 @@ def project_copy(
                     duplicate.file_obj.save(source.name, File(source_bytes), save=False)
                 written.append(duplicate.file_obj.name)
                 duplicate.save()
+            signals.project_copied.send(sender=Project, source=project, copy=copy)
         except BaseException:
             _delete_stored(written)
             raise

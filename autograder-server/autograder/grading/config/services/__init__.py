@@ -19,7 +19,11 @@ from autograder.grading.config.services.commands import (
     command_reorder,
     command_update,
 )
-from autograder.grading.config.services.copying import suite_copy
+from autograder.grading.config.services.copying import (
+    case_clone,
+    project_config_copy,
+    suite_copy,
+)
 from autograder.grading.config.services.editing import (
     CASE_FIELDS,
     CASE_TEXT_FIELDS,
@@ -44,6 +48,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "MIN_MEMORY_LIMIT_BYTES",
     "SUITE_FIELDS",
+    "case_clone",
     "case_create",
     "case_delete",
     "case_reorder",
@@ -52,6 +57,7 @@ __all__ = [
     "command_delete",
     "command_reorder",
     "command_update",
+    "project_config_copy",
     "suite_copy",
     "suite_create",
     "suite_delete",

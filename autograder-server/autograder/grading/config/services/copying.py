@@ -1,5 +1,5 @@
 """Copying a suite, with its test cases, commands and feedback, into the same or another
-project."""
+project; copying a whole project's configuration; cloning a test case within its suite."""
 
 from django.db import transaction
 
@@ -13,6 +13,7 @@ from autograder.grading.config.services.editing import (
     SUITE_FIELDS,
     SUITE_M2M_FIELDS,
     lock_project,
+    lock_suite,
     next_order,
 )
 from autograder.grading.config.services.suites import suite_validate_and_save
@@ -152,3 +153,60 @@ def _drop_setup_rejection_unless_first(copy: AGTestSuite) -> None:
     if first != copy.pk:
         copy.reject_submission_if_setup_fails = False
         copy.save(update_fields=["reject_submission_if_setup_fails", "last_modified"])
+
+
+def project_config_copy(*, source: Project, target: Project) -> list[AGTestSuite]:
+    """Copies every suite of `source`, in order and under the same names, to the end of
+    `target`, whose instructor and expected files must have the source's names and patterns
+    (as `project_copy` leaves them). Runs in the caller's transaction."""
+    return [
+        suite_copy(suite=suite, target_project=target, new_name=suite.name)
+        for suite in AGTestSuite.objects.filter(project=source).order_by("order", "pk")
+    ]
+
+
+def _free_case_name(*, suite: AGTestSuite, name: str) -> str:
+    taken = set(AGTestCase.objects.filter(suite=suite).values_list("name", flat=True))
+    max_length = AGTestCase._meta.get_field("name").max_length or 255
+    number = 1
+    while True:
+        suffix = " (copy)" if number == 1 else f" (copy {number})"
+        candidate = name[: max_length - len(suffix)] + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
+
+
+@transaction.atomic
+def case_clone(*, case: AGTestCase) -> AGTestCase:
+    """A copy of `case` with its commands and feedback, placed right after it in its suite,
+    named "<name> (copy)" (or " (copy 2)", ...). Commands keep their instructor files: the
+    clone is in the same project."""
+    suite = lock_suite(case.suite)
+    later = AGTestCase.objects.filter(suite=suite, order__gt=case.order)
+    for sibling in later.order_by("-order"):
+        sibling.order += 1
+        sibling.save(update_fields=["order"])
+    clone = AGTestCase.objects.get(pk=case.pk)
+    source_commands = list(clone.commands.order_by("order", "pk"))
+    clone.pk = None
+    clone._state.adding = True
+    clone.name = _free_case_name(suite=suite, name=case.name)
+    clone.order = case.order + 1
+    clone.feedback = feedback_settings.normalize_case_feedback(clone.feedback)
+    clone.save()
+    files = {
+        pk: file
+        for pk, file in InstructorFile.objects.in_bulk(
+            [
+                getattr(command, f"{field}_id")
+                for command in source_commands
+                for field in COMMAND_FILE_FIELDS
+                if getattr(command, f"{field}_id") is not None
+            ]
+        ).items()
+    }
+    AGTestCommand.objects.bulk_create(
+        _copied_command(command, clone, files) for command in source_commands
+    )
+    return clone
