@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "autograder.monitor",
     "autograder.integrations.lti",
     "autograder.notifications",
+    "autograder.exports",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "grading.reap",
         "schedule": env_float("AG_REAPER_INTERVAL_SECONDS", 15.0),
         "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 60},
+    },
+    "exports-remove-expired": {
+        "task": "exports.remove_expired",
+        "schedule": 3600.0,
+        "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 600},
     },
     "lti-prune-nonces": {
         "task": "lti.prune_nonces",
@@ -308,6 +314,9 @@ STATIC_ROOT = Path(env_str("AG_STATIC_ROOT", str(DATA_DIR / "static")))
 MEDIA_ROOT = Path(env_str("AG_MEDIA_ROOT", str(DATA_DIR / "media")))
 PROTECTED_MEDIA_PREFIX = env_str("AG_PROTECTED_MEDIA_PREFIX", "")
 """Behind nginx: the internal location serving MEDIA_ROOT (downloads use X-Accel-Redirect)."""
+EXPORT_RETENTION_HOURS = env_float("AG_EXPORT_RETENTION_HOURS", 72.0)
+"""Bulk downloads (zips and score CSVs under MEDIA_ROOT/exports/) are removed this long after
+they were asked for, by an hourly beat task."""
 
 # Upload limits. The request cap is checked before the body is read (413 with the limit).
 MAX_UPLOAD_BYTES = env_int("AG_MAX_UPLOAD_BYTES", 30 * 1024 * 1024)

@@ -14,6 +14,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.monitor.urls")),
     path("", include("autograder.integrations.lti.urls")),
     path("", include("autograder.notifications.urls")),
+    path("", include("autograder.exports.urls")),
     path("health/", health.health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

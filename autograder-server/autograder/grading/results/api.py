@@ -16,7 +16,7 @@ from autograder.common.pagination import DefaultPagination
 from autograder.courses.permissions import require_staff
 from autograder.grading.config.feedback_settings import FeedbackCategory
 from autograder.grading.config.scoring import DiffOptions
-from autograder.grading.results import diffs, feedback, gradebook
+from autograder.grading.results import diffs, feedback, gradebook, statistics
 from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.output_storage import output_read
 from autograder.grading.results.scores import submission_scores
@@ -25,6 +25,7 @@ from autograder.grading.results.serializers import (
     MAX_MAX_BYTES,
     GradebookRowOutput,
     OutputQueryInput,
+    ProjectStatisticsOutput,
     ResultsQueryInput,
     SubmissionFeedbackSerializer,
     SubmissionScoreSerializer,
@@ -209,3 +210,12 @@ class ProjectGradebookCsvApi(APIView):
         )
         response["Content-Disposition"] = f'attachment; filename="gradebook-{project.pk}.csv"'
         return response
+
+
+class ProjectStatisticsApi(APIView):
+    @extend_schema(tags=["results"], responses=ProjectStatisticsOutput)
+    def get(self, request: Request, project_id: int) -> Response:
+        project, _ = project_get_readable(user=request.user, project_id=project_id)
+        require_staff(request.user, project.course_id)
+        found = statistics.project_statistics(project=project)
+        return Response(ProjectStatisticsOutput(found).data)

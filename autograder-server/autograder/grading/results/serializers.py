@@ -12,6 +12,7 @@ from rest_framework_dataclasses.serializers import DataclassSerializer
 from autograder.common.serializers import StrictSerializer
 from autograder.grading.results.feedback import REQUESTABLE_CATEGORIES, SubmissionFeedbackOutput
 from autograder.grading.results.scores import SubmissionScore
+from autograder.grading.results.statistics import ProjectStatistics
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 MAX_MAX_BYTES = 50_000_000
@@ -90,3 +91,13 @@ class GradebookRowOutput(serializers.Serializer[Any]):
     points_awarded = _nullable_int()
     points_possible = _nullable_int()
     suites = GradebookSuiteOutput(many=True)
+
+
+# --- Statistics ------------------------------------------------------------------------------
+
+
+class ProjectStatisticsOutput(DataclassSerializer[ProjectStatistics]):
+    """The shape is `statistics.ProjectStatistics` and the dataclasses it nests."""
+
+    class Meta:
+        dataclass = ProjectStatistics

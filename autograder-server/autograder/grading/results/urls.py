@@ -47,4 +47,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         results_api.ProjectGradebookCsvApi.as_view(),
         name="project-gradebook-csv",
     ),
+    path(
+        "projects/<int:project_id>/statistics/",
+        results_api.ProjectStatisticsApi.as_view(),
+        name="project-statistics",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""Every results, output and gradebook endpoint, method and role."""
+"""Every results, output, gradebook and statistics endpoint, method and role."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -204,6 +204,11 @@ ENDPOINTS = [
     Endpoint("GET", lambda w: "/api/projects/999999/gradebook.csv", NOT_FOUND),
     Endpoint("POST", gradebook_url("gradebook/"), NOT_ALLOWED, body=lambda w: {}),
     Endpoint("POST", gradebook_url("gradebook.csv"), NOT_ALLOWED, body=lambda w: {}),
+    # Statistics
+    Endpoint("GET", gradebook_url("statistics/"), GRADEBOOK),
+    Endpoint("GET", gradebook_url("statistics/", hidden=True), HIDDEN_GRADEBOOK),
+    Endpoint("GET", lambda w: "/api/projects/999999/statistics/", NOT_FOUND),
+    Endpoint("POST", gradebook_url("statistics/"), NOT_ALLOWED, body=lambda w: {}),
 ]
 
 

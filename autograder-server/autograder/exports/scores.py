@@ -1,0 +1,93 @@
+"""Score rows of the CSV downloads.
+
+Every row is one submission. `score_rows` builds them from the base columns (group,
+submission) followed by the columns of each source in `SCORE_COLUMN_SOURCES`; another kind of
+points (handgrading, for one) joins the CSVs by adding a source there, without touching the
+rest.
+"""
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+
+from autograder.grading.config.models import AGTestSuite
+from autograder.grading.results.selectors import submission_scores
+from autograder.groups.models import Group
+from autograder.projects.models import Project
+from autograder.submissions.models import Submission
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclasses.dataclass(frozen=True)
+class ScoreColumns:
+    headers: list[str]
+    values: dict[int, list[str]]
+    """Submission id → one cell per header. Submissions left out get empty cells."""
+
+
+ScoreColumnSource = Callable[[Project, Sequence[Submission]], ScoreColumns]
+
+
+def cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula is prefixed with a quote."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def autograder_columns(project: Project, submissions: Sequence[Submission]) -> ScoreColumns:
+    """Total and possible points of the automated tests, then each current suite's points.
+    One query for the scores however many submissions."""
+    suites = list(
+        AGTestSuite.objects.filter(project=project).only("id", "name").order_by("order", "pk")
+    )
+    scores = submission_scores(submission_ids=[s.pk for s in submissions])
+    values = {}
+    for submission in submissions:
+        score = scores[submission.pk]
+        per_suite = [
+            str(score.suites[s.pk].awarded) if s.pk in score.suites else "0" for s in suites
+        ]
+        values[submission.pk] = [str(score.awarded), str(score.possible), *per_suite]
+    headers = ["total_points", "points_possible", *(cell(s.name) for s in suites)]
+    return ScoreColumns(headers=headers, values=values)
+
+
+SCORE_COLUMN_SOURCES: list[ScoreColumnSource] = [autograder_columns]
+"""Where the score columns come from, in column order."""
+
+_BASE_HEADERS = ["group_id", "usernames", "submission_id", "timestamp", "status", "late"]
+
+
+def score_rows(
+    *,
+    project: Project,
+    rows: Sequence[tuple[Group, Submission | None]],
+    on_row: Callable[[int], None] | None = None,
+) -> Iterator[list[str]]:
+    """The header, then one row per (group, submission) pair in `rows`; a pair without a
+    submission (a group with no final graded one) has blank submission and score cells.
+    Every query runs before the first row is produced; `on_row(n)` is told how many rows are
+    done."""
+    submissions = [submission for _, submission in rows if submission is not None]
+    sources = [source(project, submissions) for source in SCORE_COLUMN_SOURCES]
+    yield [*_BASE_HEADERS, *(header for source in sources for header in source.headers)]
+    for done, (group, submission) in enumerate(rows, start=1):
+        usernames = cell("; ".join(m.username for m in group.members.all()))
+        if submission is None:
+            blanks = ["" for source in sources for _ in source.headers]
+            yield [str(group.pk), usernames, "", "", "", "", *blanks]
+        else:
+            yield [
+                str(group.pk),
+                usernames,
+                str(submission.pk),
+                submission.timestamp.isoformat(),
+                submission.status,
+                "yes" if submission.is_late else "no",
+                *(
+                    value
+                    for source in sources
+                    for value in source.values.get(submission.pk, ["" for _ in source.headers])
+                ),
+            ]
+        if on_row is not None:
+            on_row(done)

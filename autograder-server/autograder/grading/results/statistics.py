@@ -1,0 +1,281 @@
+"""A project's statistics for staff, computed in one request with a fixed number of queries
+however many groups: final scores, which tests fail most, first versus final score,
+submissions over time and queue waits.
+
+Groups with a staff or admin member are left out (their test submissions would skew every
+figure). Scores are percentages of the points possible, so projects whose tests changed stay
+comparable; submissions worth nothing (0 possible) have no percentage.
+"""
+
+import dataclasses
+import statistics as stats
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate, TruncHour
+from django.utils import timezone
+
+from autograder.courses.models import CourseMembership, Role
+from autograder.grading.results.final_graded import final_graded_submissions
+from autograder.grading.results.models import AGTestCaseResult, AGTestCommandResult
+from autograder.grading.results.selectors import SubmissionScore, submission_scores
+from autograder.groups.models import Group
+from autograder.projects.models import Project
+from autograder.submissions.models import Submission, SubmissionStatus
+
+HOURS_SHOWN = 48
+WAIT_SAMPLE = 500
+"""Queue waits are those of the latest this many submissions that were graded."""
+_WAIT_BUCKETS: list[tuple[str, float]] = [
+    ("< 10 s", 10),
+    ("10-30 s", 30),
+    ("30 s-1 min", 60),
+    ("1-5 min", 300),
+    ("5-15 min", 900),
+    ("15-60 min", 3600),
+    ("> 1 h", float("inf")),
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Bin:
+    label: str
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TimeCount:
+    start: datetime
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusCount:
+    status: str
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TestPassRate:
+    suite_id: int
+    suite_name: str
+    case_id: int
+    case_name: str
+    passed: int
+    total: int
+    """Final graded submissions with a result for this test."""
+
+
+@dataclasses.dataclass(frozen=True)
+class FirstVsFinal:
+    group_id: int
+    first_percent: float
+    final_percent: float
+
+
+@dataclasses.dataclass(frozen=True)
+class QueueWaits:
+    sample: int
+    median_seconds: float | None
+    bins: list[Bin]
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectStatistics:
+    groups: int
+    groups_with_final: int
+    submissions: int
+    by_status: list[StatusCount]
+    final_score_mean_percent: float | None
+    final_score_median_percent: float | None
+    final_score_histogram: list[Bin]
+    """Ten bins of final graded scores in percent: 0-10 %, ..., 90-100 % (100 % included)."""
+    tests: list[TestPassRate]
+    """The tests of final graded submissions, the most failed first."""
+    first_vs_final: list[FirstVsFinal]
+    """Per group: its first graded submission's score and its final graded one's."""
+    submissions_per_day: list[TimeCount]
+    submissions_per_hour: list[TimeCount]
+    """The last HOURS_SHOWN hours, every hour listed (0 where none)."""
+    queue_waits: QueueWaits
+
+
+def _student_groups(project: Project) -> list[int]:
+    staff = CourseMembership.objects.filter(
+        course_id=project.course_id, role__in=[Role.ADMIN, Role.STAFF]
+    ).values("user_id")
+    return list(
+        Group.objects.filter(project=project)
+        .exclude(members__in=staff)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def _percent(score: SubmissionScore) -> float | None:
+    return 100 * score.awarded / score.possible if score.possible else None
+
+
+def _histogram(percents: list[float]) -> list[Bin]:
+    counts = [0] * 10
+    for percent in percents:
+        counts[min(9, max(0, int(percent // 10)))] += 1
+    return [Bin(label=f"{10 * i}-{10 * i + 10} %", count=c) for i, c in enumerate(counts)]
+
+
+def _first_graded(project: Project, group_ids: list[int]) -> dict[int, int]:
+    """Group id → its first graded submission's id: the first row per group of one query."""
+    rows = (
+        Submission.objects.filter(
+            project=project, group_id__in=group_ids, status=SubmissionStatus.FINISHED_GRADING
+        )
+        .order_by("group_id", "timestamp", "pk")
+        .values_list("group_id", "pk")
+    )
+    firsts: dict[int, int] = {}
+    for group_id, pk in rows:
+        firsts.setdefault(group_id, pk)
+    return firsts
+
+
+def _tests(submission_ids: list[int]) -> list[TestPassRate]:
+    """One aggregate query: per test case, how many of the submissions passed it (no command
+    checked wrong, none timed out)."""
+    wrong = AGTestCommandResult.objects.filter(case_result=OuterRef("pk"), command__isnull=False)
+    wrong = wrong.filter(
+        Q(return_code_correct=False)
+        | Q(stdout_correct=False)
+        | Q(stderr_correct=False)
+        | Q(timed_out=True)
+    )
+    rows = (
+        AGTestCaseResult.objects.filter(
+            suite_result__submission_id__in=submission_ids,
+            suite_result__suite__isnull=False,
+            case__isnull=False,
+        )
+        .annotate(failed=Exists(wrong))
+        .order_by()
+        .values(
+            "case_id",
+            "case__name",
+            "case__order",
+            "case__suite_id",
+            "case__suite__name",
+            "case__suite__order",
+        )
+        .annotate(total=Count("pk"), failures=Count("pk", filter=Q(failed=True)))
+    )
+    found = [
+        (
+            row["total"] and row["failures"] / row["total"],
+            row["case__suite__order"],
+            row["case__order"],
+            TestPassRate(
+                suite_id=row["case__suite_id"],
+                suite_name=row["case__suite__name"],
+                case_id=row["case_id"],
+                case_name=row["case__name"],
+                passed=row["total"] - row["failures"],
+                total=row["total"],
+            ),
+        )
+        for row in rows
+    ]
+    found.sort(key=lambda entry: (-entry[0], entry[1], entry[2], entry[3].case_id))
+    return [entry[3] for entry in found]
+
+
+def _per_day(project: Project, group_ids: list[int]) -> list[TimeCount]:
+    rows = (
+        Submission.objects.filter(project=project, group_id__in=group_ids)
+        .annotate(day=TruncDate("timestamp"))
+        .order_by("day")
+        .values("day")
+        .annotate(count=Count("pk"))
+    )
+    return [
+        TimeCount(
+            start=datetime.combine(row["day"], datetime.min.time(), tzinfo=UTC),
+            count=row["count"],
+        )
+        for row in rows
+    ]
+
+
+def _per_hour(project: Project, group_ids: list[int], now: datetime) -> list[TimeCount]:
+    end = now.replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(hours=HOURS_SHOWN - 1)
+    rows = (
+        Submission.objects.filter(project=project, group_id__in=group_ids, timestamp__gte=start)
+        .annotate(hour=TruncHour("timestamp"))
+        .order_by("hour")
+        .values("hour")
+        .annotate(count=Count("pk"))
+    )
+    counts = {row["hour"]: row["count"] for row in rows}
+    hours = [start + timedelta(hours=i) for i in range(HOURS_SHOWN)]
+    return [TimeCount(start=hour, count=counts.get(hour, 0)) for hour in hours]
+
+
+def _queue_waits(project: Project, group_ids: list[int]) -> QueueWaits:
+    waits = [
+        wait.total_seconds()
+        for wait in Submission.objects.filter(
+            project=project,
+            group_id__in=group_ids,
+            queued_at__isnull=False,
+            grading_started_at__isnull=False,
+        )
+        .order_by("-timestamp")
+        .annotate(wait=F("grading_started_at") - F("queued_at"))
+        .values_list("wait", flat=True)[:WAIT_SAMPLE]
+    ]
+    counts = [0] * len(_WAIT_BUCKETS)
+    for wait in waits:
+        counts[next(i for i, (_, upper) in enumerate(_WAIT_BUCKETS) if wait < upper)] += 1
+    labels = [label for label, _ in _WAIT_BUCKETS]
+    bins = [Bin(label=label, count=count) for label, count in zip(labels, counts, strict=True)]
+    median = max(0.0, stats.median(waits)) if waits else None
+    return QueueWaits(sample=len(waits), median_seconds=median, bins=bins)
+
+
+def project_statistics(*, project: Project, now: datetime | None = None) -> ProjectStatistics:
+    now = now or timezone.now()
+    group_ids = _student_groups(project)
+    finals = final_graded_submissions(project=project, group_ids=group_ids)
+    firsts = _first_graded(project, group_ids)
+    scores = submission_scores(
+        submission_ids={s.pk for s in finals.values()} | set(firsts.values())
+    )
+    final_percents = {
+        gid: p for gid, s in finals.items() if (p := _percent(scores[s.pk])) is not None
+    }
+    pairs = []
+    for group_id, first_id in firsts.items():
+        first = _percent(scores[first_id])
+        final = final_percents.get(group_id)
+        if first is not None and final is not None:
+            pairs.append(FirstVsFinal(group_id=group_id, first_percent=first, final_percent=final))
+    statuses = (
+        Submission.objects.filter(project=project, group_id__in=group_ids)
+        .order_by("status")
+        .values("status")
+        .annotate(count=Count("pk"))
+    )
+    by_status = [StatusCount(status=row["status"], count=row["count"]) for row in statuses]
+    values = list(final_percents.values())
+    return ProjectStatistics(
+        groups=len(group_ids),
+        groups_with_final=len(finals),
+        submissions=sum(s.count for s in by_status),
+        by_status=by_status,
+        final_score_mean_percent=stats.fmean(values) if values else None,
+        final_score_median_percent=stats.median(values) if values else None,
+        final_score_histogram=_histogram(values),
+        tests=_tests([s.pk for s in finals.values()]),
+        first_vs_final=pairs,
+        submissions_per_day=_per_day(project, group_ids),
+        submissions_per_hour=_per_hour(project, group_ids, now),
+        queue_waits=_queue_waits(project, group_ids),
+    )
