@@ -5,4 +5,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.grading.results.urls")),
     path("", include("autograder.grading.pipeline.urls")),
     path("", include("autograder.grading.reruns.urls")),
+    path("", include("autograder.grading.mutation.urls")),
 ]

@@ -18,6 +18,13 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from autograder.grading.config.models import AGTestSuite
+from autograder.grading.mutation.models import MutationTestSuite
+from autograder.grading.mutation.runner import (
+    MutationConfigError,
+    MutationLeaseLostError,
+    mutation_suite_run,
+)
+from autograder.grading.mutation.storage import mutation_error_store, mutation_result_store
 from autograder.grading.pipeline import jobs
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState, RerunTask
 from autograder.grading.pipeline.result_storage import suite_error_store, suite_results_store
@@ -83,10 +90,63 @@ def _suites_for(job: GradingJob) -> list[tuple[AGTestSuite, set[int] | None]]:
     if selection is None:
         return [(s, None) for s in suites]
     chosen = []
-    for suite in suites.filter(pk__in=[int(k) for k in selection]):
+    suite_ids = [int(k) for k in selection if k.isdigit()]  # MUTATION_KEY holds the others
+    for suite in suites.filter(pk__in=suite_ids):
         cases = selection[str(suite.pk)]
         chosen.append((suite, None if cases is None else {int(c) for c in cases}))
     return chosen
+
+
+MUTATION_KEY = "mutation"
+"""In a rerun's suite selection: the list of mutation suite ids to rerun (absent: none)."""
+
+
+def _mutation_suites_for(job: GradingJob) -> list[MutationTestSuite]:
+    suites = MutationTestSuite.objects.filter(project_id=job.project_id).prefetch_related(
+        "instructor_files_needed", "student_files_needed"
+    )
+    if job.kind == JobKind.GRADE:
+        return list(suites.filter(deferred=False))
+    if job.kind == JobKind.DEFERRED:
+        return list(suites.filter(deferred=True))
+    if job.suite_selection is None:
+        return list(suites)
+    return list(suites.filter(pk__in=job.suite_selection.get(MUTATION_KEY) or []))
+
+
+def _mutation_suites_run(
+    job: GradingJob,
+    submission: Submission,
+    provider: SandboxProvider,
+    lease_lost: Callable[[], bool],
+) -> bool:
+    """Grades the job's mutation suites, each in one sandbox; False if a rerun was cancelled."""
+    for suite in with_db_retry(lambda: _mutation_suites_for(job)):
+        if lease_lost():
+            raise LeaseLostError
+        if _rerun_cancelled(job):
+            return False
+        try:
+            run = mutation_suite_run(
+                suite=suite, submission=submission, provider=provider, lease_lost=lease_lost
+            )
+        except MutationLeaseLostError:
+            raise LeaseLostError from None
+        except MutationConfigError as error:
+            _while_held(
+                job,
+                functools.partial(
+                    mutation_error_store,
+                    submission_id=submission.pk,
+                    suite=suite,
+                    message=str(error),
+                ),
+            )
+            continue
+        if lease_lost():
+            raise LeaseLostError
+        _while_held(job, functools.partial(mutation_result_store, run=run))
+    return True
 
 
 def _rerun_cancelled(job: GradingJob) -> bool:
@@ -158,6 +218,8 @@ def job_run(
                 ),
             )
             return JobState.DONE
+    if not _mutation_suites_run(job, submission, provider, lease_lost):
+        return JobState.CANCELLED
     _while_held(job, lambda: _after(job))
     return JobState.DONE
 
@@ -167,7 +229,12 @@ def _after(job: GradingJob) -> None:
     now = timezone.now()
     with transaction.atomic():
         if job.kind == JobKind.GRADE:
-            if AGTestSuite.objects.filter(project_id=job.project_id, deferred=True).exists():
+            if (
+                AGTestSuite.objects.filter(project_id=job.project_id, deferred=True).exists()
+                or MutationTestSuite.objects.filter(
+                    project_id=job.project_id, deferred=True
+                ).exists()
+            ):
                 submission_status_set(
                     submission_id=job.submission_id,
                     status=SubmissionStatus.WAITING_FOR_DEFERRED,

@@ -27,6 +27,11 @@ from autograder.grading.config.feedback_settings import (
 )
 from autograder.grading.config.models import ExpectedOutputSource
 from autograder.grading.config.scoring import case_points
+from autograder.grading.mutation.feedback import (
+    MutationSuiteFeedbackOutput,
+    mutation_feedback_of,
+    mutation_points_shown,
+)
 from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.final_graded import (
     final_graded_submission,
@@ -375,6 +380,8 @@ class SubmissionFeedbackOutput:
     points_awarded: int
     points_possible: int
     suites: list[SuiteFeedbackOutput]
+    mutation_suites: list[MutationSuiteFeedbackOutput]
+    """Mutation suites (students' tests against buggy implementations), counted in the totals."""
 
 
 def _output_fields(
@@ -526,12 +533,15 @@ def submission_feedback(
     flags say which output endpoints will answer."""
     tree = _visible_tree(submission=submission, category=category)
     scores = [_suite_score(suite) for suite in tree if suite.counts]
+    mutation = mutation_feedback_of(submission_id=submission.pk, category=category)
+    scores.append(mutation_points_shown(mutation))
     return SubmissionFeedbackOutput(
         submission=submission.pk,
         feedback_category=category,
         points_awarded=sum(s[0] for s in scores),
         points_possible=sum(s[1] for s in scores),
         suites=[_suite_output(suite, category) for suite in tree],
+        mutation_suites=mutation,
     )
 
 

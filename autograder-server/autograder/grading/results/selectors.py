@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Collection
 
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Subquery, Sum
+from django.db.models import OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from autograder.common.errors import NotFoundError
@@ -19,6 +19,7 @@ from autograder.grading.config.models import (
     AGTestCommand,
     AGTestSuite,
 )
+from autograder.grading.mutation.models import MutationSuiteResult
 from autograder.grading.results.models import (
     AGTestCaseResult,
     AGTestCommandResult,
@@ -106,11 +107,14 @@ class SubmissionScore:
     possible: int = 0
     suites: dict[int, Score] = dataclasses.field(default_factory=dict)
     """Suite id → that suite's score (suites without results are absent)."""
+    mutation_suites: dict[int, Score] = dataclasses.field(default_factory=dict)
+    """Mutation suite id → its score (as `suites`; counted in the totals too)."""
 
 
 def submission_scores(*, submission_ids: Collection[int]) -> dict[int, SubmissionScore]:
     """Scores of every submission in `submission_ids` (0 of 0 without results), from the
-    stored points, each test case floored at zero. One query however many submissions."""
+    stored points, each test case floored at zero, mutation suites included. One query
+    however many submissions."""
     live_commands = (
         AGTestCommandResult.objects.filter(case_result=OuterRef("pk"), command__isnull=False)
         .order_by()
@@ -130,12 +134,22 @@ def submission_scores(*, submission_ids: Collection[int]) -> dict[int, Submissio
         )
         .order_by()
         .values_list("suite_result__submission_id", "suite_result__suite_id")
-        .annotate(suite_awarded=Sum("case_awarded"), suite_possible=Sum("case_possible"))
+        .annotate(
+            suite_awarded=Sum("case_awarded"),
+            suite_possible=Sum("case_possible"),
+            mutation=Value(False),
+        )
     )
+    mutation_rows = MutationSuiteResult.objects.filter(
+        submission_id__in=list(submission_ids), suite__isnull=False
+    ).values_list("submission_id", "suite_id", "points_awarded", "points_possible", Value(True))
     scores = {submission_id: SubmissionScore() for submission_id in submission_ids}
-    for submission_id, suite_id, suite_awarded, suite_possible in rows:
+    for submission_id, suite_id, suite_awarded, suite_possible, mutation in rows.union(
+        mutation_rows, all=True
+    ):
         score = scores[submission_id]
-        score.suites[suite_id] = Score(awarded=suite_awarded, possible=suite_possible)
+        by_suite = score.mutation_suites if mutation else score.suites
+        by_suite[suite_id] = Score(awarded=suite_awarded, possible=suite_possible)
         score.awarded += suite_awarded
         score.possible += suite_possible
     return scores

@@ -1,0 +1,284 @@
+"""Running one mutation suite of one submission, in ONE sandbox, producing an unsaved result.
+
+Setup, test discovery, every validity check and every buggy implementation run share one
+container: starting a container per buggy implementation would cost far more than the runs.
+So that no run can leave anything behind for the next (a test that fails only on its second
+run would "expose" every bug), the files are reset before each validity check and each buggy
+implementation run: everything the student user owns in $HOME, /tmp and /dev/shm is deleted and
+$HOME is restored to the snapshot taken right after setup. Instructor files are root-owned and
+read-only, so they are never changed in the first place; no process outlives its run.
+"""
+
+import dataclasses
+import fnmatch
+import shlex
+from collections.abc import Callable
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from autograder.grading.mutation.models import (
+    INLINE_OUTPUT_BYTES,
+    MutationSuiteResult,
+    WhitespaceHandling,
+)
+from autograder.grading.mutation.models import MutationTestSuite as Suite
+from autograder.projects.models import InstructorFile
+from autograder.sandbox import (
+    ContainerSpec,
+    Limits,
+    Owner,
+    PutFile,
+    RunResult,
+    Sandbox,
+    SandboxProvider,
+)
+from autograder.sandbox.config import load_settings
+from autograder.submissions.models import Submission
+from autograder.submissions.selectors import submission_file_path
+
+TEST_NAME = "${student_test_name}"
+BUGGY_IMPL = "${buggy_impl_name}"
+ALL_VALID_TESTS = "${all_valid_test_names}"
+PLACEHOLDERS = (TEST_NAME, BUGGY_IMPL, ALL_VALID_TESTS)
+SNAPSHOT_CAP_BYTES = 512 * 1024 * 1024
+
+_RESET = """\
+find "$AG_HOME" /tmp /dev/shm -mindepth 1 -user "$(id -u)" -delete 2>/dev/null
+tar -xf - -C "$AG_HOME" --skip-old-files 2>/dev/null
+cd "$AG_WORKDIR" || exit 125
+exec bash -c "$AG_MUTATION_COMMAND" </dev/null
+"""
+"""Reads the snapshot (a tar of $HOME) from stdin, then runs the command with no stdin."""
+
+
+class MutationConfigError(Exception):
+    """The suite can't run as configured (a file or image is gone): reported on its result."""
+
+
+class MutationLeaseLostError(Exception):
+    """The job was taken back from this worker mid-suite; store nothing."""
+
+
+@dataclasses.dataclass
+class MutationRun:
+    suite: Suite
+    result: MutationSuiteResult
+
+
+def split_test_names(output: bytes, handling: str) -> list[str]:
+    """Test names from the discovery command's stdout, in order, each once."""
+    text = output.decode("utf-8", "replace")
+    if handling == WhitespaceHandling.NEWLINE:
+        names = [line.strip() for line in text.splitlines()]
+    else:
+        names = text.split()
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def fill(command: str, **values: str) -> str:
+    """The command with its placeholders replaced (values are already shell-quoted)."""
+    for name, placeholder in (
+        ("student_test_name", TEST_NAME),
+        ("buggy_impl_name", BUGGY_IMPL),
+        ("all_valid_test_names", ALL_VALID_TESTS),
+    ):
+        if name in values:
+            command = command.replace(placeholder, values[name])
+    return command
+
+
+def _instructor_bytes(file: InstructorFile) -> bytes:
+    try:
+        with file.file_obj.open("rb") as f:
+            return bytes(f.read())
+    except (FileNotFoundError, ValueError):
+        raise MutationConfigError(
+            f"The instructor file {file.name!r} is no longer available."
+        ) from None
+
+
+def _files(suite: Suite, submission: Submission) -> list[PutFile]:
+    """The submission's files the suite takes, then its instructor files (root-owned, so the
+    student's code can read but never change them)."""
+    instructor = [
+        PutFile(path=f.name, content=_instructor_bytes(f), owner=Owner.ROOT)
+        for f in suite.instructor_files_needed.all()
+    ]
+    names = {f.path for f in instructor}
+    patterns = [e.pattern for e in suite.student_files_needed.all()]
+    files: list[PutFile] = []
+    for name in submission.submitted_filenames:
+        if name in names or (patterns and not any(fnmatch.fnmatchcase(name, p) for p in patterns)):
+            continue
+        try:
+            with default_storage.open(submission_file_path(submission=submission, name=name)) as f:
+                files.append(PutFile(path=name, content=f.read(), mode=0o644))
+        except FileNotFoundError:
+            raise MutationConfigError(
+                f"The submitted file {name!r} is missing from storage."
+            ) from None
+    return files + instructor
+
+
+def suite_image(suite: Suite) -> str:
+    settings = load_settings()
+    image = suite.sandbox_image or settings.image
+    if image not in settings.allowed_images:
+        raise MutationConfigError(
+            "This suite's sandbox image is not one this site offers, so the suite was not run."
+        )
+    return image
+
+
+class _Output:
+    """Output of many runs, concatenated up to the stored cap."""
+
+    def __init__(self) -> None:
+        self.stdout = bytearray()
+        self.stderr = bytearray()
+
+    def add(self, run: RunResult) -> None:
+        self.stdout += run.stdout[: INLINE_OUTPUT_BYTES - len(self.stdout)]
+        self.stderr += run.stderr[: INLINE_OUTPUT_BYTES - len(self.stderr)]
+
+
+class _Session:
+    """One sandbox and the snapshot its runs start from."""
+
+    def __init__(self, sandbox: Sandbox, lease_lost: Callable[[], bool]) -> None:
+        settings = load_settings()
+        self.sandbox = sandbox
+        self.lease_lost = lease_lost
+        self.env = {"AG_HOME": settings.home, "AG_WORKDIR": settings.workdir}
+        self.snapshot = b""
+
+    def plain(self, command: str, time_limit_s: int, cap: int = INLINE_OUTPUT_BYTES) -> RunResult:
+        if self.lease_lost():
+            raise MutationLeaseLostError
+        return self.sandbox.run(
+            ["bash", "-c", command],
+            limits=Limits(timeout_s=float(time_limit_s), max_output_bytes=cap),
+        )
+
+    def take_snapshot(self) -> None:
+        home = shlex.quote(self.env["AG_HOME"])
+        run = self.plain(f"tar -cf - -C {home} .", 120, cap=SNAPSHOT_CAP_BYTES)
+        if run.exit_code != 0 or run.stdout_truncated:
+            raise MutationConfigError(
+                "The files after setup could not be saved for the runs (too large?)."
+            )
+        self.snapshot = run.stdout
+
+    def fresh(self, command: str, time_limit_s: int) -> RunResult:
+        """Runs `command` on the files as they were right after setup."""
+        if self.lease_lost():
+            raise MutationLeaseLostError
+        return self.sandbox.run(
+            ["bash", "-c", _RESET],
+            stdin=self.snapshot,
+            env={**self.env, "AG_MUTATION_COMMAND": command},
+            limits=Limits(timeout_s=float(time_limit_s), max_output_bytes=INLINE_OUTPUT_BYTES),
+        )
+
+
+def _failed(run: RunResult) -> bool:
+    return run.timed_out or run.exit_code != 0
+
+
+def mutation_suite_run(
+    *,
+    suite: Suite,
+    submission: Submission,
+    provider: SandboxProvider,
+    lease_lost: Callable[[], bool] = lambda: False,
+) -> MutationRun:
+    """Setup, test discovery, validity checks, then the valid tests against each buggy
+    implementation (per test, stopping at the first that fails, or all at once when the
+    command names `${all_valid_test_names}`)."""
+    result = MutationSuiteResult(submission=submission, suite=suite, suite_name=suite.name)
+    result.points_possible = suite.points_possible
+    result.image = suite_image(suite)
+    result.started_at = timezone.now()
+    result.image_digest = provider.image_digest(result.image)
+    files = _files(suite, submission)
+    sandbox = provider.acquire(result.image, ContainerSpec(network=suite.allow_network))
+    try:
+        session = _Session(sandbox, lease_lost)
+        sandbox.put_files(files)
+        if suite.setup_command:
+            setup = session.plain(suite.setup_command, suite.setup_time_limit_s)
+            result.setup_return_code = setup.exit_code
+            result.setup_timed_out = setup.timed_out
+            result.setup_stdout, result.setup_stderr = setup.stdout, setup.stderr
+            if _failed(setup):
+                return MutationRun(suite, result)
+        session.take_snapshot()
+        _discover(session, suite, result)
+        valid = _check_validity(session, suite, result)
+        result.bugs_exposed = _expose_bugs(session, suite, result, valid)
+    finally:
+        sandbox.release()
+    exposed = len(result.bugs_exposed) * suite.points_per_exposed_bug
+    result.points_awarded = min(exposed, result.points_possible)
+    return MutationRun(suite, result)
+
+
+def _discover(session: _Session, suite: Suite, result: MutationSuiteResult) -> None:
+    run = session.fresh(suite.get_student_test_names_command, suite.test_names_time_limit_s)
+    result.test_names_return_code = run.exit_code
+    result.test_names_timed_out = run.timed_out
+    result.test_names_stdout, result.test_names_stderr = run.stdout, run.stderr
+    names = split_test_names(run.stdout, suite.test_name_whitespace_handling)
+    result.student_tests = names[: suite.max_num_student_tests]
+    result.discarded_tests = names[suite.max_num_student_tests :]
+
+
+def _check_validity(session: _Session, suite: Suite, result: MutationSuiteResult) -> list[str]:
+    output = _Output()
+    valid: list[str] = []
+    for name in result.student_tests:
+        command = fill(suite.validity_check_command, student_test_name=shlex.quote(name))
+        run = session.fresh(command, suite.validity_time_limit_s)
+        output.add(run)
+        if run.timed_out:
+            result.timed_out_tests.append(name)
+        if _failed(run):
+            result.invalid_tests.append(name)
+        else:
+            valid.append(name)
+    result.validity_check_stdout = bytes(output.stdout)
+    result.validity_check_stderr = bytes(output.stderr)
+    return valid
+
+
+def _expose_bugs(
+    session: _Session, suite: Suite, result: MutationSuiteResult, valid: list[str]
+) -> list[str]:
+    if not valid:
+        return []
+    output = _Output()
+    exposed: list[str] = []
+    all_at_once = ALL_VALID_TESTS in suite.grade_buggy_impl_command
+    every_test = " ".join(shlex.quote(name) for name in valid)
+    for bug in suite.buggy_impl_names:
+        values = {"buggy_impl_name": shlex.quote(bug)}
+        if all_at_once:
+            command = fill(
+                suite.grade_buggy_impl_command, all_valid_test_names=every_test, **values
+            )
+            runs = [command]
+        else:
+            runs = [
+                fill(suite.grade_buggy_impl_command, student_test_name=shlex.quote(n), **values)
+                for n in valid
+            ]
+        for command in runs:
+            run = session.fresh(command, suite.grade_time_limit_s)
+            output.add(run)
+            if _failed(run):
+                exposed.append(bug)
+                break
+    result.grade_buggy_impls_stdout = bytes(output.stdout)
+    result.grade_buggy_impls_stderr = bytes(output.stderr)
+    return exposed

@@ -1,0 +1,146 @@
+"""Mutation suites graded through the real pipeline (upload, worker slot, real sandboxes)."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograder.grading.mutation.models import MutationSuiteResult, WhitespaceHandling
+from autograder.grading.mutation.runner import split_test_names
+from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
+from autograder.sandbox.pool import PoolManager
+from autograder.submissions.models import Submission, SubmissionStatus
+from tests.grading import pipeline_helpers as h
+from tests.grading.mutation.project import STUDENT_TESTS, mutation_suite
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def result_of(submission: Submission) -> MutationSuiteResult:
+    return MutationSuiteResult.objects.get(submission=submission)
+
+
+def test_valid_tests_expose_two_of_three_bugs(provider: PoolManager) -> None:
+    suite = mutation_suite()
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+
+    assert submission.status == SubmissionStatus.FINISHED_GRADING
+    result = result_of(submission)
+    assert result.error_message == ""
+    assert result.student_tests == ["test_forever", "test_max", "test_mean", "test_wrong"]
+    assert result.invalid_tests == ["test_forever", "test_wrong"]
+    assert result.timed_out_tests == ["test_forever"]
+    assert result.valid_tests == ["test_max", "test_mean"]
+    assert result.bugs_exposed == ["bug_mean", "bug_max"]
+    assert (result.points_awarded, result.points_possible) == (4, 6)
+    assert b"passed test_mean" in bytes(result.validity_check_stdout)
+
+
+def test_all_valid_tests_at_once(provider: PoolManager) -> None:
+    suite = mutation_suite(
+        grade_buggy_impl_command="python3 run_all.py ${buggy_impl_name}.py ${all_valid_test_names}"
+    )
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+
+    result = result_of(submission)
+    assert result.bugs_exposed == ["bug_mean", "bug_max"]
+    assert result.points_awarded == 4
+
+
+def test_tests_past_the_maximum_are_discarded(provider: PoolManager) -> None:
+    suite = mutation_suite(max_num_student_tests=2)
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+
+    result = result_of(submission)
+    assert result.student_tests == ["test_forever", "test_max"]
+    assert result.discarded_tests == ["test_mean", "test_wrong"]
+    assert result.bugs_exposed == ["bug_max"]
+
+
+def test_points_are_capped_at_the_maximum(provider: PoolManager) -> None:
+    suite = mutation_suite(points_per_exposed_bug=5, max_points=7)
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+
+    result = result_of(submission)
+    assert (result.points_awarded, result.points_possible) == (7, 7)
+
+
+def test_names_split_on_lines_keep_their_spaces(provider: PoolManager) -> None:
+    lister = "printf 'test_mean\\n\\n  test max  \\ntest_mean\\n'"
+    suite = mutation_suite(
+        get_student_test_names_command=lister,
+        test_name_whitespace_handling=WhitespaceHandling.NEWLINE,
+        validity_check_command="test ${student_test_name} = test_mean",
+        grade_buggy_impl_command="echo ${buggy_impl_name} ${student_test_name}; false",
+    )
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+
+    result = result_of(submission)
+    assert result.student_tests == ["test_mean", "test max"]  # quoted as one argument
+    assert result.invalid_tests == ["test max"]
+    assert bytes(result.grade_buggy_impls_stdout).splitlines()[0] == b"bug_mean test_mean"
+
+
+def test_whitespace_handling() -> None:
+    output = b"a b\n  c\td \n\nb\n"
+    assert split_test_names(output, WhitespaceHandling.ANY) == ["a", "b", "c", "d"]
+    assert split_test_names(output, WhitespaceHandling.NEWLINE) == ["a b", "c\td", "b"]
+
+
+STATEFUL_TESTS = b"""\
+import os, stats
+
+def test_remembers():
+    # Passes on its first run only: were files kept between runs, every later run would
+    # fail and "expose" every bug.
+    for path in ("seen", "/tmp/seen", os.path.expanduser("~/seen")):
+        if os.path.exists(path):
+            raise AssertionError("a file from an earlier run is still here")
+    for path in ("seen", "/tmp/seen", os.path.expanduser("~/seen")):
+        open(path, "w").close()
+    for name in ("bug_mean.py", "stats.py", "run_test.py"):
+        try:
+            open(name, "w").write("raise SystemExit(1)")
+        except OSError:
+            pass
+"""
+
+
+def test_files_are_reset_between_runs(provider: PoolManager) -> None:
+    suite = mutation_suite(setup_command="echo built > built.txt")
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STATEFUL_TESTS}))
+
+    result = result_of(submission)
+    assert result.setup_return_code == 0
+    assert result.invalid_tests == []
+    assert result.bugs_exposed == []
+    assert result.points_awarded == 0
+
+
+def test_a_failed_setup_runs_no_tests(provider: PoolManager) -> None:
+    suite = mutation_suite(setup_command="echo broken >&2; exit 3")
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+
+    result = result_of(submission)
+    assert (result.setup_return_code, bytes(result.setup_stderr)) == (3, b"broken\n")
+    assert result.student_tests == []
+    assert (result.points_awarded, result.points_possible) == (0, 6)
+
+
+def test_deferred_suite_runs_after_the_submission_waits(provider: PoolManager) -> None:
+    suite = mutation_suite(deferred=True)
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+
+    assert submission.status == SubmissionStatus.WAITING_FOR_DEFERRED
+    assert not MutationSuiteResult.objects.filter(submission=submission).exists()
+    job = GradingJob.objects.get(submission=submission, kind=JobKind.DEFERRED)
+    assert job.state == JobState.PENDING
+    submission = h.grade(provider, submission)
+
+    assert submission.status == SubmissionStatus.FINISHED_GRADING
+    assert result_of(submission).bugs_exposed == ["bug_mean", "bug_max"]
