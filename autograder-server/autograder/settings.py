@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "autograder.groups",
     "autograder.submissions",
     "autograder.grading",
+    "autograder.handgrading",
     "autograder.grading.mutation",
     "autograder.demo",
     "autograder.monitor",

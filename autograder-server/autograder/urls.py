@@ -11,6 +11,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.groups.urls")),
     path("", include("autograder.submissions.urls")),
     path("", include("autograder.grading.urls")),
+    path("", include("autograder.handgrading.urls")),
     path("", include("autograder.monitor.urls")),
     path("", include("autograder.integrations.lti.urls")),
     path("", include("autograder.notifications.urls")),

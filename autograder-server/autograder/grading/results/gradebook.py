@@ -3,7 +3,8 @@
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -15,6 +16,7 @@ from autograder.grading.results.final_graded import (
     final_graded_submissions,
     final_graded_submissions_for_users,
 )
+from autograder.grading.results.gradebook_columns import GradebookColumn, gradebook_columns
 from autograder.grading.results.selectors import SubmissionScore, submission_scores
 from autograder.groups.models import Group, GroupMembership
 from autograder.projects.models import Project
@@ -55,12 +57,22 @@ def _suite_scores(suites: list[AGTestSuite], score: SubmissionScore | None) -> l
     return rows
 
 
+def _extra_scores(
+    project: Project, group_ids: list[int]
+) -> list[tuple[GradebookColumn, Mapping[int, tuple[Decimal, Decimal]]]]:
+    """The registered columns that apply to the project, with their scores."""
+    found = [(column, column.scores(project, group_ids)) for column in gradebook_columns()]
+    return [(column, scores) for column, scores in found if scores is not None]
+
+
 def gradebook_rows(*, project: Project, groups: list[Group]) -> list[dict[str, Any]]:
     """One row per group in `groups` (members prefetched): its final graded submission, that
-    submission's total and per-suite scores (the project's current suites, in order)."""
+    submission's total and per-suite scores (the project's current suites, in order), and the
+    scores of the columns other apps registered (`gradebook_columns`, e.g. handgrading)."""
     suites = gradebook_suites(project=project)
     finals = final_graded_submissions(project=project, group_ids=[g.pk for g in groups])
     scores = submission_scores(submission_ids=[s.pk for s in finals.values()])
+    extras = _extra_scores(project, [g.pk for g in groups])
     rows = []
     for group in groups:
         submission = finals.get(group.pk)
@@ -74,6 +86,15 @@ def gradebook_rows(*, project: Project, groups: list[Group]) -> list[dict[str, A
                 "points_awarded": score.awarded if score else None,
                 "points_possible": score.possible if score else None,
                 "suites": _suite_scores(suites, score),
+                "extra": [
+                    {
+                        "key": column.key,
+                        "name": column.label,
+                        "points_awarded": found[group.pk][0] if group.pk in found else None,
+                        "points_possible": found[group.pk][1] if group.pk in found else None,
+                    }
+                    for column, found in extras
+                ],
             }
         )
     return rows
@@ -108,14 +129,30 @@ def gradebook_csv_rows(*, project: Project) -> Iterator[list[str]]:
     ]
     entries += [(student, None, None) for student in _students_without_group(project)]
     entries.sort(key=lambda entry: (entry[0].username, entry[0].pk))
-    return _csv_rows(suites, entries, scores)
+    extras = _extra_scores(project, [g.pk for g in groups])
+    return _csv_rows(suites, entries, scores, extras)
+
+
+def _extra_cells(
+    extras: list[tuple[GradebookColumn, Mapping[int, tuple[Decimal, Decimal]]]],
+    group: Group | None,
+) -> list[str]:
+    cells = []
+    for _, found in extras:
+        score = found.get(group.pk) if group else None
+        cells += [str(score[0]), str(score[1])] if score else ["", ""]
+    return cells
 
 
 def _csv_rows(
     suites: list[AGTestSuite],
     entries: list[tuple[User, Group | None, Submission | None]],
     scores: dict[int, SubmissionScore],
+    extras: list[tuple[GradebookColumn, Mapping[int, tuple[Decimal, Decimal]]]],
 ) -> Iterator[list[str]]:
+    extra_headers = [
+        name for column, _ in extras for name in (column.label, f"{column.label} possible")
+    ]
     yield [
         "username",
         "group_members",
@@ -123,11 +160,20 @@ def _csv_rows(
         "total_points",
         "points_possible",
         *(_cell(suite.name) for suite in suites),
+        *(_cell(name) for name in extra_headers),
     ]
     for user, group, submission in entries:
         names = "; ".join(m.username for m in group.members.all()) if group else ""
         if submission is None:
-            yield [_cell(user.username), _cell(names), "", "", "", *("" for _ in suites)]
+            yield [
+                _cell(user.username),
+                _cell(names),
+                "",
+                "",
+                "",
+                *("" for _ in suites),
+                *_extra_cells(extras, group),
+            ]
             continue
         score = scores[submission.pk]
         yield [
@@ -137,6 +183,7 @@ def _csv_rows(
             str(score.awarded),
             str(score.possible),
             *(str(score.suites[s.pk].awarded) if s.pk in score.suites else "0" for s in suites),
+            *_extra_cells(extras, group),
         ]
 
 

@@ -83,6 +83,19 @@ class GradebookSuiteOutput(serializers.Serializer[Any]):
     points_possible = serializers.IntegerField()
 
 
+class GradebookExtraOutput(serializers.Serializer[Any]):
+    """A column another app added (e.g. handgrading): null where the group has no score."""
+
+    key = serializers.CharField()
+    name = serializers.CharField()
+    points_awarded = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False
+    )
+    points_possible = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False
+    )
+
+
 class GradebookRowOutput(serializers.Serializer[Any]):
     group = serializers.IntegerField()
     members = GradebookMemberOutput(many=True)
@@ -91,6 +104,7 @@ class GradebookRowOutput(serializers.Serializer[Any]):
     points_awarded = _nullable_int()
     points_possible = _nullable_int()
     suites = GradebookSuiteOutput(many=True)
+    extra = GradebookExtraOutput(many=True)
 
 
 # --- Statistics ------------------------------------------------------------------------------
