@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OutputFeedbackEnum": "autograder.grading.config.serializers.OUTPUT_FEEDBACK_CHOICES",
         "ExpectedOutputSourceEnum": "autograder.grading.config.models.ExpectedOutputSource",
+        "HandgradingStatusEnum": "autograder.handgrading.models.HandgradingStatus",
     },
 }
 

@@ -70,6 +70,11 @@ export type SandboxImages = S['SandboxImagesOutput'];
 export type Rerun = S['RerunOutput'];
 export type RerunCreated = S['RerunCreatedOutput'];
 export type RerunInput = S['RerunCreateInputRequest'];
+export type ExportTask = S['ExportOutput'];
+export type ExportInput = S['ExportCreateInputRequest'];
+export type ExportKind = S['ExportKindEnum'];
+export type ProjectStatistics = S['ProjectStatistics'];
+export type StatsBin = S['StatsBin'];
 
 export type LtiPlatform = S['PlatformOutput'];
 export type LtiPlatformInput = S['PlatformInputRequest'];

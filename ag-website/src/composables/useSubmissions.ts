@@ -1,14 +1,11 @@
 /**
  * Submissions: one submission and its files, a group's list, removing one from the queue,
- * uploading with progress, the server's dry run of the files a student chose, and the numbers
- * behind the staff stats page. (Live status is useSubmissionStatus; the student project page's
- * loading is useProjectPage.)
+ * uploading with progress, and the server's dry run of the files a student chose.
+ * (Live status is useSubmissionStatus; the student project page's loading is useProjectPage.)
  */
 import { onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
-import { listGroups } from '@/api/groups';
 import {
   checkFiles,
-  getStatus,
   getSubmission,
   listSubmissions,
   listSubmittedFiles,
@@ -16,7 +13,7 @@ import {
   submit,
   submittedFileUrl,
 } from '@/api/submissions';
-import type { ApiError, FileCheck, StatusSnapshot, Submission } from '@/api/types';
+import type { ApiError, FileCheck, Submission } from '@/api/types';
 import { toApiError, useAction, useAsync } from './useAsync';
 
 /** One submission and its stored files. */
@@ -108,23 +105,4 @@ export function useFileCheck(projectId: () => number, files: Ref<readonly File[]
     generation += 1;
   });
   return { check, checking, error };
-}
-
-export const STATS_WAIT_SAMPLE = 100;
-
-/** Every group's submissions (four groups at a time) and the statuses of the latest ones,
- * whose timestamps give the queue waits. */
-export function useProjectStats(projectId: () => number, sample = STATS_WAIT_SAMPLE) {
-  async function load(): Promise<{ submissions: Submission[]; statuses: StatusSnapshot[] }> {
-    const groups = await listGroups(projectId());
-    const submissions: Submission[] = [];
-    for (let i = 0; i < groups.length; i += 4) {
-      const batch = await Promise.all(groups.slice(i, i + 4).map((g) => listSubmissions(g.id)));
-      submissions.push(...batch.flat());
-    }
-    const recent = [...submissions].sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, sample);
-    const statuses = await Promise.all(recent.map((s) => getStatus(s.id)));
-    return { submissions, statuses };
-  }
-  return { data: useAsync(load) };
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, flattenFieldErrors } from '@/api/http';
 import { presetName } from '@/lib/feedbackPresets';
 import { moveItem, orderChanged } from '@/lib/reorder';
-import { perHour, queueWaits, waitHistogram, median } from '@/lib/stats';
 import { statusMessage } from '@/lib/status';
 import { countdownText, durationText, formatDateTime } from '@/lib/time';
 
@@ -74,22 +73,6 @@ describe('feedback presets', () => {
     const presets = [{ name: 'pass_fail', settings: { ...base } }];
     expect(presetName({ ...base }, presets)).toBe('pass_fail');
     expect(presetName({ ...base, show_points: false }, presets)).toBe('custom');
-  });
-});
-
-describe('stats', () => {
-  it('bins submissions per hour and queue waits', () => {
-    const now = new Date('2026-05-02T12:30:00Z');
-    const bins = perHour(['2026-05-02T12:10:00Z', '2026-05-02T12:20:00Z', '2026-05-02T10:59:00Z', '2026-04-01T00:00:00Z'], now, 3);
-    expect(bins.map((b) => b.value)).toEqual([1, 0, 2]);
-    const waits = queueWaits([
-      { queued_at: '2026-05-02T12:00:00Z', grading_started_at: '2026-05-02T12:00:05Z' },
-      { queued_at: '2026-05-02T12:00:00Z', grading_started_at: '2026-05-02T12:02:00Z' },
-      { queued_at: null, grading_started_at: null },
-    ]);
-    expect(waits).toEqual([5, 120]);
-    expect(waitHistogram(waits).filter((b) => b.value > 0).map((b) => b.label)).toEqual(['< 10 s', '1–5 min']);
-    expect(median(waits)).toBe(62.5);
   });
 });
 

@@ -1,13 +1,11 @@
 import { flushPromises } from '@vue/test-utils';
 import { effectScope, ref } from 'vue';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { listGroups } from '@/api/groups';
-import { getStatus, listSubmissions, removeFromQueue, submit } from '@/api/submissions';
-import type { Group, StatusSnapshot, Submission } from '@/api/types';
-import { useGroupSubmissions, useProjectStats, useQueueRemoval, useSubmit } from '@/composables/useSubmissions';
+import { listSubmissions, removeFromQueue, submit } from '@/api/submissions';
+import type { Submission } from '@/api/types';
+import { useGroupSubmissions, useQueueRemoval, useSubmit } from '@/composables/useSubmissions';
 import { deferred } from './support/fixtures';
 
-vi.mock('@/api/groups', () => ({ listGroups: vi.fn() }));
 vi.mock('@/api/submissions', () => ({
   checkFiles: vi.fn(),
   getStatus: vi.fn(),
@@ -67,17 +65,5 @@ describe('useQueueRemoval', () => {
     vi.mocked(removeFromQueue).mockResolvedValue(sub(6, ''));
     await useQueueRemoval(() => 6).remove();
     expect(removeFromQueue).toHaveBeenCalledWith(6);
-  });
-});
-
-describe('useProjectStats', () => {
-  it('gathers every group’s submissions and the statuses of only the latest ones', async () => {
-    vi.mocked(listGroups).mockResolvedValue([1, 2, 3, 4, 5].map((id) => ({ id }) as Group));
-    vi.mocked(listSubmissions).mockImplementation(async (groupId) => [sub(groupId, `2026-05-0${groupId}T00:00:00Z`)]);
-    vi.mocked(getStatus).mockImplementation(async (id) => ({ id }) as StatusSnapshot);
-    const { data } = useProjectStats(() => 7, 2);
-    await flushPromises();
-    expect(data.data.value?.submissions).toHaveLength(5);
-    expect(vi.mocked(getStatus).mock.calls.map(([id]) => id)).toEqual([5, 4]);
   });
 });

@@ -20,9 +20,9 @@ from autograder.common.errors import NotFoundError, PermissionDeniedError, field
 from autograder.courses.models import Role
 from autograder.courses.roles import course_roles
 from autograder.groups.models import Group
-from autograder.groups.selectors import group_get
+from autograder.groups.selectors import group_for_user, group_get
 from autograder.handgrading import selectors, services
-from autograder.handgrading.models import HandgradingResult, HandgradingRubric
+from autograder.handgrading.models import HandgradingResult, HandgradingRubric, HandgradingStatus
 from autograder.handgrading.permissions import is_member, require_grader, require_grader_of
 from autograder.handgrading.serializers import (
     AnnotationApplyInput,
@@ -39,8 +39,9 @@ from autograder.handgrading.serializers import (
     CriterionResultOutput,
     CriterionSelectInput,
     HandgradingResultOutput,
+    MyHandgradingOutput,
+    ProgressOutput,
     ProgressQueryInput,
-    ProgressRowOutput,
     ResultUpdateInput,
     RubricImportInput,
     RubricInput,
@@ -181,19 +182,37 @@ class ProjectProgressApi(APIView):
         tags=["handgrading"],
         parameters=[
             OpenApiParameter(
-                "status", str, enum=["not_started", "in_progress", "graded"], required=False
+                "status", str, enum=[s.value for s in HandgradingStatus], required=False
             ),
             OpenApiParameter("grader", str, required=False, description="Assigned username."),
         ],
-        responses=ProgressRowOutput(many=True),
+        responses=ProgressOutput,
     )
     def get(self, request: Request, project_id: int) -> Response:
-        """Every group of the project with its handgrading status, grader and points."""
+        """The rubric (null before there is one) and every group of the project with its
+        handgrading status, grader and points."""
         project = project_get(project_id=project_id)
         require_grader(request.user, project)
         query = validated(ProgressQueryInput(data=request.query_params))
-        rows = selectors.progress_rows(project=project, **query)
-        return Response(ProgressRowOutput(rows, many=True).data)
+        rubric = selectors.rubric_for_project(project=project)
+        rows = selectors.progress_rows(project=project, **query) if rubric else []
+        body = {"rubric": selectors.rubric_get(rubric_id=rubric.pk) if rubric else None}
+        return Response(ProgressOutput({**body, "groups": rows}).data)
+
+
+class MyHandgradingApi(APIView):
+    @extend_schema(tags=["handgrading"], responses=MyHandgradingOutput)
+    def get(self, request: Request, project_id: int) -> Response:
+        """The requester's group's handgrading once released (null before, or without a
+        group): what the student's project page shows beside the automated score."""
+        project = project_get(project_id=project_id)
+        project_check_readable(user=request.user, project=project)
+        group = group_for_user(project=project, user=request_user(request))
+        rubric = selectors.rubric_for_project(project=project)
+        result = HandgradingResult.objects.filter(group=group).first() if group else None
+        if rubric is None or not rubric.released or result is None:
+            return Response(MyHandgradingOutput({"result": None}).data)
+        return Response({"result": _result_body(result, for_student=True)})
 
 
 class ProjectAssignmentsApi(APIView):

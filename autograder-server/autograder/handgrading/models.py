@@ -28,6 +28,15 @@ class PointsStyle(models.TextChoices):
     START_AT_MAX_AND_SUBTRACT = "start_at_max_and_subtract", "Start at the maximum and subtract"
 
 
+class HandgradingStatus(models.TextChoices):
+    """Where a group's handgrading stands (computed, not stored: a result that exists is in
+    progress until a grader marks it finished)."""
+
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    GRADED = "graded", "Graded"
+
+
 class HandgradingRubric(models.Model):
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, related_name="handgrading_rubric"

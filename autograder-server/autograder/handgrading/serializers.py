@@ -4,7 +4,7 @@ from typing import Any
 from rest_framework import serializers
 
 from autograder.common.serializers import StrictSerializer
-from autograder.handgrading.models import PointsStyle
+from autograder.handgrading.models import HandgradingStatus, PointsStyle
 
 _MAX = 99999
 
@@ -156,15 +156,24 @@ class ProgressRowOutput(serializers.Serializer[Any]):
     group = serializers.IntegerField()
     members = serializers.ListField(child=serializers.CharField())
     submission = serializers.IntegerField(source="submission_id", allow_null=True)
-    status = serializers.ChoiceField(choices=["not_started", "in_progress", "graded"])
+    status = serializers.ChoiceField(choices=HandgradingStatus.choices)
     grader = serializers.CharField(allow_null=True)
     total_points = points_field(allow_null=True)
 
 
-class ProgressQueryInput(StrictSerializer):
-    status = serializers.ChoiceField(
-        choices=["not_started", "in_progress", "graded"], required=False
+class ProgressOutput(serializers.Serializer[Any]):
+    rubric = RubricOutput(allow_null=True, help_text="Null until staff create one.")
+    groups = ProgressRowOutput(many=True)
+
+
+class MyHandgradingOutput(serializers.Serializer[Any]):
+    result = HandgradingResultOutput(
+        allow_null=True, help_text="Null until staff release handgrading for your group."
     )
+
+
+class ProgressQueryInput(StrictSerializer):
+    status = serializers.ChoiceField(choices=HandgradingStatus.choices, required=False)
     grader = serializers.CharField(max_length=150, required=False)
 
 

@@ -6,6 +6,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projects/<int:project_id>/handgrading_rubric/", api.ProjectRubricApi.as_view()),
     path("projects/<int:project_id>/handgrading_rubric/import/", api.RubricImportApi.as_view()),
     path("projects/<int:project_id>/handgrading_progress/", api.ProjectProgressApi.as_view()),
+    path("projects/<int:project_id>/my_handgrading/", api.MyHandgradingApi.as_view()),
     path("projects/<int:project_id>/handgrading_assignments/", api.ProjectAssignmentsApi.as_view()),
     path("handgrading_rubrics/<int:rubric_id>/criteria/", api.RubricCriteriaApi.as_view()),
     path("handgrading_rubrics/<int:rubric_id>/annotations/", api.RubricAnnotationsApi.as_view()),

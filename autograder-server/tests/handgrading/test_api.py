@@ -66,6 +66,9 @@ def test_a_grading_session_and_the_students_view(world: World) -> None:
         f"/api/projects/{world.project.pk}/handgrading_rubric/", {"released": True}, format="json"
     ).status_code == 200  # fmt: skip
     seen = member.get(url).json()
+    assert member.get(f"/api/projects/{world.project.pk}/my_handgrading/").json() == {
+        "result": seen
+    }
     assert seen["total_points"] == 2
     assert [c["short_description"] for c in seen["criteria"]] == ["Readable"]  # only applied
     assert [c["text"] for c in seen["comments"]] == ["Name this constant."]
@@ -108,7 +111,7 @@ def test_progress_filters_and_assignment(world: World) -> None:
     staff = world.client("staff")
     open_result(world)
     url = f"/api/projects/{world.project.pk}/handgrading_progress/"
-    rows = {row["group"]: row for row in staff.get(url).json()}
+    rows = {row["group"]: row for row in staff.get(url).json()["groups"]}
     assert rows[world.group.pk]["status"] == "in_progress"
     assert rows[world.other_group.pk]["status"] == "not_started"
 
@@ -118,9 +121,9 @@ def test_progress_filters_and_assignment(world: World) -> None:
         format="json",
     )
     assert response.json() == {"changed": 1}
-    mine = world.client("handgrader").get(url, {"grader": "grader@example.edu"}).json()
+    mine = world.client("handgrader").get(url, {"grader": "grader@example.edu"}).json()["groups"]
     assert [row["group"] for row in mine] == [world.other_group.pk]
-    assert [r["group"] for r in staff.get(url, {"status": "not_started"}).json()] == [
+    assert [r["group"] for r in staff.get(url, {"status": "not_started"}).json()["groups"]] == [
         world.other_group.pk
     ]
     response = staff.put(

@@ -79,6 +79,13 @@ def no_grader_names(w: World, role: str, response: Any) -> None:
         assert all(item["created_by"] is None for item in body["comments"])
 
 
+def _my_result_shown(role: str, body: dict[str, Any]) -> None:
+    """Only the group's member gets a result; everyone else has no group here."""
+    assert (body["result"] is not None) == (role == "group_member"), body
+    if body["result"] is not None:
+        assert all(item["created_by"] is None for item in body["result"]["comments"])
+
+
 def _rubric_url(w: World) -> str:
     return f"/api/projects/{w.project.pk}/handgrading_rubric/"
 
@@ -245,6 +252,19 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "delete a comment": Endpoint(
         "DELETE", lambda w: f"/api/handgrading_comments/{comment(w)}/", graders(204)
+    ),
+    "my handgrading": Endpoint(
+        "GET",
+        lambda w: (
+            f"/api/projects/{w.project.pk}/my_handgrading/" if comment(w, released=True) else ""
+        ),
+        roles(student=200, group_member=200, handgrader=200, staff=200, admin=200, superuser=200),
+        check=lambda w, role, r: _my_result_shown(role, r.json()),
+    ),
+    "my handgrading in a hidden project": Endpoint(
+        "GET",
+        lambda w: f"/api/projects/{w.hidden_project.pk}/my_handgrading/",
+        roles(student=404, group_member=404, handgrader=200, staff=200, admin=200, superuser=200),
     ),
     "missing result": Endpoint(
         "PATCH",

@@ -38,25 +38,25 @@ _WAIT_BUCKETS: list[tuple[str, float]] = [
 
 
 @dataclasses.dataclass(frozen=True)
-class Bin:
+class StatsBin:
     label: str
     count: int
 
 
 @dataclasses.dataclass(frozen=True)
-class TimeCount:
+class StatsTimeCount:
     start: datetime
     count: int
 
 
 @dataclasses.dataclass(frozen=True)
-class StatusCount:
+class StatsStatusCount:
     status: str
     count: int
 
 
 @dataclasses.dataclass(frozen=True)
-class TestPassRate:
+class StatsTestPassRate:
     suite_id: int
     suite_name: str
     case_id: int
@@ -67,17 +67,17 @@ class TestPassRate:
 
 
 @dataclasses.dataclass(frozen=True)
-class FirstVsFinal:
+class StatsFirstVsFinal:
     group_id: int
     first_percent: float
     final_percent: float
 
 
 @dataclasses.dataclass(frozen=True)
-class QueueWaits:
+class StatsQueueWaits:
     sample: int
     median_seconds: float | None
-    bins: list[Bin]
+    bins: list[StatsBin]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,19 +85,19 @@ class ProjectStatistics:
     groups: int
     groups_with_final: int
     submissions: int
-    by_status: list[StatusCount]
+    by_status: list[StatsStatusCount]
     final_score_mean_percent: float | None
     final_score_median_percent: float | None
-    final_score_histogram: list[Bin]
+    final_score_histogram: list[StatsBin]
     """Ten bins of final graded scores in percent: 0-10 %, ..., 90-100 % (100 % included)."""
-    tests: list[TestPassRate]
+    tests: list[StatsTestPassRate]
     """The tests of final graded submissions, the most failed first."""
-    first_vs_final: list[FirstVsFinal]
+    first_vs_final: list[StatsFirstVsFinal]
     """Per group: its first graded submission's score and its final graded one's."""
-    submissions_per_day: list[TimeCount]
-    submissions_per_hour: list[TimeCount]
+    submissions_per_day: list[StatsTimeCount]
+    submissions_per_hour: list[StatsTimeCount]
     """The last HOURS_SHOWN hours, every hour listed (0 where none)."""
-    queue_waits: QueueWaits
+    queue_waits: StatsQueueWaits
 
 
 def _student_groups(project: Project) -> list[int]:
@@ -116,11 +116,11 @@ def _percent(score: SubmissionScore) -> float | None:
     return 100 * score.awarded / score.possible if score.possible else None
 
 
-def _histogram(percents: list[float]) -> list[Bin]:
+def _histogram(percents: list[float]) -> list[StatsBin]:
     counts = [0] * 10
     for percent in percents:
         counts[min(9, max(0, int(percent // 10)))] += 1
-    return [Bin(label=f"{10 * i}-{10 * i + 10} %", count=c) for i, c in enumerate(counts)]
+    return [StatsBin(label=f"{10 * i}-{10 * i + 10} %", count=c) for i, c in enumerate(counts)]
 
 
 def _first_graded(project: Project, group_ids: list[int]) -> dict[int, int]:
@@ -138,7 +138,7 @@ def _first_graded(project: Project, group_ids: list[int]) -> dict[int, int]:
     return firsts
 
 
-def _tests(submission_ids: list[int]) -> list[TestPassRate]:
+def _tests(submission_ids: list[int]) -> list[StatsTestPassRate]:
     """One aggregate query: per test case, how many of the submissions passed it (no command
     checked wrong, none timed out)."""
     wrong = AGTestCommandResult.objects.filter(case_result=OuterRef("pk"), command__isnull=False)
@@ -171,7 +171,7 @@ def _tests(submission_ids: list[int]) -> list[TestPassRate]:
             row["total"] and row["failures"] / row["total"],
             row["case__suite__order"],
             row["case__order"],
-            TestPassRate(
+            StatsTestPassRate(
                 suite_id=row["case__suite_id"],
                 suite_name=row["case__suite__name"],
                 case_id=row["case_id"],
@@ -186,7 +186,7 @@ def _tests(submission_ids: list[int]) -> list[TestPassRate]:
     return [entry[3] for entry in found]
 
 
-def _per_day(project: Project, group_ids: list[int]) -> list[TimeCount]:
+def _per_day(project: Project, group_ids: list[int]) -> list[StatsTimeCount]:
     rows = (
         Submission.objects.filter(project=project, group_id__in=group_ids)
         .annotate(day=TruncDate("timestamp"))
@@ -195,7 +195,7 @@ def _per_day(project: Project, group_ids: list[int]) -> list[TimeCount]:
         .annotate(count=Count("pk"))
     )
     return [
-        TimeCount(
+        StatsTimeCount(
             start=datetime.combine(row["day"], datetime.min.time(), tzinfo=UTC),
             count=row["count"],
         )
@@ -203,7 +203,7 @@ def _per_day(project: Project, group_ids: list[int]) -> list[TimeCount]:
     ]
 
 
-def _per_hour(project: Project, group_ids: list[int], now: datetime) -> list[TimeCount]:
+def _per_hour(project: Project, group_ids: list[int], now: datetime) -> list[StatsTimeCount]:
     end = now.replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=HOURS_SHOWN - 1)
     rows = (
@@ -215,10 +215,10 @@ def _per_hour(project: Project, group_ids: list[int], now: datetime) -> list[Tim
     )
     counts = {row["hour"]: row["count"] for row in rows}
     hours = [start + timedelta(hours=i) for i in range(HOURS_SHOWN)]
-    return [TimeCount(start=hour, count=counts.get(hour, 0)) for hour in hours]
+    return [StatsTimeCount(start=hour, count=counts.get(hour, 0)) for hour in hours]
 
 
-def _queue_waits(project: Project, group_ids: list[int]) -> QueueWaits:
+def _queue_waits(project: Project, group_ids: list[int]) -> StatsQueueWaits:
     waits = [
         wait.total_seconds()
         for wait in Submission.objects.filter(
@@ -235,9 +235,9 @@ def _queue_waits(project: Project, group_ids: list[int]) -> QueueWaits:
     for wait in waits:
         counts[next(i for i, (_, upper) in enumerate(_WAIT_BUCKETS) if wait < upper)] += 1
     labels = [label for label, _ in _WAIT_BUCKETS]
-    bins = [Bin(label=label, count=count) for label, count in zip(labels, counts, strict=True)]
+    bins = [StatsBin(label=label, count=count) for label, count in zip(labels, counts, strict=True)]
     median = max(0.0, stats.median(waits)) if waits else None
-    return QueueWaits(sample=len(waits), median_seconds=median, bins=bins)
+    return StatsQueueWaits(sample=len(waits), median_seconds=median, bins=bins)
 
 
 def project_statistics(*, project: Project, now: datetime | None = None) -> ProjectStatistics:
@@ -256,14 +256,16 @@ def project_statistics(*, project: Project, now: datetime | None = None) -> Proj
         first = _percent(scores[first_id])
         final = final_percents.get(group_id)
         if first is not None and final is not None:
-            pairs.append(FirstVsFinal(group_id=group_id, first_percent=first, final_percent=final))
+            pairs.append(
+                StatsFirstVsFinal(group_id=group_id, first_percent=first, final_percent=final)
+            )
     statuses = (
         Submission.objects.filter(project=project, group_id__in=group_ids)
         .order_by("status")
         .values("status")
         .annotate(count=Count("pk"))
     )
-    by_status = [StatusCount(status=row["status"], count=row["count"]) for row in statuses]
+    by_status = [StatsStatusCount(status=row["status"], count=row["count"]) for row in statuses]
     values = list(final_percents.values())
     return ProjectStatistics(
         groups=len(group_ids),
