@@ -359,6 +359,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OutputFeedbackEnum": "autograder.grading.config.serializers.OUTPUT_FEEDBACK_CHOICES",
         "ExpectedOutputSourceEnum": "autograder.grading.config.models.ExpectedOutputSource",
+        "ExportKindEnum": "autograder.exports.models.ExportKind",
+        "ExportStateEnum": "autograder.exports.models.ExportState",
+        # Submission statuses keep their name beside other `status` fields (handgrading's).
+        "StatusEnum": "autograder.submissions.models.SubmissionStatus",
         "HandgradingStatusEnum": "autograder.handgrading.models.HandgradingStatus",
     },
 }

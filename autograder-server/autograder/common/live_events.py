@@ -19,6 +19,10 @@ QUEUE_CHANNEL = "ag:queue"
 """A job was claimed, enqueued or cancelled: queue positions moved."""
 
 
+SUBMISSION_PATTERN = "ag:submission:*"
+"""Every submission's channel: what a web process's one subscription listens to."""
+
+
 def submission_channel(submission_id: int) -> str:
     return f"ag:submission:{submission_id}"
 

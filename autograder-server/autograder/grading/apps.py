@@ -13,3 +13,4 @@ class GradingConfig(AppConfig):
         from autograder.grading import checks  # noqa: F401  (registers the system checks)
         from autograder.grading.config import receivers as _config  # noqa: F401  (copies)
         from autograder.grading.pipeline import receivers  # noqa: F401  (connects the receivers)
+        from autograder.grading.results import receivers as _results  # noqa: F401  (cache)

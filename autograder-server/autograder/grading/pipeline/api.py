@@ -2,13 +2,15 @@
 
 import functools
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
-from django.http import StreamingHttpResponse
-from drf_spectacular.utils import extend_schema
+from django.db import connection
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -84,30 +86,67 @@ class SubmissionEventsApi(APIView):
     renderer_classes = [JSONRenderer, EventStreamRenderer]
 
     @extend_schema(
-        responses={(200, "text/event-stream"): _STATUS_EVENT},
+        responses={
+            (200, "text/event-stream"): _STATUS_EVENT,
+            204: OpenApiResponse(description="Resumed (Last-Event-ID) at the final state."),
+        },
         summary="Watch the submission's status live (server-sent events)",
     )
-    def get(self, request: Request, submission_id: int) -> StreamingHttpResponse:
+    def get(self, request: Request, submission_id: int) -> HttpResponseBase:
         submission, is_staff = _readable(request, submission_id)
         snapshot = functools.partial(
             submission_status_snapshot, submission_id=submission.pk, show_error_detail=is_staff
         )
+        last_event_id = request.headers.get("Last-Event-ID") or None
+        resumed_status = (last_event_id or "").split(".", 1)[0]
+        resumes_final = resumed_status in {status.value for status in FINAL_STATUSES}
+        if resumes_final and events.resumed_at_final(snapshot(), last_event_id, _is_final):
+            return HttpResponse(status=204)  # the client has the final state: stop
         stream: Iterator[bytes] | AsyncIterator[bytes]
         if isinstance(request._request, ASGIRequest):
-            async_snapshot = sync_to_async(snapshot)
-
-            async def current() -> dict[str, Any]:
-                state: dict[str, Any] = await async_snapshot()
-                return state
-
+            # Give the request's connection back now (to the pool, under ASGI): a watcher
+            # waits on Redis, and borrows a connection only for each re-read.
+            _release_connection()
             stream = events.watch_submission(
-                submission_id=submission.pk, snapshot=current, is_final=_is_final
+                submission_id=submission.pk,
+                snapshot=_read_and_release(snapshot),
+                is_final=_is_final,
+                last_event_id=last_event_id,
             )
         else:
             stream = events.watch_submission_blocking(
-                submission_id=submission.pk, snapshot=snapshot, is_final=_is_final
+                submission_id=submission.pk,
+                snapshot=snapshot,
+                is_final=_is_final,
+                last_event_id=last_event_id,
             )
         response = StreamingHttpResponse(stream, content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response
+
+
+def _release_connection() -> None:
+    """Closes this thread's database connection (a pooled one goes back to the pool), unless
+    a transaction is open on it (a test's)."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
+def _read_and_release(read: Callable[[], dict[str, Any]]) -> events.Snapshot:
+    """`read` as a coroutine: run in the event loop's thread pool (not a thread of this
+    request's own, kept for the whole stream) on a connection given back right after."""
+
+    def read_once() -> dict[str, Any]:
+        try:
+            return read()
+        finally:
+            _release_connection()
+
+    read_async = sync_to_async(read_once, thread_sensitive=False)
+
+    async def current() -> dict[str, Any]:
+        state: dict[str, Any] = await read_async()
+        return state
+
+    return current

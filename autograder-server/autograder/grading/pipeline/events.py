@@ -1,24 +1,36 @@
 """Live status events.
 
 Every status change of a submission is published on Redis (`ag:submission:<id>`), and every
-claim from a queue on `ag:queue` (queue positions moved): see `common.live_events`. A watcher
-holds one idle Redis subscription and no database connection while nothing happens, so an
-idle watcher costs a socket and a coroutine. Messages are wake-ups only: on each one the
-watcher re-reads the submission's state, so what it sends is always what the database holds.
+claim from a queue on `ag:queue` (queue positions moved): see `common.live_events`. Under ASGI
+each web process holds ONE Redis subscription (`_Hub`: a pattern on every submission's channel
+and the queue channel) and fans its messages out to the watchers of that process; a watcher is
+a coroutine with an `asyncio.Event`, and holds no database connection and no thread while
+nothing happens (each re-read borrows a connection and gives it back at once). Messages are
+wake-ups only: on each one the watcher re-reads the submission's state, so what it sends is
+always what the database holds.
 
-With no Redis configured (the embedded quickstart), watchers poll the database once a second.
+With no Redis configured (the embedded quickstart), or while Redis is unreachable, watchers
+poll the database once a second.
 
 Either way a watcher reads the state some time after it changed, and a short stage (a quick
 submission is `being_graded` for a fraction of a second) can come and go between two reads.
 The submission's timestamps still say it happened, so before a new state the stream sends the
 stages passed on the way (`stages_passed`): every watcher sees every stage, in order.
+
+Each frame carries an id (`event_id`: the status and a digest of the snapshot). A client that
+reconnects with `Last-Event-ID` gets only what changed since: the stages passed after the
+status it had, and nothing at all if nothing changed (and, for a final state, 204: stop).
 """
 
 import asyncio
 import contextlib
 import enum
+import hashlib
 import json
+import logging
+import random
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Protocol
 
@@ -28,7 +40,14 @@ from django.conf import settings
 
 from autograder.common import live_events
 
+logger = logging.getLogger(__name__)
+
 HEARTBEAT_SECONDS = 15.0
+HUB_READY_WAIT_SECONDS = 2.0
+"""How long a new watcher waits for its process's subscription before polling instead."""
+RETRY_MS = (3000, 10000)
+"""The reconnection delay told to clients (`retry:`), spread so that a restart of the web tier
+isn't followed by every browser reconnecting in the same second."""
 POLL_SECONDS = 1.0
 QUEUE_UPDATE_MIN_INTERVAL_SECONDS = 1.0
 
@@ -79,8 +98,33 @@ def _status_frames(previous: dict[str, Any], current: dict[str, Any]) -> list[by
     return [sse_frame("status", s) for s in (*stages_passed(previous, current), current)]
 
 
+def event_id(payload: dict[str, Any]) -> str:
+    """The id of a status frame: its status (what a resumed stream continues from) and a
+    digest of the whole snapshot (whether anything changed since)."""
+    digest = hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode())
+    return f"{payload.get('status', '')}.{digest.hexdigest()[:16]}"
+
+
 def sse_frame(event: str, payload: dict[str, Any]) -> bytes:
-    return f"event: {event}\ndata: {json.dumps(payload, default=str)}\n\n".encode()
+    data = json.dumps(payload, default=str)
+    return f"id: {event_id(payload)}\nevent: {event}\ndata: {data}\n\n".encode()
+
+
+def first_frames(state: dict[str, Any], last_event_id: str | None) -> list[bytes]:
+    """What a stream starts with: a retry hint, then the state now, or, for a client resuming
+    after `last_event_id`, the stages passed since it and the state (nothing if unchanged)."""
+    retry = f"retry: {random.randint(*RETRY_MS)}\n\n".encode()
+    if not last_event_id:
+        return [retry, sse_frame("status", state)]
+    if last_event_id == event_id(state):
+        return [retry]
+    had = {"status": last_event_id.split(".", 1)[0]}
+    return [retry, *_status_frames(had, state)]
+
+
+def resumed_at_final(state: dict[str, Any], last_event_id: str | None, is_final: IsFinal) -> bool:
+    """Whether a resuming client already has this final state: it should stop (HTTP 204)."""
+    return bool(last_event_id) and is_final(state) and last_event_id == event_id(state)
 
 
 KEEPALIVE = b": keepalive\n\n"
@@ -161,13 +205,111 @@ class _AsyncWakeups(Protocol):
     async def next(self, timeout: float) -> Wake: ...
 
 
-class _AsyncRedisWakeups:
-    def __init__(self, pubsub: Any) -> None:
-        self.pubsub = pubsub
+class _Hub:
+    """The one Redis subscription of a process (of its event loop): every submission's channel
+    (a pattern) and the queue channel, fanned out to the watchers registered here. It
+    reconnects by itself; while it is down its watchers poll, and when it is back they all
+    re-read once (a message may have been lost)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.by_channel: dict[bytes, set[_HubWakeups]] = {}
+        self.everyone: set[_HubWakeups] = set()
+        self.ready = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    def add(self, submission_id: int, watcher: "_HubWakeups") -> None:
+        channel = live_events.submission_channel(submission_id).encode()
+        self.by_channel.setdefault(channel, set()).add(watcher)
+        self.everyone.add(watcher)
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run())
+
+    def remove(self, submission_id: int, watcher: "_HubWakeups") -> None:
+        channel = live_events.submission_channel(submission_id).encode()
+        watchers = self.by_channel.get(channel, set())
+        watchers.discard(watcher)
+        if not watchers:
+            self.by_channel.pop(channel, None)
+        self.everyone.discard(watcher)
+
+    async def wait_ready(self, timeout: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self.ready.wait()
+        return self.ready.is_set()
+
+    def _dispatch(self, message: dict[str, Any]) -> None:
+        wake = _wake_of(message)
+        targets = self.everyone if wake is Wake.QUEUE else self.by_channel.get(message["channel"])
+        for watcher in list(targets or ()):
+            watcher.wake(wake)
+
+    async def _run(self) -> None:
+        while self.everyone:
+            client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2)
+            pubsub = client.pubsub()
+            try:
+                await pubsub.psubscribe(live_events.SUBMISSION_PATTERN)
+                await pubsub.subscribe(live_events.QUEUE_CHANNEL)
+                self.ready.set()
+                while self.everyone:
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
+                    if message is not None:
+                        self._dispatch(message)
+            except (redis.RedisError, OSError) as error:
+                logger.warning("live status subscription lost (%s); watchers poll meanwhile", error)
+            finally:
+                was_ready = self.ready.is_set()
+                self.ready.clear()
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
+                    await client.aclose()
+            if not self.everyone:
+                return
+            if was_ready:
+                for watcher in list(self.everyone):
+                    watcher.wake(Wake.STATUS)
+            await asyncio.sleep(1.0)
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Hub]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _hub(url: str) -> _Hub:
+    loop_hubs = _hubs.setdefault(asyncio.get_running_loop(), {})
+    if url not in loop_hubs:
+        loop_hubs[url] = _Hub(url)
+    return loop_hubs[url]
+
+
+class _HubWakeups:
+    """A watcher's wake-ups from its process's `_Hub`: an event, set by the hub's reader."""
+
+    def __init__(self, hub: _Hub) -> None:
+        self.hub = hub
+        self.event = asyncio.Event()
+        self.pending: set[Wake] = set()
+
+    def wake(self, wake: Wake) -> None:
+        self.pending.add(wake)
+        self.event.set()
 
     async def next(self, timeout: float) -> Wake:
-        message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=timeout)
-        return _wake_of(message)
+        if not self.hub.ready.is_set() and not self.pending:
+            return await _AsyncPolling().next(timeout)
+        if not self.pending:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await self.event.wait()
+        self.event.clear()
+        if not self.pending:
+            return Wake.TIMEOUT
+        wake = Wake.STATUS if Wake.STATUS in self.pending else Wake.QUEUE
+        self.pending.clear()
+        return wake
 
 
 class _AsyncPolling:
@@ -178,10 +320,15 @@ class _AsyncPolling:
 
 
 async def _watch(
-    wakeups: _AsyncWakeups, snapshot: Snapshot, is_final: IsFinal, heartbeat_s: float
+    wakeups: _AsyncWakeups,
+    snapshot: Snapshot,
+    is_final: IsFinal,
+    heartbeat_s: float,
+    last_event_id: str | None,
 ) -> AsyncIterator[bytes]:
     state = await snapshot()
-    yield sse_frame("status", state)
+    for frame in first_frames(state, last_event_id):
+        yield frame
     watch = _Watch(state, heartbeat_s)
     while not is_final(watch.last_sent):
         if watch.should_read(await wakeups.next(watch.timeout())):
@@ -197,26 +344,26 @@ async def watch_submission(
     snapshot: Snapshot,
     is_final: IsFinal,
     heartbeat_s: float = HEARTBEAT_SECONDS,
+    last_event_id: str | None = None,
 ) -> AsyncIterator[bytes]:
-    """Server-sent events for one submission: its state now, then each change, until it
-    reaches a final state. A comment line every `heartbeat_s` keeps proxies from closing the
-    connection and lets a dead client be noticed."""
+    """Server-sent events for one submission: its state now (or what changed since
+    `last_event_id`), then each change, until it reaches a final state. A comment line every
+    `heartbeat_s` keeps proxies from closing the connection and lets a dead client be
+    noticed. `snapshot` must give its database connection back after each read."""
     if not settings.REDIS_URL:
-        async for frame in _watch(_AsyncPolling(), snapshot, is_final, heartbeat_s):
+        async for frame in _watch(_AsyncPolling(), snapshot, is_final, heartbeat_s, last_event_id):
             yield frame
         return
-    client = aioredis.Redis.from_url(settings.REDIS_URL)
-    pubsub = client.pubsub()
+    hub = _hub(settings.REDIS_URL)
+    wakeups = _HubWakeups(hub)
+    hub.add(submission_id, wakeups)
     try:
-        # Subscribe before the first read so no change can fall between the two.
-        await pubsub.subscribe(
-            live_events.submission_channel(submission_id), live_events.QUEUE_CHANNEL
-        )
-        async for frame in _watch(_AsyncRedisWakeups(pubsub), snapshot, is_final, heartbeat_s):
+        # Subscribed before the first read, so no change can fall between the two.
+        await hub.wait_ready(HUB_READY_WAIT_SECONDS)
+        async for frame in _watch(wakeups, snapshot, is_final, heartbeat_s, last_event_id):
             yield frame
     finally:
-        await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-        await client.aclose()
+        hub.remove(submission_id, wakeups)
 
 
 def watch_submission_blocking(
@@ -225,6 +372,7 @@ def watch_submission_blocking(
     snapshot: Callable[[], dict[str, Any]],
     is_final: IsFinal,
     heartbeat_s: float = HEARTBEAT_SECONDS,
+    last_event_id: str | None = None,
 ) -> Iterator[bytes]:
     """The same stream for WSGI servers, where each watcher holds a thread: the same
     decisions (`_Watch`), waiting on a Redis subscription or polling once a second."""
@@ -245,7 +393,7 @@ def watch_submission_blocking(
 
     try:
         state = snapshot()
-        yield sse_frame("status", state)
+        yield from first_frames(state, last_event_id)
         watch = _Watch(state, heartbeat_s)
         while not is_final(watch.last_sent):
             if watch.should_read(next_wake(watch.timeout())):

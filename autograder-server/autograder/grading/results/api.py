@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.accounts.models import User
+from autograder.common import versioned_cache
 from autograder.common.errors import NotFoundError, PermissionDeniedError
 from autograder.common.pagination import DefaultPagination
 from autograder.courses.permissions import require_staff
@@ -85,9 +86,19 @@ class SubmissionResultsApi(APIView):
     def get(self, request: Request, submission_id: int) -> Response:
         params = _parse(ResultsQueryInput, request)
         submission = submission_get(submission_id=submission_id)
-        category = _category(request, submission, params)
-        body = feedback.submission_feedback(submission=submission, category=category)
-        return Response(SubmissionFeedbackSerializer(body).data)
+        category = _category(request, submission, params)  # checked on every request
+
+        def body() -> dict[str, Any]:
+            found = feedback.submission_feedback(submission=submission, category=category)
+            return dict(SubmissionFeedbackSerializer(found).data)
+
+        return Response(
+            versioned_cache.cached(
+                f"results:{submission.pk}:{category.value}",
+                [versioned_cache.CONFIG, versioned_cache.submission_scope(submission.pk)],
+                body,
+            )
+        )
 
 
 class GroupScoresApi(APIView):
@@ -187,12 +198,24 @@ class ProjectGradebookApi(APIView):
     def get(self, request: Request, project_id: int) -> Response:
         project, _ = project_get_readable(user=request.user, project_id=project_id)
         require_staff(request.user, project.course_id)
-        paginator = DefaultPagination()
-        page = paginator.paginate_queryset(
-            gradebook.gradebook_groups(project=project), request, view=self
+
+        def page() -> dict[str, Any]:
+            paginator = DefaultPagination()
+            groups = paginator.paginate_queryset(
+                gradebook.gradebook_groups(project=project), request, view=self
+            )
+            rows = gradebook.gradebook_rows(project=project, groups=list(groups or []))
+            response = paginator.get_paginated_response(GradebookRowOutput(rows, many=True).data)
+            return dict(response.data)
+
+        # The page URL (number, size, host of its links) is part of the key; staff only (above).
+        return Response(
+            versioned_cache.cached(
+                f"gradebook:{project.pk}:{request.build_absolute_uri()}",
+                [versioned_cache.CONFIG, versioned_cache.project_scope(project.pk)],
+                page,
+            )
         )
-        rows = gradebook.gradebook_rows(project=project, groups=list(page or []))
-        return paginator.get_paginated_response(GradebookRowOutput(rows, many=True).data)
 
 
 class ProjectGradebookCsvApi(APIView):

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from autograder.common import versioned_cache
 from autograder.common.errors import ApplicationError, field_error, from_validation_error
 from autograder.grading.config.models import (
     MAX_COMMAND_LENGTH,
@@ -177,4 +178,5 @@ def reorder(
     for row in rows:
         row.order = position[row.pk]
     siblings.model.objects.bulk_update(rows, ["order"])
+    versioned_cache.bump([versioned_cache.CONFIG])  # bulk_update sends no signal
     return ids
