@@ -6,6 +6,7 @@ suite set AG_DATABASE_URL / AG_BROKER_URL / AG_REDIS_URL. docs/configuration.md 
 """
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +121,25 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env_str("AG_DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
-DATABASES: dict[str, Any] = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("AG_DB_CONN_MAX_AGE", 0)),
-}
+DATABASES: dict[str, Any] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+DB_POOL_SIZE = env_int("AG_DB_POOL_SIZE", 0)
+"""PostgreSQL connections per process, shared by its threads (0: none, a connection per
+thread opened and closed per request). The stack sets it for the web tier (deploy/README.md
+says how to size it); Celery workers, which fork, keep one connection per process."""
+if DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_SIZE),
+        "max_size": DB_POOL_SIZE,
+        # A request waits this long for a free connection, then fails (503, never a pile-up).
+        "timeout": env_float("AG_DB_POOL_TIMEOUT", 10.0),
+    }
+if env_int("AG_DB_CONN_MAX_AGE", 0):
+    # Persistent connections leak under ASGI (each request runs in a new thread, which keeps
+    # its connection until the server stops: PostgreSQL runs out of connections); the pool
+    # above replaces them.
+    warnings.warn(
+        "AG_DB_CONN_MAX_AGE is ignored: use AG_DB_POOL_SIZE (deploy/README.md)", stacklevel=1
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
