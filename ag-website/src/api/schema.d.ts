@@ -608,6 +608,26 @@ export interface paths {
         patch: operations["groups_partial_update"];
         trace?: never;
     };
+    "/api/groups/{group_id}/handgrading_result/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description Graders: the group's result, started on first visit (moved to the group's final
+         *     graded submission if that changed). Members: their result once released.
+         */
+        get: operations["groups_handgrading_result_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/groups/{group_id}/merge/": {
         parameters: {
             query?: never;
@@ -624,6 +644,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/groups/{group_id}/scores/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The group's graded submissions, newest first, each with its total as the requester
+         *     sees it on the results page (the category they get by default).
+         */
+        get: operations["groups_scores_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/groups/{group_id}/submissions/": {
         parameters: {
             query?: never;
@@ -634,6 +674,168 @@ export interface paths {
         get: operations["groups_submissions_list"];
         put?: never;
         post: operations["groups_submissions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/handgrading_annotations/{annotation_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["handgrading_annotations_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["handgrading_annotations_partial_update"];
+        trace?: never;
+    };
+    "/api/handgrading_applied_annotations/{applied_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["handgrading_applied_annotations_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/handgrading_comments/{comment_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["handgrading_comments_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["handgrading_comments_partial_update"];
+        trace?: never;
+    };
+    "/api/handgrading_criteria/{criterion_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["handgrading_criteria_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["handgrading_criteria_partial_update"];
+        trace?: never;
+    };
+    "/api/handgrading_results/{result_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** @description Sets the points adjustment and/or "finished"; only the fields sent are written. */
+        patch: operations["handgrading_results_partial_update"];
+        trace?: never;
+    };
+    "/api/handgrading_results/{result_id}/applied_annotations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["handgrading_results_applied_annotations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/handgrading_results/{result_id}/comments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["handgrading_results_comments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/handgrading_results/{result_id}/criteria/{criterion_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** @description Ticks or unticks one criterion. */
+        put: operations["handgrading_results_criteria_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/handgrading_rubrics/{rubric_id}/annotations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["handgrading_rubrics_annotations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/handgrading_rubrics/{rubric_id}/criteria/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["handgrading_rubrics_criteria_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -783,6 +985,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/mutation_suites/{suite_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["mutation_suites_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["mutation_suites_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["mutation_suites_partial_update"];
         trace?: never;
     };
     "/api/projects/{project_id}/": {
@@ -988,6 +1206,73 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/handgrading_assignments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** @description Assigns a grader (a handgrader or staff of the course) to groups, or unassigns. */
+        put: operations["projects_handgrading_assignments_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/handgrading_progress/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every group of the project with its handgrading status, grader and points. */
+        get: operations["projects_handgrading_progress_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/handgrading_rubric/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_handgrading_rubric_retrieve"];
+        put?: never;
+        post: operations["projects_handgrading_rubric_create"];
+        delete: operations["projects_handgrading_rubric_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["projects_handgrading_rubric_partial_update"];
+        trace?: never;
+    };
+    "/api/projects/{project_id}/handgrading_rubric/import/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Replaces this project's rubric with a copy of another project's (staff of both). */
+        post: operations["projects_handgrading_rubric_import_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/instructor_files/": {
         parameters: {
             query?: never;
@@ -1014,6 +1299,38 @@ export interface paths {
         get: operations["projects_invitations_list"];
         put?: never;
         post: operations["projects_invitations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/mutation_suites/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_mutation_suites_list"];
+        put?: never;
+        post: operations["projects_mutation_suites_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/mutation_suites/order/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["projects_mutation_suites_order_update"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1104,6 +1421,22 @@ export interface paths {
         };
         /** @description The images this project's suites may choose (the suite editor offers these). */
         get: operations["projects_sandbox_images_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/statistics/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_statistics_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1517,6 +1850,49 @@ export interface components {
          * @enum {string}
          */
         ActionEnum: "create" | "update" | "delete" | "keep";
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        AnnotationApplyInputRequest: {
+            annotation: number;
+            filename: string;
+            first_line: number;
+            last_line: number;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        AnnotationInputRequest: {
+            short_description: string;
+            long_description?: string;
+            /** Format: double */
+            deduction?: number;
+            /** Format: double */
+            max_deduction?: number | null;
+        };
+        AnnotationOutput: {
+            id: number;
+            short_description: string;
+            long_description: string;
+            /** Format: double */
+            deduction: number;
+            /** Format: double */
+            max_deduction: number | null;
+        };
+        AppliedAnnotationOutput: {
+            id: number;
+            annotation: number;
+            filename: string;
+            first_line: number;
+            last_line: number;
+            /** @description Hidden from students. */
+            created_by: string | null;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        AssignInputRequest: {
+            groups: number[];
+            /** @description Username of a handgrader or staff member; null unassigns. */
+            grader: string | null;
+        };
+        AssignOutput: {
+            changed: number;
+        };
         AuthProviderOutput: {
             id: string;
             /** @description The button's text, e.g. 'Google'. */
@@ -1529,6 +1905,14 @@ export interface components {
             password_login: boolean;
             providers: components["schemas"]["AuthProviderOutput"][];
         };
+        /**
+         * @description * `no_feedback` - no_feedback
+         *     * `num_bugs_exposed` - num_bugs_exposed
+         *     * `exposed_bug_names` - exposed_bug_names
+         *     * `all_bug_names` - all_bug_names
+         * @enum {string}
+         */
+        BugsExposedFeedbackEnum: "no_feedback" | "num_bugs_exposed" | "exposed_bug_names" | "all_bug_names";
         CaseFeedbackConfig: {
             normal: components["schemas"]["CaseFeedbackSettings"];
             past_limit: components["schemas"]["CaseFeedbackSettings"];
@@ -1752,6 +2136,23 @@ export interface components {
             readonly last_modified: string;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        CommentInputRequest: {
+            text: string;
+            filename?: string;
+            first_line?: number;
+            last_line?: number;
+        };
+        CommentOutput: {
+            id: number;
+            text: string;
+            /** @description Empty for a comment on the whole submission. */
+            filename: string;
+            first_line: number | null;
+            last_line: number | null;
+            /** @description Hidden from students. */
+            created_by: string | null;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
         CourseCopyInputRequest: {
             name: string;
             semester: components["schemas"]["SemesterEnum"];
@@ -1814,6 +2215,32 @@ export interface components {
             subtitle: string;
             roles: string[];
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        CriterionInputRequest: {
+            short_description: string;
+            long_description?: string;
+            /** Format: double */
+            points?: number;
+        };
+        CriterionOutput: {
+            id: number;
+            short_description: string;
+            long_description: string;
+            /** Format: double */
+            points: number;
+        };
+        CriterionResultOutput: {
+            id: number;
+            short_description: string;
+            long_description: string;
+            /** Format: double */
+            points: number;
+            selected: boolean;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        CriterionSelectInputRequest: {
+            selected: boolean;
+        };
         Csrf: {
             csrf_token: string;
         };
@@ -1858,7 +2285,7 @@ export interface components {
         ExpectedReturnCodeEnum: "none" | "zero" | "nonzero";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ExportCreateInputRequest: {
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["ExportKindEnum"];
             /**
              * @description Also groups with a staff or admin member.
              * @default false
@@ -1870,14 +2297,22 @@ export interface components {
              */
             include_pending_extensions: boolean;
         };
+        /**
+         * @description * `all_files` - All submissions (zip)
+         *     * `final_files` - Final graded submissions (zip)
+         *     * `all_scores` - All scores (CSV)
+         *     * `final_scores` - Final graded scores (CSV)
+         * @enum {string}
+         */
+        ExportKindEnum: "all_files" | "final_files" | "all_scores" | "final_scores";
         ExportOutput: {
             readonly id: number;
             readonly project: number;
             creator?: string | null;
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["ExportKindEnum"];
             readonly include_staff: boolean;
             readonly include_pending_extensions: boolean;
-            state: components["schemas"]["StateEnum"];
+            state: components["schemas"]["ExportStateEnum"];
             /** @description Percent done. */
             progress: number;
             readonly error_message: string;
@@ -1897,6 +2332,14 @@ export interface components {
              */
             readonly expires_at: string;
         };
+        /**
+         * @description * `queued` - Queued
+         *     * `building` - Building
+         *     * `done` - Done
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        ExportStateEnum: "queued" | "building" | "done" | "failed";
         /**
          * @description * `normal` - normal
          *     * `past_limit` - past_limit
@@ -2016,6 +2459,26 @@ export interface components {
             /** Format: date-time */
             readonly last_modified: string;
         };
+        HandgradingResultOutput: {
+            id: number;
+            group: number;
+            submission: number;
+            submitted_filenames: string[];
+            finished: boolean;
+            /** Format: double */
+            points_adjustment: number;
+            /** @description Grows with every change to the result. */
+            version: number;
+            /** Format: double */
+            total_points: number;
+            /** Format: double */
+            max_points: number;
+            points_style: components["schemas"]["PointsStyleEnum"];
+            criteria: components["schemas"]["CriterionResultOutput"][];
+            annotations: components["schemas"]["AnnotationOutput"][];
+            applied_annotations: components["schemas"]["AppliedAnnotationOutput"][];
+            comments: components["schemas"]["CommentOutput"][];
+        };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ImportInputRequest: {
             /**
@@ -2064,14 +2527,6 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
-        /**
-         * @description * `all_files` - All submissions (zip)
-         *     * `final_files` - Final graded submissions (zip)
-         *     * `all_scores` - All scores (CSV)
-         *     * `final_scores` - Final graded scores (CSV)
-         * @enum {string}
-         */
-        KindEnum: "all_files" | "final_files" | "all_scores" | "final_scores";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         LateDaysInputRequest: {
             remaining: number;
@@ -2130,6 +2585,152 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "add" | "replace" | "remove";
+        MutationFeedbackConfig: {
+            normal: components["schemas"]["MutationFeedbackSettings"];
+            past_limit: components["schemas"]["MutationFeedbackSettings"];
+            final_graded: components["schemas"]["MutationFeedbackSettings"];
+            staff_viewer: components["schemas"]["MutationFeedbackSettings"];
+        };
+        MutationFeedbackConfigChangeRequest: {
+            normal?: components["schemas"]["MutationFeedbackSettingsChangeRequest"];
+            past_limit?: components["schemas"]["MutationFeedbackSettingsChangeRequest"];
+            final_graded?: components["schemas"]["MutationFeedbackSettingsChangeRequest"];
+            staff_viewer?: components["schemas"]["MutationFeedbackSettingsChangeRequest"];
+        };
+        MutationFeedbackSettings: {
+            visible: boolean;
+            show_setup_return_code: boolean;
+            show_setup_stdout: boolean;
+            show_setup_stderr: boolean;
+            show_get_test_names_return_code: boolean;
+            show_get_test_names_stdout: boolean;
+            show_get_test_names_stderr: boolean;
+            show_validity_check_stdout: boolean;
+            show_validity_check_stderr: boolean;
+            show_grade_buggy_impls_stdout: boolean;
+            show_grade_buggy_impls_stderr: boolean;
+            show_invalid_test_names: boolean;
+            show_points: boolean;
+            bugs_exposed_feedback: components["schemas"]["BugsExposedFeedbackEnum"];
+        };
+        MutationFeedbackSettingsChangeRequest: {
+            visible?: boolean;
+            show_setup_return_code?: boolean;
+            show_setup_stdout?: boolean;
+            show_setup_stderr?: boolean;
+            show_get_test_names_return_code?: boolean;
+            show_get_test_names_stdout?: boolean;
+            show_get_test_names_stderr?: boolean;
+            show_validity_check_stdout?: boolean;
+            show_validity_check_stderr?: boolean;
+            show_grade_buggy_impls_stdout?: boolean;
+            show_grade_buggy_impls_stderr?: boolean;
+            show_invalid_test_names?: boolean;
+            show_points?: boolean;
+            bugs_exposed_feedback?: components["schemas"]["BugsExposedFeedbackEnum"];
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        MutationOrderInputRequest: {
+            ids: number[];
+        };
+        MutationOrderOutput: {
+            ids: number[];
+        };
+        MutationSuiteFeedbackOutput: {
+            id: number;
+            mutation_suite: number | null;
+            name: string;
+            config_deleted: boolean;
+            error_message: string;
+            setup_return_code: number | null;
+            setup_timed_out: boolean | null;
+            setup_stdout: string | null;
+            setup_stderr: string | null;
+            test_names_return_code: number | null;
+            test_names_timed_out: boolean | null;
+            test_names_stdout: string | null;
+            test_names_stderr: string | null;
+            student_tests: string[];
+            discarded_tests: string[];
+            invalid_tests: string[] | null;
+            timed_out_tests: string[] | null;
+            validity_check_stdout: string | null;
+            validity_check_stderr: string | null;
+            grade_buggy_impls_stdout: string | null;
+            grade_buggy_impls_stderr: string | null;
+            num_bugs_exposed: number | null;
+            bugs_exposed: string[] | null;
+            all_bug_names: string[] | null;
+            points_awarded: number | null;
+            points_possible: number | null;
+        };
+        /** @description Types and ranges; placeholder rules and cross-row checks are the service's. */
+        MutationSuiteInputRequest: {
+            name: string;
+            /** @description Empty: the site's default image. */
+            sandbox_image?: string;
+            instructor_files_needed?: number[];
+            student_files_needed?: number[];
+            buggy_impl_names?: string[];
+            setup_command?: string;
+            setup_time_limit_s?: number;
+            get_student_test_names_command: string;
+            test_names_time_limit_s?: number;
+            test_name_whitespace_handling?: components["schemas"]["TestNameWhitespaceHandlingEnum"];
+            max_num_student_tests?: number;
+            validity_check_command: string;
+            validity_time_limit_s?: number;
+            grade_buggy_impl_command: string;
+            grade_time_limit_s?: number;
+            /** Format: int64 */
+            points_per_exposed_bug?: number;
+            /**
+             * Format: int64
+             * @description Cap on the suite's points; empty: no cap.
+             */
+            max_points?: number | null;
+            allow_network?: boolean;
+            deferred?: boolean;
+            /** @description Settings per feedback category; what is left out keeps its value. */
+            feedback?: components["schemas"]["MutationFeedbackConfigChangeRequest"];
+        };
+        MutationSuiteOutput: {
+            readonly id: number;
+            project: number;
+            /** Format: int64 */
+            order?: number;
+            name: string;
+            /** @description Empty: the site's default image. */
+            sandbox_image?: string;
+            instructor_files_needed?: number[];
+            student_files_needed?: number[];
+            buggy_impl_names: string[];
+            setup_command?: string;
+            setup_time_limit_s?: number;
+            get_student_test_names_command: string;
+            test_names_time_limit_s?: number;
+            test_name_whitespace_handling?: components["schemas"]["TestNameWhitespaceHandlingEnum"];
+            max_num_student_tests?: number;
+            validity_check_command: string;
+            validity_time_limit_s?: number;
+            grade_buggy_impl_command: string;
+            grade_time_limit_s?: number;
+            /** Format: int64 */
+            points_per_exposed_bug?: number;
+            /**
+             * Format: int64
+             * @description Cap on the suite's points; empty: no cap.
+             */
+            max_points?: number | null;
+            allow_network?: boolean;
+            deferred?: boolean;
+            readonly feedback: components["schemas"]["MutationFeedbackConfig"];
+            readonly points_possible: number;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_modified: string;
+        };
         NotificationSettingsOutput: {
             /** @description Email me when one of my submissions has finished grading. */
             grading_finished?: boolean;
@@ -2363,6 +2964,15 @@ export interface components {
             password: string;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedAnnotationInputRequest: {
+            short_description?: string;
+            long_description?: string;
+            /** Format: double */
+            deduction?: number;
+            /** Format: double */
+            max_deduction?: number | null;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedCaseUpdateInputRequest: {
             name?: string;
             /** @description Markdown shown with the result. */
@@ -2418,6 +3028,10 @@ export interface components {
             /** @description Settings per feedback category. On create, what is left out gets its default; on update, only the categories and settings sent change. */
             feedback?: components["schemas"]["CommandFeedbackConfigChangeRequest"];
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedCommentUpdateInputRequest: {
+            text?: string;
+        };
         /** @description Parses and type-checks fields; a taken (name, semester, year) is the service's 400. */
         PatchedCourseInputRequest: {
             name?: string;
@@ -2431,6 +3045,13 @@ export interface components {
             num_late_days?: number;
             /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
             allowed_guest_domain?: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedCriterionInputRequest: {
+            short_description?: string;
+            long_description?: string;
+            /** Format: double */
+            points?: number;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedExpectedFileInputRequest: {
@@ -2448,6 +3069,36 @@ export interface components {
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedInstructorFileRenameInputRequest: {
             name?: string;
+        };
+        /** @description Types and ranges; placeholder rules and cross-row checks are the service's. */
+        PatchedMutationSuiteInputRequest: {
+            name?: string;
+            /** @description Empty: the site's default image. */
+            sandbox_image?: string;
+            instructor_files_needed?: number[];
+            student_files_needed?: number[];
+            buggy_impl_names?: string[];
+            setup_command?: string;
+            setup_time_limit_s?: number;
+            get_student_test_names_command?: string;
+            test_names_time_limit_s?: number;
+            test_name_whitespace_handling?: components["schemas"]["TestNameWhitespaceHandlingEnum"];
+            max_num_student_tests?: number;
+            validity_check_command?: string;
+            validity_time_limit_s?: number;
+            grade_buggy_impl_command?: string;
+            grade_time_limit_s?: number;
+            /** Format: int64 */
+            points_per_exposed_bug?: number;
+            /**
+             * Format: int64
+             * @description Cap on the suite's points; empty: no cap.
+             */
+            max_points?: number | null;
+            allow_network?: boolean;
+            deferred?: boolean;
+            /** @description Settings per feedback category; what is left out keeps its value. */
+            feedback?: components["schemas"]["MutationFeedbackConfigChangeRequest"];
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedNotificationSettingsInputRequest: {
@@ -2514,6 +3165,22 @@ export interface components {
             honor_pledge_text?: string;
             /** @description Markdown shown to everyone who may see the project, before they submit. */
             instructions?: string;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedResultUpdateInputRequest: {
+            /** Format: double */
+            points_adjustment?: number;
+            finished?: boolean;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedRubricInputRequest: {
+            points_style?: components["schemas"]["PointsStyleEnum"];
+            /** Format: double */
+            max_points?: number;
+            released?: boolean;
+            show_only_applied_to_students?: boolean;
+            handgraders_can_leave_comments?: boolean;
+            handgraders_can_adjust_points?: boolean;
         };
         /** @description Types and ranges; cross-field and cross-row rules are the service's. */
         PatchedSuiteInputRequest: {
@@ -2591,11 +3258,33 @@ export interface components {
             readonly last_modified: string;
         };
         /**
+         * @description * `start_at_zero_and_add` - Start at zero and add
+         *     * `start_at_max_and_subtract` - Start at the maximum and subtract
+         * @enum {string}
+         */
+        PointsStyleEnum: "start_at_zero_and_add" | "start_at_max_and_subtract";
+        /**
          * @description * `line` - line
          *     * `item` - item
          * @enum {string}
          */
         PositionLabelEnum: "line" | "item";
+        ProgressRowOutput: {
+            group: number;
+            members: string[];
+            submission: number | null;
+            status: components["schemas"]["ProgressRowOutputStatusEnum"];
+            grader: string | null;
+            /** Format: double */
+            total_points: number | null;
+        };
+        /**
+         * @description * `not_started` - not_started
+         *     * `in_progress` - in_progress
+         *     * `graded` - graded
+         * @enum {string}
+         */
+        ProgressRowOutputStatusEnum: "not_started" | "in_progress" | "graded";
         ProjectCopyCounts: {
             project_id: number;
             name: string;
@@ -2708,6 +3397,23 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly last_modified: string;
+        };
+        /** @description The shape is `statistics.ProjectStatistics` and the dataclasses it nests. */
+        ProjectStatistics: {
+            groups: number;
+            groups_with_final: number;
+            submissions: number;
+            by_status: components["schemas"]["StatsStatusCount"][];
+            /** Format: double */
+            final_score_mean_percent: number | null;
+            /** Format: double */
+            final_score_median_percent: number | null;
+            final_score_histogram: components["schemas"]["StatsBin"][];
+            tests: components["schemas"]["StatsTestPassRate"][];
+            first_vs_final: components["schemas"]["StatsFirstVsFinal"][];
+            submissions_per_day: components["schemas"]["StatsTimeCount"][];
+            submissions_per_hour: components["schemas"]["StatsTimeCount"][];
+            queue_waits: components["schemas"]["StatsQueueWaits"];
         };
         ReceiptFileOutput: {
             name: string;
@@ -2927,6 +3633,34 @@ export interface components {
             readonly first_name: string;
             readonly last_name: string;
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        RubricImportInputRequest: {
+            /** @description The project to copy from. */
+            project: number;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        RubricInputRequest: {
+            points_style?: components["schemas"]["PointsStyleEnum"];
+            /** Format: double */
+            max_points?: number;
+            released?: boolean;
+            show_only_applied_to_students?: boolean;
+            handgraders_can_leave_comments?: boolean;
+            handgraders_can_adjust_points?: boolean;
+        };
+        RubricOutput: {
+            id: number;
+            project: number;
+            points_style: components["schemas"]["PointsStyleEnum"];
+            /** Format: double */
+            max_points: number;
+            released: boolean;
+            show_only_applied_to_students: boolean;
+            handgraders_can_leave_comments: boolean;
+            handgraders_can_adjust_points: boolean;
+            criteria: components["schemas"]["CriterionOutput"][];
+            annotations: components["schemas"]["AnnotationOutput"][];
+        };
         /** @description The images a suite may run on, as the site is configured now. */
         SandboxImagesOutput: {
             /** @description What an empty `sandbox_image` means (AG_SANDBOX_IMAGE). */
@@ -2961,14 +3695,40 @@ export interface components {
             project: number;
             users: number[] | null;
         };
-        /**
-         * @description * `queued` - Queued
-         *     * `building` - Building
-         *     * `done` - Done
-         *     * `failed` - Failed
-         * @enum {string}
-         */
-        StateEnum: "queued" | "building" | "done" | "failed";
+        StatsBin: {
+            label: string;
+            count: number;
+        };
+        StatsFirstVsFinal: {
+            group_id: number;
+            /** Format: double */
+            first_percent: number;
+            /** Format: double */
+            final_percent: number;
+        };
+        StatsQueueWaits: {
+            sample: number;
+            /** Format: double */
+            median_seconds: number | null;
+            bins: components["schemas"]["StatsBin"][];
+        };
+        StatsStatusCount: {
+            status: string;
+            count: number;
+        };
+        StatsTestPassRate: {
+            suite_id: number;
+            suite_name: string;
+            case_id: number;
+            case_name: string;
+            passed: number;
+            total: number;
+        };
+        StatsTimeCount: {
+            /** Format: date-time */
+            start: string;
+            count: number;
+        };
         /**
          * @description * `received` - Received
          *     * `queued` - Queued
@@ -3004,6 +3764,7 @@ export interface components {
             points_awarded: number;
             points_possible: number;
             suites: components["schemas"]["SuiteFeedbackOutput"][];
+            mutation_suites: components["schemas"]["MutationSuiteFeedbackOutput"][];
         };
         /** @description `selectors.SubmissionPlan` for the requesting user: the same plan the upload follows. */
         SubmissionLimitsOutput: {
@@ -3087,6 +3848,13 @@ export interface components {
             readonly error_detail: string;
             /** @description Whether this is the final graded submission: the group's for staff and handgraders; for a student, their own (submissions that don't count for them are skipped), once final graded feedback is shown to them (after their deadline, unless the project hides it), and false until then. */
             readonly is_final_graded: boolean;
+        };
+        /** @description A graded submission's total as the requester sees it (the results page's default). */
+        SubmissionScore: {
+            feedback_category: components["schemas"]["FeedbackCategoryEnum"];
+            submission: number;
+            points_awarded: number;
+            points_possible: number;
         };
         /** @description Where a submission stands: the status endpoint's body and each live event's data. */
         SubmissionStatusOutput: {
@@ -3211,6 +3979,12 @@ export interface components {
             /** Format: date-time */
             readonly last_modified: string;
         };
+        /**
+         * @description * `any` - Split on any whitespace
+         *     * `newline` - One test name per line
+         * @enum {string}
+         */
+        TestNameWhitespaceHandlingEnum: "any" | "newline";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         TokenCreateInputRequest: {
             name: string;
@@ -6941,6 +7715,63 @@ export interface operations {
             };
         };
     };
+    groups_handgrading_result_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandgradingResultOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     groups_merge_create: {
         parameters: {
             query?: never;
@@ -7004,6 +7835,63 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    groups_scores_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionScore"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7114,6 +8002,996 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubmissionOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_annotations_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                annotation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_annotations_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                annotation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedAnnotationInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedAnnotationInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedAnnotationInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_applied_annotations_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                applied_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_comments_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_comments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                comment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCommentUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCommentUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCommentUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_criteria_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                criterion_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_criteria_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                criterion_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCriterionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedCriterionInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedCriterionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CriterionOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_results_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedResultUpdateInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedResultUpdateInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedResultUpdateInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HandgradingResultOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_results_applied_annotations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnotationApplyInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnnotationApplyInputRequest"];
+                "multipart/form-data": components["schemas"]["AnnotationApplyInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppliedAnnotationOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_results_comments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CommentInputRequest"];
+                "multipart/form-data": components["schemas"]["CommentInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_results_criteria_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                criterion_id: number;
+                result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CriterionSelectInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CriterionSelectInputRequest"];
+                "multipart/form-data": components["schemas"]["CriterionSelectInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CriterionResultOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_rubrics_annotations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rubric_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnotationInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AnnotationInputRequest"];
+                "multipart/form-data": components["schemas"]["AnnotationInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnotationOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_rubrics_criteria_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rubric_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CriterionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CriterionInputRequest"];
+                "multipart/form-data": components["schemas"]["CriterionInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CriterionOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
@@ -8166,6 +10044,209 @@ export interface operations {
             };
             /** @description Logged in, but this role may not do this (or the CSRF check failed). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mutation_suites_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MutationSuiteOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mutation_suites_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mutation_suites_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                suite_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedMutationSuiteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedMutationSuiteInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedMutationSuiteInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MutationSuiteOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9410,6 +11491,522 @@ export interface operations {
             };
         };
     };
+    projects_handgrading_assignments_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AssignInputRequest"];
+                "multipart/form-data": components["schemas"]["AssignInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_handgrading_progress_list: {
+        parameters: {
+            query?: {
+                /** @description Assigned username. */
+                grader?: string;
+                status?: "graded" | "in_progress" | "not_started";
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressRowOutput"][];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_handgrading_rubric_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_handgrading_rubric_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RubricInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RubricInputRequest"];
+                "multipart/form-data": components["schemas"]["RubricInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_handgrading_rubric_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_handgrading_rubric_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRubricInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedRubricInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedRubricInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_handgrading_rubric_import_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RubricImportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RubricImportInputRequest"];
+                "multipart/form-data": components["schemas"]["RubricImportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_instructor_files_list: {
         parameters: {
             query?: {
@@ -9655,6 +12252,225 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InvitationOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_mutation_suites_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MutationSuiteOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_mutation_suites_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MutationSuiteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MutationSuiteInputRequest"];
+                "multipart/form-data": components["schemas"]["MutationSuiteInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MutationSuiteOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_mutation_suites_order_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MutationOrderInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MutationOrderInputRequest"];
+                "multipart/form-data": components["schemas"]["MutationOrderInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MutationOrderOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
@@ -10067,6 +12883,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SandboxImagesOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_statistics_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectStatistics"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
