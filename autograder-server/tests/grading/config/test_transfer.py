@@ -414,3 +414,35 @@ def test_copy_previews_count_what_will_be_copied() -> None:
     course = client.get(f"/api/courses/{project.course_id}/copy_preview/")
     assert course.status_code == 200
     assert [p["commands"] for p in course.data["projects"]] == [3]
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("[1, 2]", ""),
+        ("project: just text", "project"),
+        (
+            "suites:\n- name: S\n  instructor_files_needed: [{a: 1}]",
+            "suites[0].instructor_files_needed[0]",
+        ),
+        (
+            "suites:\n- name: S\n  cases: [{name: C, commands: [{name: X, cmd: x, stdin_instructor_file: [1]}]}]",
+            "suites[0].cases[0].commands[0].stdin_instructor_file",
+        ),
+        (
+            "project:\n  submission_limit_reset_time: 1:00:00",
+            "project.submission_limit_reset_time",
+        ),
+        ("suites:\n- name: 7", "suites[0].name"),
+        ("format: autograder-project/9", "format"),
+        ("[" * 5000, "file"),
+        ("\xff\xfe", "file"),
+    ],
+)
+def test_odd_documents_are_400s_naming_where(text: str, path: str) -> None:
+    project = factories.make_project(name="Odd")
+    data = text.encode("latin-1") if text == "\xff\xfe" else text.encode()
+    with pytest.raises(ApplicationError) as caught:
+        importing.project_config_import(project=project, data=data, dry_run=True)
+    assert caught.value.status == 400
+    assert path in caught.value.fields or (path == "" and caught.value.fields), caught.value.fields

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.common.api import validated
+from autograder.common.schema import ErrorOutput
 from autograder.common.uploads import StrictNamesMultiPartParser
 from autograder.courses.permissions import require_admin
 from autograder.courses.selectors import course_get
@@ -96,7 +97,7 @@ class ProjectConfigImportApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": ImportInput},
-        responses=ImportOutput,
+        responses={200: ImportOutput, 413: ErrorOutput},
     )
     def post(self, request: Request, project_id: int) -> Response:
         """Creates or updates the project's configuration from a document, matching by name;

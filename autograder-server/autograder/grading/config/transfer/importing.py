@@ -145,6 +145,8 @@ def _coerced(model: type[models.Model], name: str, value: Any, path: str) -> Any
         return model_field.to_python(value)
     except ValidationError as exc:
         raise _path_error(f"{path}.{name}", " ".join(exc.messages)) from exc
+    except (TypeError, ValueError) as exc:
+        raise _path_error(f"{path}.{name}", f"{value!r} is not a valid value here.") from exc
 
 
 # --- The import -----------------------------------------------------------------------------
@@ -386,7 +388,7 @@ def _file_refs(run: _Run, names: Any, path: str, *, expected: bool) -> tuple[lis
     result = []
     listed = []
     for index, name in enumerate(_list(names, path)):
-        if name not in available:
+        if not isinstance(name, str) or name not in available:
             raise _path_error(
                 f"{path}[{index}]", f"the project has no {what} {name!r}.", code="missing_file"
             )
@@ -534,7 +536,7 @@ def _import_commands(run: _Run, case: AGTestCase, raw: Any, path: str, where: st
         shown: dict[str, Any] = {}
         for file_field in COMMAND_FILE_FIELDS:
             file_name = entry.get(file_field)
-            if file_name is not None and file_name not in files:
+            if file_name is not None and (not isinstance(file_name, str) or file_name not in files):
                 raise _path_error(
                     f"{command_path}.{file_field}",
                     f"the project has no instructor file {file_name!r}.",

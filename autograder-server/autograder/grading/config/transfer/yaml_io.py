@@ -37,6 +37,8 @@ def dump(document: dict[str, Any]) -> str:
 def load(text: str) -> Any:
     try:
         return yaml.safe_load(text)
+    except RecursionError as exc:
+        raise field_error("file", "The YAML is nested too deeply.", code="invalid_yaml") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
