@@ -1,15 +1,19 @@
 """Score rows of the CSV downloads.
 
 Every row is one submission. `score_rows` builds them from the base columns (group,
-submission) followed by the columns of each source in `SCORE_COLUMN_SOURCES`; another kind of
-points (handgrading, for one) joins the CSVs by adding a source there, without touching the
-rest.
+submission) followed by the columns of each source in `SCORE_COLUMN_SOURCES`: the automated
+tests' points, then every column other apps registered for the gradebook
+(`grading.results.gradebook_columns`, e.g. handgrading), which score a group's final graded
+submission and so fill only the rows of final graded submissions. Another kind of points joins
+the CSVs by registering a gradebook column, or by adding a source here.
 """
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 
 from autograder.grading.config.models import AGTestSuite
+from autograder.grading.results.final_graded import final_graded_submissions
+from autograder.grading.results.gradebook_columns import gradebook_columns
 from autograder.grading.results.selectors import submission_scores
 from autograder.groups.models import Group
 from autograder.projects.models import Project
@@ -51,7 +55,25 @@ def autograder_columns(project: Project, submissions: Sequence[Submission]) -> S
     return ScoreColumns(headers=headers, values=values)
 
 
-SCORE_COLUMN_SOURCES: list[ScoreColumnSource] = [autograder_columns]
+def registered_columns(project: Project, submissions: Sequence[Submission]) -> ScoreColumns:
+    """Points and points possible of each registered gradebook column that applies to the
+    project, on the rows of each group's final graded submission."""
+    group_ids = {s.group_id for s in submissions}
+    finals = {s.pk for s in final_graded_submissions(project=project, group_ids=group_ids).values()}
+    headers: list[str] = []
+    values: dict[int, list[str]] = {s.pk: [] for s in submissions}
+    for column in gradebook_columns():
+        scores = column.scores(project, group_ids)
+        if scores is None:
+            continue
+        headers += [cell(column.label), cell(f"{column.label} possible")]
+        for submission in submissions:
+            found = scores.get(submission.group_id) if submission.pk in finals else None
+            values[submission.pk] += [str(found[0]), str(found[1])] if found else ["", ""]
+    return ScoreColumns(headers=headers, values=values)
+
+
+SCORE_COLUMN_SOURCES: list[ScoreColumnSource] = [autograder_columns, registered_columns]
 """Where the score columns come from, in column order."""
 
 _BASE_HEADERS = ["group_id", "usernames", "submission_id", "timestamp", "status", "late"]

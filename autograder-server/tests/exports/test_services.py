@@ -2,7 +2,9 @@ import csv
 import io
 import os
 import zipfile
+from collections.abc import Collection
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,10 @@ from django.utils import timezone
 
 from autograder.accounts.models import User
 from autograder.courses.models import Role
-from autograder.exports import archive, services
+from autograder.exports import archive, scores, services
 from autograder.exports.models import ExportKind, ExportState, ExportTask
 from autograder.grading.config.models import AGTestCommand
+from autograder.grading.results.gradebook_columns import GradebookColumn
 from autograder.projects.models import FinalGradedPolicy, Project
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories
@@ -290,3 +293,25 @@ def test_a_build_whose_worker_died_is_marked_failed(course: Course) -> None:
     task.refresh_from_db()
     assert task.state == ExportState.FAILED
     assert "stopped" in task.error_message
+
+
+def test_registered_gradebook_columns_score_the_final_graded_rows(
+    course: Course, media_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def handgraded(
+        project: Project, group_ids: Collection[int]
+    ) -> dict[int, tuple[Decimal, Decimal]]:
+        return {course.pair.pk: (Decimal("7.5"), Decimal("10"))}
+
+    column = GradebookColumn(key="handgrading", label="Handgrading", scores=handgraded)
+    monkeypatch.setattr(scores, "gradebook_columns", lambda: [column])
+
+    final_rows = csv_rows(course.build(ExportKind.FINAL_SCORES), media_root)
+    all_rows = csv_rows(course.build(ExportKind.ALL_SCORES), media_root)
+
+    pair = next(r for r in final_rows if r["usernames"] == "ann; bob")
+    assert (pair["Handgrading"], pair["Handgrading possible"]) == ("7.5", "10")
+    assert next(r for r in final_rows if r["usernames"] == "cat")["Handgrading"] == ""
+    by_id = {r["submission_id"]: r["Handgrading"] for r in all_rows}
+    assert by_id[str(course.pair_new.pk)] == "7.5"
+    assert by_id[str(course.pair_old.pk)] == ""
