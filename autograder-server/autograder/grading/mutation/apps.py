@@ -9,3 +9,7 @@ class MutationConfig(AppConfig):
     name = "autograder.grading.mutation"
     label = "mutation"
     verbose_name = "Mutation test suites"
+
+    def ready(self) -> None:
+        # A copied project gets the mutation suites too (projects.signals.project_copied).
+        from autograder.grading.mutation import receivers  # noqa: F401

@@ -426,7 +426,8 @@ def test_copy_previews_count_what_will_be_copied() -> None:
             "suites[0].instructor_files_needed[0]",
         ),
         (
-            "suites:\n- name: S\n  cases: [{name: C, commands: [{name: X, cmd: x, stdin_instructor_file: [1]}]}]",
+            "suites:\n- name: S\n  cases: [{name: C, commands: "
+            "[{name: X, cmd: x, stdin_instructor_file: [1]}]}]",
             "suites[0].cases[0].commands[0].stdin_instructor_file",
         ),
         (
@@ -446,3 +447,37 @@ def test_odd_documents_are_400s_naming_where(text: str, path: str) -> None:
         importing.project_config_import(project=project, data=data, dry_run=True)
     assert caught.value.status == 400
     assert path in caught.value.fields or (path == "" and caught.value.fields), caught.value.fields
+
+
+def test_copying_a_project_brings_its_rubric_and_mutation_suites_but_no_results() -> None:
+    from autograder.grading.mutation.models import MutationTestSuite
+    from autograder.handgrading.models import HandgradingRubric
+    from tests.handgrading.helpers import make_rubric
+
+    source = configured_project()
+    rubric, criteria, annotations = make_rubric(source, released=True)
+    mutation = MutationTestSuite.objects.create(
+        project=source,
+        name="Your tests",
+        buggy_impl_names=["off_by_one"],
+        get_student_test_names_command="python3 list_tests.py",
+        validity_check_command="python3 run.py stats.py ${student_test_name}",
+        grade_buggy_impl_command="python3 run.py ${buggy_impl_name}.py ${student_test_name}",
+        points_per_exposed_bug=2,
+    )
+    mutation.instructor_files_needed.set(source.instructor_files.filter(name="driver.py"))
+
+    copy = project_services.project_copy(
+        project=source, target_course=factories.make_course(name="Next term")
+    )
+
+    copied_rubric = HandgradingRubric.objects.get(project=copy)
+    assert copied_rubric.released is False
+    assert [c.short_description for c in copied_rubric.criteria.order_by("order")] == [
+        c.short_description for c in criteria
+    ]
+    assert copied_rubric.annotations.count() == len(annotations)
+    copied_suite = MutationTestSuite.objects.get(project=copy)
+    assert (copied_suite.name, copied_suite.buggy_impl_names) == ("Your tests", ["off_by_one"])
+    assert [f.project_id for f in copied_suite.instructor_files_needed.all()] == [copy.pk]
+    assert rubric.pk != copied_rubric.pk
