@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { useSession } from '@/composables/useSession';
+import { pageTitle } from '@/lib/pageTitle';
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/pages/LoginPage.vue'), meta: { public: true } },
@@ -42,4 +43,9 @@ router.beforeEach(async (to) => {
     // The API is unreachable: let the page load and show its own error.
   }
   return true;
+});
+
+// Every page has its own title; pages that load their subject add it (usePageTitle).
+router.afterEach((to) => {
+  document.title = pageTitle(typeof to.name === 'string' ? to.name : null);
 });

@@ -1,11 +1,15 @@
 import { apiUrl, get, send, type Page, type Query } from './http';
-import type { DiffLine, FeedbackCategory, GradebookRow, OutputText, SubmissionFeedback } from './types';
+import type { DiffLine, FeedbackCategory, GradebookRow, OutputText, SubmissionFeedback, SubmissionScore } from './types';
 
 const category = (feedbackCategory?: FeedbackCategory): Query =>
   feedbackCategory ? { feedback_category: feedbackCategory } : {};
 
 export const getResults = (submissionId: number, feedbackCategory?: FeedbackCategory): Promise<SubmissionFeedback> =>
   get<SubmissionFeedback>(`submissions/${submissionId}/results/`, category(feedbackCategory));
+
+/** A group's graded submissions with the score the requester sees for each, newest first. */
+export const listGroupScores = (groupId: number): Promise<SubmissionScore[]> =>
+  get<SubmissionScore[]>(`groups/${groupId}/scores/`);
 
 export type CommandStream = 'stdout' | 'stderr';
 export type SetupStream = 'setup_stdout' | 'setup_stderr';

@@ -1230,8 +1230,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Every group of the project with its handgrading status, grader and points. */
-        get: operations["projects_handgrading_progress_list"];
+        /**
+         * @description The rubric (null before there is one) and every group of the project with its
+         *     handgrading status, grader and points.
+         */
+        get: operations["projects_handgrading_progress_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1345,6 +1348,26 @@ export interface paths {
             cookie?: never;
         };
         get: operations["projects_my_group_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/my_handgrading/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The requester's group's handgrading once released (null before, or without a
+         *     group): what the student's project page shows beside the automated score.
+         */
+        get: operations["projects_my_handgrading_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2479,6 +2502,13 @@ export interface components {
             applied_annotations: components["schemas"]["AppliedAnnotationOutput"][];
             comments: components["schemas"]["CommentOutput"][];
         };
+        /**
+         * @description * `not_started` - Not started
+         *     * `in_progress` - In progress
+         *     * `graded` - Graded
+         * @enum {string}
+         */
+        HandgradingStatusEnum: "not_started" | "in_progress" | "graded";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ImportInputRequest: {
             /**
@@ -2730,6 +2760,10 @@ export interface components {
             readonly created_at: string;
             /** Format: date-time */
             readonly last_modified: string;
+        };
+        MyHandgradingOutput: {
+            /** @description Null until staff release handgrading for your group. */
+            result: components["schemas"]["HandgradingResultOutput"] | null;
         };
         NotificationSettingsOutput: {
             /** @description Email me when one of my submissions has finished grading. */
@@ -3269,22 +3303,20 @@ export interface components {
          * @enum {string}
          */
         PositionLabelEnum: "line" | "item";
+        ProgressOutput: {
+            /** @description Null until staff create one. */
+            rubric: components["schemas"]["RubricOutput"] | null;
+            groups: components["schemas"]["ProgressRowOutput"][];
+        };
         ProgressRowOutput: {
             group: number;
             members: string[];
             submission: number | null;
-            status: components["schemas"]["ProgressRowOutputStatusEnum"];
+            status: components["schemas"]["HandgradingStatusEnum"];
             grader: string | null;
             /** Format: double */
             total_points: number | null;
         };
-        /**
-         * @description * `not_started` - not_started
-         *     * `in_progress` - in_progress
-         *     * `graded` - graded
-         * @enum {string}
-         */
-        ProgressRowOutputStatusEnum: "not_started" | "in_progress" | "graded";
         ProjectCopyCounts: {
             project_id: number;
             name: string;
@@ -10611,6 +10643,14 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Too many attempts; wait as long as `Retry-After` says. */
             429: {
                 headers: {
@@ -11572,7 +11612,7 @@ export interface operations {
             };
         };
     };
-    projects_handgrading_progress_list: {
+    projects_handgrading_progress_retrieve: {
         parameters: {
             query?: {
                 /** @description Assigned username. */
@@ -11592,7 +11632,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProgressRowOutput"][];
+                    "application/json": components["schemas"]["ProgressOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
@@ -12586,6 +12626,63 @@ export interface operations {
             };
         };
     };
+    projects_my_handgrading_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyHandgradingOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_my_limits_retrieve: {
         parameters: {
             query?: never;
@@ -13461,6 +13558,13 @@ export interface operations {
                         data: string;
                     };
                 };
+            };
+            /** @description Resumed (Last-Event-ID) at the final state. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
             400: {

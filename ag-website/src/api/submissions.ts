@@ -18,6 +18,11 @@ export const listSubmittedFiles = (id: number): Promise<SubmittedFile[]> =>
   get<SubmittedFile[]>(`submissions/${id}/files/`);
 export const submittedFileUrl = (id: number, name: string): string =>
   apiUrl(`submissions/${id}/files/content/`, { name });
+/** A submitted file's text, as stored (for viewing in the browser). */
+export async function getSubmittedFileText(id: number, name: string): Promise<string> {
+  const response = await send('GET', `submissions/${id}/files/content/`, { query: { name } });
+  return response.text();
+}
 export const removeFromQueue = (id: number): Promise<Submission> =>
   post<Submission>(`submissions/${id}/remove_from_queue/`);
 export const getStatus = (id: number): Promise<StatusSnapshot> => get<StatusSnapshot>(`submissions/${id}/status/`);

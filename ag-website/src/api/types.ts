@@ -49,6 +49,7 @@ export type Refusal = S['RefusalOutput'];
 export type ChosenFile = S['ChosenFileInputRequest'];
 export type FileCheck = S['FileCheckOutput'];
 export type SubmissionFeedback = S['SubmissionFeedbackOutput'];
+export type SubmissionScore = S['SubmissionScore'];
 export type SuiteFeedback = S['SuiteFeedbackOutput'];
 export type CaseFeedback = S['CaseFeedbackOutput'];
 export type CommandFeedback = S['CommandFeedbackOutput'];

@@ -5,8 +5,8 @@
  * what students see).
  */
 import { ref, shallowRef, watch } from 'vue';
-import { getCommandDiff, getCommandOutput, getGradebookPage, getResults, getSetupOutput, gradebookCsvUrl } from '@/api/results';
-import type { CommandStream, DiffLine, FeedbackCategory, OutputText, SetupStream } from '@/api/types';
+import { getCommandDiff, getCommandOutput, getGradebookPage, getResults, getSetupOutput, gradebookCsvUrl, listGroupScores } from '@/api/results';
+import type { CommandStream, DiffLine, FeedbackCategory, OutputText, SetupStream, SubmissionScore } from '@/api/types';
 import { useAction, useAsync } from './useAsync';
 
 /** A submission's results, asked for again when the submission, category or `refreshKey` change. */
@@ -18,6 +18,21 @@ export function useSubmissionResults(
   const results = useAsync(() => getResults(submissionId(), category()));
   watch([submissionId, category, refreshKey], () => void results.reload());
   return { results };
+}
+
+/**
+ * The score of each of a group's graded submissions as the viewer sees it (the results page's
+ * default category), keyed by submission id; asked for again when the group or `refreshKey`
+ * change. No group: no scores.
+ */
+export function useGroupScores(groupId: () => number | null, refreshKey: () => unknown = () => null) {
+  const scores = useAsync(async (): Promise<Map<number, SubmissionScore>> => {
+    const id = groupId();
+    const list = id === null ? [] : await listGroupScores(id);
+    return new Map(list.map((score) => [score.submission, score]));
+  });
+  watch([groupId, refreshKey], () => void scores.reload());
+  return { scores };
 }
 
 /** One command's output: the text of a stream, or the diff of expected and actual. */

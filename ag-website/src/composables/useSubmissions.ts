@@ -7,6 +7,7 @@ import { onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
 import {
   checkFiles,
   getSubmission,
+  getSubmittedFileText,
   listSubmissions,
   listSubmittedFiles,
   removeFromQueue,
@@ -22,6 +23,28 @@ export function useSubmission(submissionId: () => number) {
   const files = useAsync(() => listSubmittedFiles(submissionId()));
   const reload = (): Promise<unknown> => Promise.all([submission.reload(), files.reload()]);
   return { submission, files, reload, fileUrl: (name: string) => submittedFileUrl(submissionId(), name) };
+}
+
+/**
+ * Viewing a submission's files in the browser, one at a time: `open(name)` fetches its text
+ * (kept, so switching back is instant); `shown` is the file on screen.
+ */
+export function useSubmittedFileViewer(submissionId: () => number) {
+  const action = useAction();
+  const texts = shallowRef<Record<string, string>>({});
+  const shown = ref<string | null>(null);
+  async function open(name: string): Promise<void> {
+    if (!(name in texts.value)) {
+      const text = await action.run(() => getSubmittedFileText(submissionId(), name));
+      if (text === undefined) return;
+      texts.value = { ...texts.value, [name]: text };
+    }
+    shown.value = name;
+  }
+  const close = (): void => {
+    shown.value = null;
+  };
+  return { action, texts, shown, open, close };
 }
 
 /** A group's submissions (none while no group is chosen), asked for again when it changes. */

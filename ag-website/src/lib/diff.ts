@@ -1,13 +1,45 @@
 /** Shapes the server's line diff (expected vs actual) for the unified and side-by-side views. */
+import { diffChars } from 'diff';
 import type { DiffLine } from '@/api/types';
 
 export type Side = 'same' | 'expected' | 'actual' | 'empty';
+
+/** A piece of a changed line; `changed` marks characters the other side doesn't have there. */
+export interface Segment {
+  text: string;
+  changed: boolean;
+}
 
 export interface Cell {
   kind: Side;
   text: string;
   /** 1-based line number in its own output; null for a padding cell. */
   line: number | null;
+  /** For an expected line paired with an actual one: which characters differ. */
+  segments?: Segment[];
+}
+
+/** Past this many characters a line pair is marked as a whole (character diffs grow quadratically). */
+const MAX_INLINE_LENGTH = 2000;
+
+/**
+ * The characters that differ between an expected line and the actual line in its place: the
+ * expected side marks what is missing from the actual one (deleted), the actual side what it
+ * has instead (inserted). Null when the lines are too long, or share too little for the marks
+ * to help (then the whole line is the difference).
+ */
+export function inlineDiff(expected: string, actual: string): { expected: Segment[]; actual: Segment[] } | null {
+  if (expected.length + actual.length > MAX_INLINE_LENGTH) return null;
+  const parts = diffChars(expected, actual);
+  const common = parts.filter((p) => !p.added && !p.removed).reduce((n, p) => n + p.value.length, 0);
+  if (common === 0 || common < Math.min(expected.length, actual.length) / 3) return null;
+  const left: Segment[] = [];
+  const right: Segment[] = [];
+  for (const part of parts) {
+    if (!part.added) left.push({ text: part.value, changed: part.removed });
+    if (!part.removed) right.push({ text: part.value, changed: part.added });
+  }
+  return { expected: left, actual: right };
 }
 
 export interface SideBySideRow {
@@ -46,9 +78,10 @@ export function sideBySide(lines: readonly DiffLine[]): SideBySideRow[] {
     for (let k = 0; k < Math.max(removed.length, added.length); k += 1) {
       const left = removed[k];
       const right = added[k];
+      const inline = left !== undefined && right !== undefined ? inlineDiff(left, right) : null;
       rows.push({
-        expected: left === undefined ? EMPTY : { kind: 'expected', text: left, line: ++expectedLine },
-        actual: right === undefined ? EMPTY : { kind: 'actual', text: right, line: ++actualLine },
+        expected: left === undefined ? EMPTY : { kind: 'expected', text: left, line: ++expectedLine, ...(inline ? { segments: inline.expected } : {}) },
+        actual: right === undefined ? EMPTY : { kind: 'actual', text: right, line: ++actualLine, ...(inline ? { segments: inline.actual } : {}) },
       });
     }
   }
@@ -59,14 +92,36 @@ export interface UnifiedLine {
   kind: Exclude<Side, 'empty'>;
   prefix: ' ' | '-' | '+';
   text: string;
+  segments?: Segment[];
 }
 
+/** The lines in order; a run of expected lines and the actual lines right after it are paired
+ * up, line by line, for their character differences (as side by side). */
 export function unified(lines: readonly DiffLine[]): UnifiedLine[] {
-  return lines.map(([tag, text]) => ({
+  const out: UnifiedLine[] = lines.map(([tag, text]) => ({
     kind: tag === ' ' ? 'same' : tag === '-' ? 'expected' : 'actual',
     prefix: tag,
     text,
   }));
+  let i = 0;
+  while (i < out.length) {
+    if (out[i]!.prefix !== '-') {
+      i += 1;
+      continue;
+    }
+    const start = i;
+    while (i < out.length && out[i]!.prefix === '-') i += 1;
+    const middle = i;
+    while (i < out.length && out[i]!.prefix === '+') i += 1;
+    for (let k = 0; k < Math.min(middle - start, i - middle); k += 1) {
+      const inline = inlineDiff(out[start + k]!.text, out[middle + k]!.text);
+      if (inline) {
+        out[start + k]!.segments = inline.expected;
+        out[middle + k]!.segments = inline.actual;
+      }
+    }
+  }
+  return out;
 }
 
 export function isIdentical(lines: readonly DiffLine[]): boolean {

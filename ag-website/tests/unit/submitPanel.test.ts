@@ -88,8 +88,8 @@ describe('useFileCheck', () => {
 
 describe('SubmitPanel', () => {
   const expected = [{ id: 1, project: 7, pattern: 'hello.py', min_num_matches: 1, max_num_matches: 1, last_modified: '' }];
-  const mountPanel = (overrides = {}) =>
-    mount(SubmitPanel, { props: { project: project(), groupId: 3, expectedFiles: expected, limits: limits(), ...overrides } });
+  const mountPanel = (overrides = {}, options: { attachTo?: HTMLElement } = {}) =>
+    mount(SubmitPanel, { props: { project: project(), groupId: 3, expectedFiles: expected, limits: limits(), ...overrides }, ...options });
 
   async function choose(wrapper: ReturnType<typeof mountPanel>, files: File[]): Promise<void> {
     wrapper.findComponent(FilePicker).vm.$emit('update:modelValue', files);
@@ -111,20 +111,44 @@ describe('SubmitPanel', () => {
     expect(wrapper.text()).toContain('✓ hello.py');
   });
 
-  it('asks before uploading files the server would refuse, and uploads when told to', async () => {
+  it('offers no "submit anyway" for files the server would refuse: the problems show once, submit is disabled', async () => {
     vi.mocked(checkFiles).mockResolvedValue(MISSING_HELLO);
-    vi.mocked(submit).mockResolvedValue({ id: 99 } as never);
     const wrapper = mountPanel();
     await choose(wrapper, [file('notes.txt')]);
+    expect(wrapper.get('button[type="submit"]').attributes('disabled')).toBeDefined();
     await wrapper.get('form').trigger('submit');
     expect(submit).not.toHaveBeenCalled();
-    expect(wrapper.get('[role="alert"]').text()).toContain('The server will refuse these files as they are');
+    expect(wrapper.findAll('button').some((b) => b.text() === 'Submit anyway')).toBe(false);
+    expect(wrapper.text().split('Missing 1 file matching "hello.py".').length - 1).toBe(1);
+  });
+
+  it('asks before uploading files that would be left out, uploads when told to, and moves focus to the news', async () => {
+    vi.mocked(checkFiles).mockResolvedValue(fileCheck({ accepted: ['hello.py'], discarded: ['notes.txt'], matched: { 'hello.py': ['hello.py'] } }));
+    vi.mocked(submit).mockResolvedValue({ id: 99, submitted_filenames: ['hello.py'] } as never);
+    const wrapper = mountPanel({}, { attachTo: document.body });
+    await choose(wrapper, [file('hello.py'), file('notes.txt')]);
+    await wrapper.get('form').trigger('submit');
+    expect(submit).not.toHaveBeenCalled();
+    expect(wrapper.get('[role="alert"]').text()).toContain('Some of your files will not be graded');
 
     const anyway = wrapper.findAll('button').find((b) => b.text() === 'Submit anyway')!;
     await anyway.trigger('click');
     await flushPromises();
-    expect(submit).toHaveBeenCalledWith(3, [expect.objectContaining({ name: 'notes.txt' })], false, expect.any(Function));
-    expect(wrapper.emitted('submitted')).toEqual([[{ id: 99 }]]);
+    expect(submit).toHaveBeenCalledWith(3, [expect.objectContaining({ name: 'hello.py' }), expect.objectContaining({ name: 'notes.txt' })], false, expect.any(Function));
+    expect(wrapper.emitted('submitted')).toEqual([[{ id: 99, submitted_filenames: ['hello.py'] }]]);
+    expect(document.activeElement?.getAttribute('data-testid')).toBe('submitted');
+    wrapper.unmount();
+  });
+
+  it('shows a refused upload’s reason once, under its field', async () => {
+    vi.mocked(checkFiles).mockResolvedValue(fileCheck({ accepted: ['hello.py'], matched: { 'hello.py': ['hello.py'] } }));
+    const reason = 'Your group has used all 3 submissions for today.';
+    vi.mocked(submit).mockRejectedValue(new ApiError(400, 'invalid', `files: ${reason}`, { files: [reason] }));
+    const wrapper = mountPanel();
+    await choose(wrapper, [file('hello.py')]);
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.text().split(reason).length - 1).toBe(1);
   });
 
   it('says why an upload now would be refused instead of offering the form', () => {
