@@ -27,7 +27,7 @@ function barsOf(bins: StatsBin[], label: string, unit: string): ChartSpec {
   return {
     config: {
       type: 'bar',
-      data: { labels: bins.map((b) => b.label), datasets: [{ label, data: bins.map((b) => b.count), backgroundColor: BLUE }] },
+      data: { labels: bins.map((b) => b.label), datasets: [{ label, data: bins.map((b) => b.count), backgroundColor: BLUE, maxBarThickness: 64 }] },
       options: { ...shared, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     },
     table: { headers: [label, unit], rows: bins.map((b) => [b.label, b.count]) },
@@ -69,7 +69,8 @@ export function firstVsFinalChart(stats: ProjectStatistics): ChartSpec {
   return {
     config: {
       type: 'scatter',
-      data: { datasets: [{ label: 'Groups', data: points, backgroundColor: BLUE }] },
+      // Unclipped, so groups at 0 % or 100 % show whole at the edges.
+      data: { datasets: [{ label: 'Groups', data: points, backgroundColor: BLUE, pointRadius: 5, clip: false }] },
       options: {
         ...shared,
         plugins: { legend: { display: false } },
