@@ -24,6 +24,7 @@ Permission checks are never cached: callers check first, then ask for the body o
 category the requester may see; the category is part of the key.
 """
 
+import logging
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -33,6 +34,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 BODY_SECONDS = 24 * 3600
 """Bodies expire anyway after a day (a version bump makes them unreachable sooner)."""
@@ -73,17 +76,32 @@ def bump(scopes: list[str]) -> None:
     if not enabled() or not scopes:
         return
     keys = [_version_key(scope) for scope in scopes]
-    transaction.on_commit(lambda: cache.delete_many(keys))
+
+    def delete() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:  # Redis down: nothing cached is reachable anyway
+            logger.warning("cache versions %s not bumped: the cache failed", keys, exc_info=True)
+
+    transaction.on_commit(delete)
 
 
 def cached(name: str, scopes: list[str], compute: Callable[[], T]) -> T:
-    """`compute()`, from the cache when it was stored under the scopes' current versions."""
+    """`compute()`, from the cache when it was stored under the scopes' current versions.
+    Without the cache (down, or not configured) it is just `compute()`."""
     if not enabled():
         return compute()
-    key = "ag:c:" + ":".join([name, *versions(scopes)])
-    found = cache.get(key)
+    try:
+        key = "ag:c:" + ":".join([name, *versions(scopes)])
+        found = cache.get(key)
+    except Exception:  # a cache outage must not fail the read
+        logger.warning("reading %s without the cache: the cache failed", name, exc_info=True)
+        return compute()
     if found is not None:
         return found  # type: ignore[no-any-return]  # whatever compute() stored
     value = compute()
-    cache.set(key, value, timeout=BODY_SECONDS)
+    try:
+        cache.set(key, value, timeout=BODY_SECONDS)
+    except Exception:  # a cache outage must not fail the read
+        logger.warning("%s not cached: the cache failed", name, exc_info=True)
     return value

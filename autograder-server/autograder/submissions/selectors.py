@@ -91,6 +91,17 @@ def submission_get(*, submission_id: int) -> Submission:
     return found
 
 
+def submission_get_for_check(*, submission_id: int) -> Submission:
+    """The submission with what permission checks read (group, project, course), and nothing
+    else: for hot read paths that need no submitter or `does_not_count_for`."""
+    found = (
+        Submission.objects.select_related("group__project__course").filter(pk=submission_id).first()
+    )
+    if found is None:
+        raise NotFoundError("No such submission.")
+    return found
+
+
 def submission_file_path(*, submission: Submission, name: str) -> str:
     return f"{submission.files_dir}/{name}"
 

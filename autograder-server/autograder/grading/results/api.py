@@ -34,7 +34,7 @@ from autograder.grading.results.serializers import (
 from autograder.groups.selectors import group_get, group_is_member
 from autograder.projects.selectors import project_check_readable, project_get_readable
 from autograder.submissions.models import Submission
-from autograder.submissions.selectors import submission_get
+from autograder.submissions.selectors import submission_get_for_check
 
 TRUNCATED_HEADER = "X-Output-Truncated"
 SIZE_HEADER = "X-Output-Size"
@@ -85,7 +85,7 @@ class SubmissionResultsApi(APIView):
     )
     def get(self, request: Request, submission_id: int) -> Response:
         params = _parse(ResultsQueryInput, request)
-        submission = submission_get(submission_id=submission_id)
+        submission = submission_get_for_check(submission_id=submission_id)
         category = _category(request, submission, params)  # checked on every request
 
         def body() -> dict[str, Any]:
