@@ -27,6 +27,13 @@ const routes: RouteRecordRaw[] = [
     component: () => import('@/pages/SubmissionPage.vue'),
     props: (r) => ({ projectId: Number(r.params.projectId), submissionId: Number(r.params.submissionId) }),
   },
+  { path: '/projects/:projectId(\\d+)/handgrading', name: 'handgrading', component: () => import('@/pages/HandgradingPage.vue'), props: (r) => ({ projectId: Number(r.params.projectId) }) },
+  {
+    path: '/projects/:projectId(\\d+)/handgrading/groups/:groupId(\\d+)',
+    name: 'handgrading-group',
+    component: () => import('@/pages/HandgradingGroupPage.vue'),
+    props: (r) => ({ projectId: Number(r.params.projectId), groupId: Number(r.params.groupId) }),
+  },
   { path: '/projects/:projectId(\\d+)/admin', name: 'project-admin', component: () => import('@/pages/ProjectAdminPage.vue'), props: (r) => ({ projectId: Number(r.params.projectId) }) },
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/pages/NotFoundPage.vue'), meta: { public: true } },
 ];

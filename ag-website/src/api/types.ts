@@ -77,6 +77,23 @@ export type ExportKind = S['ExportKindEnum'];
 export type ProjectStatistics = S['ProjectStatistics'];
 export type StatsBin = S['StatsBin'];
 
+export type Rubric = S['RubricOutput'];
+export type RubricInput = S['PatchedRubricInputRequest'];
+export type PointsStyle = S['PointsStyleEnum'];
+export type Criterion = S['CriterionOutput'];
+export type CriterionInput = S['PatchedCriterionInputRequest'];
+export type Annotation = S['AnnotationOutput'];
+export type AnnotationInput = S['PatchedAnnotationInputRequest'];
+export type HandgradingResult = S['HandgradingResultOutput'];
+export type CriterionResult = S['CriterionResultOutput'];
+export type AppliedAnnotation = S['AppliedAnnotationOutput'];
+export type HandgradingComment = S['CommentOutput'];
+export type HandgradingCommentInput = S['CommentInputRequest'];
+export type HandgradingProgress = S['ProgressOutput'];
+export type HandgradingProgressRow = S['ProgressRowOutput'];
+export type HandgradingStatus = S['HandgradingStatusEnum'];
+export type MyHandgrading = S['MyHandgradingOutput'];
+
 export type LtiPlatform = S['PlatformOutput'];
 export type LtiPlatformInput = S['PlatformInputRequest'];
 export type LtiToolUrls = S['ToolUrlsOutput'];

@@ -1,6 +1,6 @@
-"""Seeds the end-to-end database: one course, an admin and three students, and a superuser in
-no course, all with the password in E2E_PASSWORD. Run with `manage.py shell < seed.py`;
-prints the course id as JSON."""
+"""Seeds the end-to-end database: one course, an admin, three students and a handgrader, and a
+superuser in no course, all with the password in E2E_PASSWORD. Run with
+`manage.py shell < seed.py`; prints the course id as JSON."""
 
 import json
 import os
@@ -17,6 +17,7 @@ for username, role in [
     ("alice@e2e.test", Role.STUDENT),
     ("bob@e2e.test", Role.STUDENT),
     ("carol@e2e.test", Role.STUDENT),
+    ("gina@e2e.test", Role.HANDGRADER),
 ]:
     user = User.objects.create_user(
         username=username, email=username, password=password

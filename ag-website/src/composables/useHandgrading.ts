@@ -1,0 +1,167 @@
+/**
+ * Handgrading: the project's progress list and rubric editor (useHandgradingOverview), one
+ * group's grading session (useHandgradingSession) and a student's released result
+ * (useMyHandgrading). Totals come from the server after every change; an open session asks
+ * again every few seconds, so two graders on one group see each other's work.
+ */
+import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
+import * as api from '@/api/handgrading';
+import type { AnnotationInput, CriterionInput, HandgradingProgressRow, HandgradingStatus, RubricInput } from '@/api/types';
+import { useAction, useAsync } from './useAsync';
+
+export const SESSION_POLL_MS = 3000;
+
+export interface LineRange {
+  first: number;
+  last: number;
+}
+
+/** The next group to grade after `current`: not graded yet and with a submission, wrapping. */
+export function nextUngraded(rows: HandgradingProgressRow[], current: number | null): number | null {
+  const open = rows.filter((row) => row.status !== 'graded' && row.submission !== null && row.group !== current);
+  if (open.length === 0) return null;
+  return (open.find((row) => current === null || row.group > current) ?? open[0]!).group;
+}
+
+export function useHandgradingOverview(projectId: () => number) {
+  const status = ref<HandgradingStatus | ''>('');
+  const grader = ref<string>('');
+  const progress = useAsync(() =>
+    api.getProgress(projectId(), { status: status.value || undefined, grader: grader.value || undefined }),
+  );
+  watch([status, grader], () => void progress.reload());
+  const rubric = computed(() => progress.data.value?.rubric ?? null);
+  const action = useAction();
+
+  /** Runs one change, then reloads; true when the change succeeded. */
+  async function write(run: () => Promise<unknown>): Promise<boolean> {
+    await action.run(run);
+    const ok = action.error.value === null;
+    await progress.reload();
+    return ok;
+  }
+  const rubricId = (): number => rubric.value!.id;
+
+  return {
+    progress,
+    rubric,
+    status,
+    grader,
+    action,
+    createRubric: (input: RubricInput) => write(() => api.createRubric(projectId(), input)),
+    updateRubric: (input: RubricInput) => write(() => api.updateRubric(projectId(), input)),
+    importRubric: (from: number) => write(() => api.importRubric(projectId(), from)),
+    addCriterion: (input: CriterionInput) => write(() => api.addCriterion(rubricId(), input)),
+    updateCriterion: (id: number, input: CriterionInput) => write(() => api.updateCriterion(id, input)),
+    deleteCriterion: (id: number) => write(() => api.deleteCriterion(id)),
+    addAnnotation: (input: AnnotationInput) => write(() => api.addAnnotation(rubricId(), input)),
+    updateAnnotation: (id: number, input: AnnotationInput) => write(() => api.updateAnnotation(id, input)),
+    deleteAnnotation: (id: number) => write(() => api.deleteAnnotation(id)),
+    assign: (groups: number[], to: string | null) => write(() => api.assignGrader(projectId(), groups, to)),
+  };
+}
+
+export function useHandgradingSession(projectId: () => number, groupId: () => number) {
+  const result = useAsync(() => api.openResult(groupId()));
+  const progress = useAsync(() => api.getProgress(projectId()));
+  const action = useAction();
+  const texts = shallowRef<Record<string, string>>({});
+  const file = ref<string | null>(null);
+  const selection = ref<LineRange | null>(null);
+
+  const files = computed(() => result.data.value?.submitted_filenames ?? []);
+  const rubric = computed(() => progress.data.value?.rubric ?? null);
+  const next = computed(() => nextUngraded(progress.data.value?.groups ?? [], groupId()));
+
+  async function show(name: string): Promise<void> {
+    selection.value = null;
+    file.value = name;
+    const submission = result.data.value?.submission;
+    if (submission === undefined || name in texts.value) return;
+    const text = await action.run(() => api.submittedText(submission, name));
+    if (text !== undefined) texts.value = { ...texts.value, [name]: text };
+  }
+  watch(files, (names) => {
+    if (names.length && (file.value === null || !names.includes(file.value))) void show(names[0]!);
+  });
+  watch(groupId, () => {
+    texts.value = {};
+    file.value = null;
+    void result.reload();
+    void progress.reload();
+  });
+
+  /** Steps through the files: +1 next, -1 previous (wrapping). */
+  function step(by: number): void {
+    const names = files.value;
+    if (!names.length) return;
+    const at = file.value === null ? -1 : names.indexOf(file.value);
+    void show(names[(at + by + names.length) % names.length]!);
+  }
+
+  /** Runs one change, then reloads the result (and its total); true when the change succeeded. */
+  async function write(run: () => Promise<unknown>): Promise<boolean> {
+    await action.run(run);
+    const ok = action.error.value === null;
+    await result.reload();
+    return ok;
+  }
+  const rid = (): number => result.data.value!.id;
+
+  // Another grader's changes arrive with the next poll (never while this grader's write runs).
+  const timer = setInterval(() => {
+    if (!action.busy.value && !result.loading.value && result.data.value) void result.reload();
+  }, SESSION_POLL_MS);
+  onScopeDispose(() => clearInterval(timer));
+
+  return {
+    result,
+    progress,
+    rubric,
+    action,
+    texts,
+    file,
+    files,
+    selection,
+    next,
+    show,
+    step,
+    toggleCriterion: (id: number, selected: boolean) => write(() => api.selectCriterion(rid(), id, selected)),
+    applyAnnotation: (annotation: number) => {
+      const range = selection.value;
+      if (range === null || file.value === null) return Promise.resolve(false);
+      const input = { annotation, filename: file.value, first_line: range.first, last_line: range.last };
+      return write(() => api.applyAnnotation(rid(), input));
+    },
+    removeApplied: (id: number) => write(() => api.removeAppliedAnnotation(id)),
+    comment: (text: string) => {
+      const range = selection.value;
+      const where = range && file.value ? { filename: file.value, first_line: range.first, last_line: range.last } : {};
+      return write(() => api.addComment(rid(), { text, ...where }));
+    },
+    removeComment: (id: number) => write(() => api.deleteComment(id)),
+    setAdjustment: (points: number) => write(() => api.updateResult(rid(), { points_adjustment: points })),
+    setFinished: (finished: boolean) => write(() => api.updateResult(rid(), { finished })),
+  };
+}
+
+/** The student's released handgrading for a project (null before release), with the text of
+ * every file something was applied to. */
+export function useMyHandgrading(projectId: () => number) {
+  const mine = useAsync(() => api.getMyHandgrading(projectId()));
+  const result = computed(() => mine.data.value?.result ?? null);
+  const action = useAction();
+  const texts = shallowRef<Record<string, string>>({});
+  async function open(name: string): Promise<void> {
+    const submission = result.value?.submission;
+    if (submission === undefined || name in texts.value) return;
+    const text = await action.run(() => api.submittedText(submission, name));
+    if (text !== undefined) texts.value = { ...texts.value, [name]: text };
+  }
+  watch(result, (found) => {
+    if (!found) return;
+    const names = new Set([...found.applied_annotations.map((a) => a.filename), ...found.comments.map((c) => c.filename)]);
+    for (const name of names) if (name) void open(name);
+  });
+  return { mine, result, texts, action, open };
+}
