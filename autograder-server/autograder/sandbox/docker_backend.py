@@ -358,6 +358,14 @@ class DockerSandbox:
         status = FileStatus(reply["status"])
         return FileResult(status=status, content=data, truncated=bool(reply.get("truncated")))
 
+    def snapshot(self, *, max_bytes: int) -> None:
+        self._request(
+            {"op": "snapshot", "max_bytes": max_bytes}, timeout=self._transfer_timeout(max_bytes)
+        )
+
+    def restore(self) -> None:
+        self._request({"op": "restore"}, timeout=self._settings.grace_s + 60)
+
     def release(self) -> None:
         """Hang up on the runner and hand the container to background teardown."""
         if self._released:

@@ -242,6 +242,18 @@ class Sandbox(Protocol):
         """Read a regular file, at most max_bytes of it, never following symlinks."""
         ...
 
+    def snapshot(self, *, max_bytes: int) -> None:
+        """Remember the student's files under $HOME as they are now (at most max_bytes of
+        content, else SandboxRequestError), for `restore`."""
+        ...
+
+    def restore(self) -> None:
+        """Put the student's files back as `snapshot` saw them: what the student created,
+        changed or deleted since, under $HOME, /tmp and /dev/shm, is undone. Root's files
+        are never touched. Lets one sandbox run many independent commands (mutation testing)
+        without one run leaving anything for the next."""
+        ...
+
     def release(self) -> None:
         """Give the sandbox back; returns at once, teardown happens in the background."""
         ...

@@ -16,6 +16,9 @@ from autograder.submissions.models import Submission
 
 MAX_STUDENT_TESTS = 50
 MAX_BUGGY_IMPLS = 500
+RERUN_SELECTION_KEY = "mutation"
+"""In a rerun's suite selection: the list of mutation suite ids to rerun (absent: none of
+them; a rerun of every suite, with no selection, reruns them all)."""
 INLINE_OUTPUT_BYTES = 256 * 1024
 """Each stored stream (setup, test names, validity checks, buggy runs) keeps this much."""
 

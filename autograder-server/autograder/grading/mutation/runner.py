@@ -3,14 +3,16 @@
 Setup, test discovery, every validity check and every buggy implementation run share one
 container: starting a container per buggy implementation would cost far more than the runs.
 So that no run can leave anything behind for the next (a test that fails only on its second
-run would "expose" every bug), the files are reset before each validity check and each buggy
-implementation run: everything the student user owns in $HOME, /tmp and /dev/shm is deleted and
-$HOME is restored to the snapshot taken right after setup. Instructor files are root-owned and
-read-only, so they are never changed in the first place; no process outlives its run.
+run would "expose" every bug), the files are reset before each run (`Sandbox.restore`, done by
+the runner inside the container in about a millisecond): what the student user created, changed
+or deleted in $HOME, /tmp and /dev/shm since the snapshot taken right after setup is undone.
+Instructor files are root-owned and read-only, so they never change; no process outlives its
+run.
 """
 
 import dataclasses
 import fnmatch
+import re
 import shlex
 from collections.abc import Callable
 
@@ -34,6 +36,7 @@ from autograder.sandbox import (
     SandboxProvider,
 )
 from autograder.sandbox.config import load_settings
+from autograder.sandbox.errors import SandboxRequestError
 from autograder.submissions.models import Submission
 from autograder.submissions.selectors import submission_file_path
 
@@ -41,15 +44,8 @@ TEST_NAME = "${student_test_name}"
 BUGGY_IMPL = "${buggy_impl_name}"
 ALL_VALID_TESTS = "${all_valid_test_names}"
 PLACEHOLDERS = (TEST_NAME, BUGGY_IMPL, ALL_VALID_TESTS)
-SNAPSHOT_CAP_BYTES = 512 * 1024 * 1024
-
-_RESET = """\
-find "$AG_HOME" /tmp /dev/shm -mindepth 1 -user "$(id -u)" -delete 2>/dev/null
-tar -xf - -C "$AG_HOME" --skip-old-files 2>/dev/null
-cd "$AG_WORKDIR" || exit 125
-exec bash -c "$AG_MUTATION_COMMAND" </dev/null
-"""
-"""Reads the snapshot (a tar of $HOME) from stdin, then runs the command with no stdin."""
+SNAPSHOT_CAP_BYTES = 256 * 1024 * 1024
+"""Most file content $HOME may hold after setup (the default tmpfs holds as much)."""
 
 
 class MutationConfigError(Exception):
@@ -86,6 +82,19 @@ def fill(command: str, **values: str) -> str:
         if name in values:
             command = command.replace(placeholder, values[name])
     return command
+
+
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9_./:,+@%-]+(?: [A-Za-z0-9_./:,+@%=-]+)*")
+
+
+def command_argv(command: str) -> list[str]:
+    """`bash -c command`, or the command's own words when bash would only exec them: a program
+    named by its path (`./run bug_1 test_a`) with plain words as arguments, no quotes,
+    variables, globs, redirections or assignments. Saves starting bash for each of the
+    hundreds of runs a submission has."""
+    if _PLAIN_WORDS.fullmatch(command) and "/" in command.split(" ", 1)[0]:
+        return command.split(" ")
+    return ["bash", "-c", command]
 
 
 def _instructor_bytes(file: InstructorFile) -> bytes:
@@ -144,42 +153,32 @@ class _Output:
 
 
 class _Session:
-    """One sandbox and the snapshot its runs start from."""
+    """One sandbox, whose files each run starts from as they were after setup."""
 
     def __init__(self, sandbox: Sandbox, lease_lost: Callable[[], bool]) -> None:
-        settings = load_settings()
         self.sandbox = sandbox
         self.lease_lost = lease_lost
-        self.env = {"AG_HOME": settings.home, "AG_WORKDIR": settings.workdir}
-        self.snapshot = b""
 
-    def plain(self, command: str, time_limit_s: int, cap: int = INLINE_OUTPUT_BYTES) -> RunResult:
+    def plain(self, command: str, time_limit_s: int) -> RunResult:
         if self.lease_lost():
             raise MutationLeaseLostError
         return self.sandbox.run(
-            ["bash", "-c", command],
-            limits=Limits(timeout_s=float(time_limit_s), max_output_bytes=cap),
+            command_argv(command),
+            limits=Limits(timeout_s=float(time_limit_s), max_output_bytes=INLINE_OUTPUT_BYTES),
         )
 
     def take_snapshot(self) -> None:
-        home = shlex.quote(self.env["AG_HOME"])
-        run = self.plain(f"tar -cf - -C {home} .", 120, cap=SNAPSHOT_CAP_BYTES)
-        if run.exit_code != 0 or run.stdout_truncated:
+        try:
+            self.sandbox.snapshot(max_bytes=SNAPSHOT_CAP_BYTES)
+        except SandboxRequestError as error:
             raise MutationConfigError(
-                "The files after setup could not be saved for the runs (too large?)."
-            )
-        self.snapshot = run.stdout
+                f"The files after setup could not be saved for the runs: {error}"
+            ) from None
 
     def fresh(self, command: str, time_limit_s: int) -> RunResult:
         """Runs `command` on the files as they were right after setup."""
-        if self.lease_lost():
-            raise MutationLeaseLostError
-        return self.sandbox.run(
-            ["bash", "-c", _RESET],
-            stdin=self.snapshot,
-            env={**self.env, "AG_MUTATION_COMMAND": command},
-            limits=Limits(timeout_s=float(time_limit_s), max_output_bytes=INLINE_OUTPUT_BYTES),
-        )
+        self.sandbox.restore()
+        return self.plain(command, time_limit_s)
 
 
 def _failed(run: RunResult) -> bool:
@@ -204,24 +203,37 @@ def mutation_suite_run(
     files = _files(suite, submission)
     sandbox = provider.acquire(result.image, ContainerSpec(network=suite.allow_network))
     try:
-        session = _Session(sandbox, lease_lost)
         sandbox.put_files(files)
-        if suite.setup_command:
-            setup = session.plain(suite.setup_command, suite.setup_time_limit_s)
-            result.setup_return_code = setup.exit_code
-            result.setup_timed_out = setup.timed_out
-            result.setup_stdout, result.setup_stderr = setup.stdout, setup.stderr
-            if _failed(setup):
-                return MutationRun(suite, result)
-        session.take_snapshot()
-        _discover(session, suite, result)
-        valid = _check_validity(session, suite, result)
-        result.bugs_exposed = _expose_bugs(session, suite, result, valid)
+        mutation_run_in(sandbox, suite=suite, result=result, lease_lost=lease_lost)
     finally:
         sandbox.release()
+    return MutationRun(suite, result)
+
+
+def mutation_run_in(
+    sandbox: Sandbox,
+    *,
+    suite: Suite,
+    result: MutationSuiteResult,
+    lease_lost: Callable[[], bool] = lambda: False,
+) -> None:
+    """The suite's runs in a sandbox that holds its files already, filling in `result`
+    (unsaved; `suite` may be unsaved too, as in benchmarks/mutation_bench.py)."""
+    session = _Session(sandbox, lease_lost)
+    result.points_possible = suite.points_possible
+    if suite.setup_command:
+        setup = session.plain(suite.setup_command, suite.setup_time_limit_s)
+        result.setup_return_code = setup.exit_code
+        result.setup_timed_out = setup.timed_out
+        result.setup_stdout, result.setup_stderr = setup.stdout, setup.stderr
+        if _failed(setup):
+            return
+    session.take_snapshot()
+    _discover(session, suite, result)
+    valid = _check_validity(session, suite, result)
+    result.bugs_exposed = _expose_bugs(session, suite, result, valid)
     exposed = len(result.bugs_exposed) * suite.points_per_exposed_bug
     result.points_awarded = min(exposed, result.points_possible)
-    return MutationRun(suite, result)
 
 
 def _discover(session: _Session, suite: Suite, result: MutationSuiteResult) -> None:

@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from autograder.grading.config.models import AGTestSuite
-from autograder.grading.mutation.models import MutationTestSuite
+from autograder.grading.mutation.models import RERUN_SELECTION_KEY, MutationTestSuite
 from autograder.grading.mutation.runner import (
     MutationConfigError,
     MutationLeaseLostError,
@@ -90,15 +90,11 @@ def _suites_for(job: GradingJob) -> list[tuple[AGTestSuite, set[int] | None]]:
     if selection is None:
         return [(s, None) for s in suites]
     chosen = []
-    suite_ids = [int(k) for k in selection if k.isdigit()]  # MUTATION_KEY holds the others
+    suite_ids = [int(k) for k in selection if k.isdigit()]  # and RERUN_SELECTION_KEY
     for suite in suites.filter(pk__in=suite_ids):
         cases = selection[str(suite.pk)]
         chosen.append((suite, None if cases is None else {int(c) for c in cases}))
     return chosen
-
-
-MUTATION_KEY = "mutation"
-"""In a rerun's suite selection: the list of mutation suite ids to rerun (absent: none)."""
 
 
 def _mutation_suites_for(job: GradingJob) -> list[MutationTestSuite]:
@@ -111,7 +107,7 @@ def _mutation_suites_for(job: GradingJob) -> list[MutationTestSuite]:
         return list(suites.filter(deferred=True))
     if job.suite_selection is None:
         return list(suites)
-    return list(suites.filter(pk__in=job.suite_selection.get(MUTATION_KEY) or []))
+    return list(suites.filter(pk__in=job.suite_selection.get(RERUN_SELECTION_KEY) or []))
 
 
 def _mutation_suites_run(

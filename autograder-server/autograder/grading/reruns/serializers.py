@@ -3,6 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from autograder.common.serializers import StrictSerializer
+from autograder.grading.mutation.models import RERUN_SELECTION_KEY
 from autograder.grading.reruns.services import Selection
 
 MAX_LISTED_SUBMISSIONS = 10_000
@@ -23,13 +24,20 @@ class RerunCreateInput(StrictSerializer):
         required=False,
         allow_null=True,
         allow_empty=False,
-        help_text="Suite id → null (every test case) or a list of test case ids. "
-        "Left out or null: every suite.",
+        help_text="Suite id → null (every test case) or a list of test case ids; the key "
+        f'"{RERUN_SELECTION_KEY}" → a list of mutation suite ids. '
+        "Left out or null: every suite and mutation suite.",
     )
 
     def validate_suite_selection(self, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is not None and not all(key.isdigit() for key in value):
-            raise serializers.ValidationError("Keys must be suite ids.")
+        if value is not None and not all(
+            key.isdigit() or key == RERUN_SELECTION_KEY for key in value
+        ):
+            raise serializers.ValidationError(
+                f'Keys must be suite ids (or "{RERUN_SELECTION_KEY}").'
+            )
+        if value is not None and value.get(RERUN_SELECTION_KEY, []) is None:
+            raise serializers.ValidationError(f'"{RERUN_SELECTION_KEY}": give a list of ids.')
         return value
 
 

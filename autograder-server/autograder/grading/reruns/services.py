@@ -20,6 +20,7 @@ from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, ConflictError, NotFoundError
 from autograder.grading.config.models import AGTestCase, AGTestSuite
 from autograder.grading.config.scoring import case_points
+from autograder.grading.mutation.models import RERUN_SELECTION_KEY, MutationTestSuite
 from autograder.grading.pipeline import jobs
 from autograder.grading.pipeline.models import (
     UNFINISHED_JOB_STATES,
@@ -199,6 +200,8 @@ def suite_selection_check(
             "suite_selection",
             "Choose at least one suite, or leave suite_selection out to rerun every suite.",
         )
+    suite_selection = dict(suite_selection)
+    mutation = _mutation_suite_ids(project, suite_selection.pop(RERUN_SELECTION_KEY, None))
     chosen = {str(key): _suite_id(key) for key in suite_selection}
     known = set(
         AGTestSuite.objects.filter(
@@ -216,7 +219,35 @@ def suite_selection_check(
         assert suite_id is not None
         normalised[str(suite_id)] = None if cases is None else _case_ids(str(key), cases)
     _check_cases(normalised)
+    if mutation:
+        normalised[RERUN_SELECTION_KEY] = mutation
     return normalised
+
+
+def _mutation_suite_ids(project: Project, ids: Any) -> list[int]:
+    """The mutation suites a selection lists under RERUN_SELECTION_KEY, checked."""
+    if ids is None:
+        return []
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+    ):
+        raise _invalid(
+            "suite_selection", f"{RERUN_SELECTION_KEY}: give a list of mutation suite ids."
+        )
+    wanted = set(ids)
+    known = set(
+        MutationTestSuite.objects.filter(project=project, pk__in=wanted).values_list(
+            "pk", flat=True
+        )
+    )
+    if wanted - known:
+        raise _invalid(
+            "suite_selection",
+            f"{RERUN_SELECTION_KEY}: not mutation suites of this project: {_ids(wanted - known)}.",
+        )
+    return sorted(wanted)
 
 
 def _check_cases(selection: SuiteSelection) -> None:

@@ -114,6 +114,9 @@ class Runner:
         self.base_env: dict[str, str] = {}
         self.nofile = 1024
         self.fsize = 1 << 27
+        self.snapshot_entries: list[tuple[str, int, int, bytes, int]] | None = None
+        """The student's files under $HOME when `snapshot` ran: (path relative to $HOME,
+        st_mode, mtime_ns, content or link target, kind), parents before children."""
 
     # ----- processes -------------------------------------------------------------
 
@@ -467,6 +470,99 @@ class Runner:
         finally:
             os.close(dir_fd)
 
+    # ----- snapshot and restore ---------------------------------------------------
+
+    SCRATCH_DIRS = ("/tmp", "/dev/shm")
+    FILE, DIR, LINK = 0, 1, 2
+
+    def _student_entries(self, top: str) -> list[tuple[str, os.stat_result]]:
+        """Everything the student owns under `top` (never following symlinks), parents first."""
+        found: list[tuple[str, os.stat_result]] = []
+        for root, dirs, files in os.walk(top, followlinks=False):
+            for name in dirs + files:
+                path = os.path.join(root, name)
+                try:
+                    st = os.lstat(path)
+                except FileNotFoundError:
+                    continue
+                if st.st_uid == self.uid:
+                    found.append((path, st))
+        return found
+
+    def snapshot(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        """Remembers the student's files under $HOME (regular files, directories, symlinks),
+        so that `restore` can put them back after a command changed them."""
+        entries: list[tuple[str, int, int, bytes, int]] = []
+        total = 0
+        limit = int(req["max_bytes"])
+        for path, st in self._student_entries(self.home):
+            rel = os.path.relpath(path, self.home)
+            if stat.S_ISDIR(st.st_mode):
+                entries.append((rel, st.st_mode, st.st_mtime_ns, b"", self.DIR))
+            elif stat.S_ISLNK(st.st_mode):
+                entries.append((rel, st.st_mode, 0, os.fsencode(os.readlink(path)), self.LINK))
+            elif stat.S_ISREG(st.st_mode):
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+                try:
+                    data = self._read_all(fd)
+                finally:
+                    os.close(fd)
+                total += len(data)
+                if total > limit:
+                    raise RequestError(f"the files under $HOME exceed {limit} bytes")
+                entries.append((rel, st.st_mode, st.st_mtime_ns, data, self.FILE))
+        self.snapshot_entries = entries
+        return {"ok": True, "files": len(entries), "bytes": total}, b""
+
+    def _remove(self, path: str, st: os.stat_result) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISDIR(st.st_mode):
+                for root, dirs, files in os.walk(path, topdown=False, followlinks=False):
+                    for name in files:
+                        os.unlink(os.path.join(root, name))
+                    for name in dirs:
+                        child = os.path.join(root, name)
+                        if os.path.islink(child):
+                            os.unlink(child)
+                        else:
+                            os.rmdir(child)
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+
+    def restore(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        """Deletes everything the student owns under $HOME, /tmp and /dev/shm, then puts back
+        what `snapshot` saw, with its modes (and files' times, which `make` compares). Root's
+        files (instructor files) are left alone: the student cannot have changed them."""
+        if self.snapshot_entries is None:
+            raise RequestError("no snapshot to restore")
+        for top in (self.home, *self.SCRATCH_DIRS):
+            if not os.path.isdir(top):
+                continue
+            for path, st in self._student_entries(top):
+                if os.path.lexists(path):
+                    self._remove(path, st)
+        for rel, mode, mtime_ns, data, kind in self.snapshot_entries:
+            path = os.path.join(self.home, rel)
+            if kind == self.DIR:
+                os.mkdir(path, 0o700)
+                os.chmod(path, stat.S_IMODE(mode))
+            elif kind == self.LINK:
+                os.symlink(os.fsdecode(data), path)
+            else:
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+                fd = os.open(path, flags, 0o600)
+                try:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                    os.fchmod(fd, stat.S_IMODE(mode))
+                finally:
+                    os.close(fd)
+                os.utime(path, ns=(mtime_ns, mtime_ns), follow_symlinks=False)
+            os.lchown(path, self.uid, self.gid)
+        return {"ok": True}, b""
+
     def get(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
         max_bytes = int(req["max_bytes"])
         try:
@@ -522,6 +618,8 @@ def main() -> None:
         "run": runner.run,
         "put": runner.put,
         "get": runner.get,
+        "snapshot": runner.snapshot,
+        "restore": runner.restore,
     }
     while True:
         try:

@@ -4,12 +4,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
+from autograder.courses.models import Role
 from autograder.grading.mutation.models import MutationSuiteResult, WhitespaceHandling
-from autograder.grading.mutation.runner import split_test_names
+from autograder.grading.mutation.runner import command_argv, split_test_names
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
 from autograder.sandbox.pool import PoolManager
 from autograder.submissions.models import Submission, SubmissionStatus
+from tests import factories
 from tests.grading import pipeline_helpers as h
 from tests.grading.mutation.project import STUDENT_TESTS, mutation_suite
 
@@ -144,3 +147,59 @@ def test_deferred_suite_runs_after_the_submission_waits(provider: PoolManager) -
 
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     assert result_of(submission).bugs_exposed == ["bug_mean", "bug_max"]
+
+
+def test_plain_commands_skip_bash_and_others_keep_it() -> None:
+    assert command_argv("./run bug_1 test_a") == ["./run", "bug_1", "test_a"]
+    assert command_argv("/usr/bin/python3 t.py x") == ["/usr/bin/python3", "t.py", "x"]
+    for shell in (
+        "python3 run.py x",  # found on PATH by bash
+        "./run 'a b'",
+        "./run $X",
+        "./run x > out",
+        "./run x && ./run y",
+        "./run *.c",
+        "A=1 ./run",
+        "./run  x",
+    ):
+        assert command_argv(shell) == ["bash", "-c", shell]
+
+
+def test_a_rerun_of_the_mutation_suite_replaces_its_result(provider: PoolManager) -> None:
+    suite = mutation_suite()
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+    first = result_of(submission)
+    suite.points_per_exposed_bug = 3
+    suite.save()
+    admin = factories.add_role(suite.project.course, factories.make_user(), Role.ADMIN)
+    client = APIClient()
+    client.force_authenticate(admin)
+
+    response = client.post(
+        f"/api/projects/{suite.project.pk}/reruns/",
+        {"selection": "all", "suite_selection": {"mutation": [suite.pk]}},
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["suite_selection"] == {"mutation": [suite.pk]}
+    submission = h.grade(provider, submission)
+
+    result = result_of(submission)
+    assert result.pk != first.pk
+    assert (result.points_awarded, result.points_possible) == (6, 9)
+    assert result.bugs_exposed == ["bug_mean", "bug_max"]
+
+
+def test_a_rerun_may_not_name_another_projects_mutation_suite(provider: PoolManager) -> None:
+    suite = mutation_suite()
+    other = mutation_suite()
+    admin = factories.add_role(suite.project.course, factories.make_user(), Role.ADMIN)
+    client = APIClient()
+    client.force_authenticate(admin)
+    response = client.post(
+        f"/api/projects/{suite.project.pk}/reruns/",
+        {"selection": "all", "suite_selection": {"mutation": [other.pk]}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "not mutation suites of this project" in response.data["fields"]["suite_selection"][0]
