@@ -7,7 +7,7 @@ import pytest
 from autograder.grading.config import services
 from autograder.grading.config.models import MAX_NOTE_LENGTH, AGTestSuite
 from autograder.projects.models import Project
-from tests.conftest import World
+from tests.conftest import World, build_world
 from tests.grading import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +70,16 @@ def test_project_instructions_are_rendered_and_sanitized(world: World) -> None:
     assert "<h2>Part 1</h2>" in seen.data["instructions_html"]
     assert "<code>add</code>" in seen.data["instructions_html"]
     assert "<script" not in seen.data["instructions_html"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_creating_a_case_outside_a_test_transaction() -> None:
+    """As a real request runs it: autocommit, so the service must open its own transaction
+    for the row locks it takes."""
+    w = build_world()
+    suite = f.make_suite(w.project, "Public")
+    response = w.client("admin").post(
+        f"/api/suites/{suite.pk}/cases/", {"name": "Adds", "student_hint": "h"}, format="json"
+    )
+    assert response.status_code == 201, response.data
+    assert response.data["student_hint"] == "h"

@@ -42,13 +42,13 @@ def _case_validate_and_save(case: AGTestCase, *, name_field: str = "name") -> No
     save_unique(case, duplicate)
 
 
-@transaction.atomic
 def _check_text_fields(texts: dict[str, str]) -> None:
     unknown = sorted(set(texts) - set(CASE_TEXT_FIELDS))
     if unknown:
         raise TypeError(f"Not test case text fields: {unknown}")
 
 
+@transaction.atomic
 def case_create(
     *, suite: AGTestSuite, name: str, feedback: dict[str, Any] | None = None, **texts: str
 ) -> AGTestCase:
