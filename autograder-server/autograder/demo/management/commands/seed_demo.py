@@ -1,7 +1,9 @@
-"""Seeds a demo course for the quickstart: an admin, a staff member, two students and a
-project with expected files. Safe to run again: existing demo rows are reused."""
+"""Seeds a demo course for the quickstart: an admin, a staff member, two students, a handgrader
+and a project with expected files, tests and a handgrading rubric. Safe to run again: existing
+demo rows are reused."""
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -11,6 +13,7 @@ from django.utils import timezone
 from autograder.accounts.models import User
 from autograder.courses.models import Course, CourseMembership, Role, Semester
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.handgrading.models import Annotation, Criterion, HandgradingRubric
 from autograder.projects.models import ExpectedStudentFile, Project
 
 DEMO_PASSWORD = "demo-password"
@@ -19,6 +22,7 @@ DEMO_USERS = {
     "staff@demo.test": Role.STAFF,
     "student1@demo.test": Role.STUDENT,
     "student2@demo.test": Role.STUDENT,
+    "grader@demo.test": Role.HANDGRADER,
 }
 
 
@@ -58,9 +62,32 @@ class Command(BaseCommand):
                 defaults={"min_num_matches": 0, "max_num_matches": 3},
             )
             self._tests(project)
+            self._rubric(project)
         self.stdout.write(f"Demo course: {course} (id {course.pk})")
         for username, role in DEMO_USERS.items():
-            self.stdout.write(f"  {role.label:<8} {username} / {DEMO_PASSWORD}")
+            self.stdout.write(f"  {role.label:<10} {username} / {DEMO_PASSWORD}")
+
+    def _rubric(self, project: Project) -> None:
+        """A handgrading rubric: two criteria to tick and one reusable deduction."""
+        rubric, created = HandgradingRubric.objects.get_or_create(
+            project=project, defaults={"max_points": Decimal(10)}
+        )
+        if not created:
+            return
+        Criterion.objects.create(
+            rubric=rubric, short_description="Clear names", points=Decimal(4), order=1
+        )
+        Criterion.objects.create(
+            rubric=rubric, short_description="Comments explain why", points=Decimal(6), order=2
+        )
+        Annotation.objects.create(
+            rubric=rubric,
+            short_description="Magic number",
+            long_description="Give the constant a name.",
+            deduction=Decimal(-1),
+            max_deduction=Decimal(-3),
+            order=1,
+        )
 
     def _tests(self, project: Project) -> None:
         """One suite that runs hello.py: its output checked, two points."""
