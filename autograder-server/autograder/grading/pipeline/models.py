@@ -86,6 +86,12 @@ class GradingJob(models.Model):
         indexes = [
             models.Index(fields=["queue", "state", "enqueued_at"]),
             models.Index(fields=["state", "lease_expires_at"]),
+            # The fair claim skips from project to project through the pending jobs.
+            models.Index(
+                fields=["queue", "project", "enqueued_at", "id"],
+                condition=models.Q(state="pending"),
+                name="job_pending_by_project",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -71,12 +71,16 @@ def suite_results_store(*, run: SuiteRun) -> AGTestSuiteResult:
                 existing.delete()
             new.save()
             target = new
+        # Two INSERTs for the whole suite (PostgreSQL returns the case results' ids).
         for case_run in run.cases:
             case_run.result.suite_result = target
-            case_run.result.save()
+        AGTestCaseResult.objects.bulk_create([case_run.result for case_run in run.cases])
+        for case_run in run.cases:
             for command_result in case_run.commands:
                 command_result.case_result = case_run.result
-            AGTestCommandResult.objects.bulk_create(case_run.commands)
+        AGTestCommandResult.objects.bulk_create(
+            [command for case_run in run.cases for command in case_run.commands]
+        )
         transaction.on_commit(lambda: output_files_delete(stale_files))
     return target
 

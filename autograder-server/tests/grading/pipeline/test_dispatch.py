@@ -125,6 +125,36 @@ def test_a_busy_project_does_not_starve_another() -> None:
     assert position is not None and position.position <= 4
 
 
+def test_the_fair_claim_picks_what_counting_running_jobs_per_pending_job_picks() -> None:
+    """The claim that skips through the waiting projects chooses, step by step, the job the
+    plain definition chooses (fewest running jobs of the project, then the oldest job)."""
+    projects = [h.project_with_catch_all() for _ in range(4)]
+    base = timezone.now() - datetime.timedelta(hours=1)
+    step = 0
+    for round_ in range(5):
+        for index, project in enumerate(projects):
+            for _ in range(index + 1 if round_ % 2 == 0 else 1):
+                submission = h.submit(project)
+                step += 1
+                GradingJob.objects.filter(submission=submission).update(
+                    enqueued_at=base + datetime.timedelta(seconds=(step * 7919) % 400)
+                )
+    picked: list[int] = []
+    while True:
+        with transaction.atomic():
+            expected = dispatch.next_pending_job_id_counting(queue="fast")
+            actual = dispatch.next_pending_job_id(queue="fast")
+        assert actual == expected
+        if actual is None:
+            break
+        picked.append(actual)
+        # Every third claimed job finishes at once; the others keep running.
+        state = JobState.DONE if len(picked) % 3 == 0 else JobState.RUNNING
+        GradingJob.objects.filter(pk=actual).update(state=state)
+
+    assert len(picked) == GradingJob.objects.count() == len(set(picked))
+
+
 def test_queue_estimate_counts_jobs_ahead() -> None:
     project = h.project_with_catch_all()
     subs = queued(project, 3)
