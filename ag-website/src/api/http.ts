@@ -116,11 +116,13 @@ export interface RequestOptions {
   json?: unknown;
   form?: FormData;
   signal?: AbortSignal;
+  /** Extra request headers (e.g. `Last-Event-ID`). */
+  headers?: Record<string, string>;
 }
 
 /** Calls the API and returns the raw response when it is a success; throws ApiError otherwise. */
 export async function send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (method !== 'GET' && method !== 'HEAD') headers['X-CSRFToken'] = await ensureCsrf();
   let body: BodyInit | undefined;
   if (options.form) {

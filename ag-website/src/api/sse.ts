@@ -3,12 +3,15 @@
 export interface ServerEvent {
   event: string;
   data: string;
+  /** The event's `id:` field, when it had one (what `Last-Event-ID` resumes from). */
+  id?: string;
 }
 
 export class SseParser {
   private buffer = '';
   private event = '';
   private data: string[] = [];
+  private id: string | undefined;
 
   /** Feeds text; returns the events completed by it. */
   push(chunk: string): ServerEvent[] {
@@ -27,9 +30,14 @@ export class SseParser {
 
   private line(line: string): ServerEvent | null {
     if (line === '') {
-      const complete = this.data.length > 0 ? { event: this.event || 'message', data: this.data.join('\n') } : null;
+      let complete: ServerEvent | null = null;
+      if (this.data.length > 0) {
+        complete = { event: this.event || 'message', data: this.data.join('\n') };
+        if (this.id !== undefined) complete.id = this.id;
+      }
       this.event = '';
       this.data = [];
+      this.id = undefined;
       return complete;
     }
     if (line.startsWith(':')) return null;
@@ -39,6 +47,7 @@ export class SseParser {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'event') this.event = value;
     else if (field === 'data') this.data.push(value);
+    else if (field === 'id') this.id = value;
     return null;
   }
 }

@@ -1,5 +1,4 @@
-import { ApiError, apiUrl, get, getAll, post, send, uploadWithProgress } from './http';
-import { SseParser } from './sse';
+import { apiUrl, get, getAll, post, send, uploadWithProgress } from './http';
 import type { ChosenFile, FileCheck, StatusSnapshot, Submission, SubmissionLimits, SubmittedFile } from './types';
 
 export const listSubmissions = (groupId: number): Promise<Submission[]> =>
@@ -25,6 +24,7 @@ export async function getSubmittedFileText(id: number, name: string): Promise<st
 }
 export const removeFromQueue = (id: number): Promise<Submission> =>
   post<Submission>(`submissions/${id}/remove_from_queue/`);
+/** Live status as a stream: `watchStatus` in ./statusStream. */
 export const getStatus = (id: number): Promise<StatusSnapshot> => get<StatusSnapshot>(`submissions/${id}/status/`);
 
 export function submit(
@@ -37,38 +37,4 @@ export function submit(
   for (const file of files) form.append('files', file, file.name);
   form.append('honor_pledge_accepted', honorPledgeAccepted ? 'true' : 'false');
   return uploadWithProgress<Submission>(`groups/${groupId}/submissions/`, form, onProgress);
-}
-
-/**
- * Live status over server-sent events. Calls `onStatus` with every snapshot until the stream
- * ends (at a final status); calls `onBroken` if it fails or ends early. Returns a function that
- * stops watching. Uses fetch rather than EventSource, which cannot send the Accept header the
- * API negotiates on and gives no way to read an error answer.
- */
-export function watchStatus(
-  id: number,
-  onStatus: (snapshot: StatusSnapshot) => void,
-  onEnd: (error: ApiError | null) => void,
-): () => void {
-  const controller = new AbortController();
-  void (async () => {
-    try {
-      const response = await send('GET', `submissions/${id}/events/`, { signal: controller.signal });
-      if (!response.body) throw new ApiError(0, 'no_stream', 'Live updates are not available in this browser.');
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = new SseParser();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const event of parser.push(value)) {
-          if (event.event === 'status') onStatus(JSON.parse(event.data) as StatusSnapshot);
-        }
-      }
-      onEnd(null);
-    } catch (error) {
-      if (controller.signal.aborted) return;
-      onEnd(error instanceof ApiError ? error : new ApiError(0, 'stream_broken', 'The live connection was interrupted.'));
-    }
-  })();
-  return () => controller.abort();
 }
