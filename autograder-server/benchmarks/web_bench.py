@@ -15,10 +15,12 @@ groups with a graded submission each (the gradebook). Then, against 127.0.0.1 on
    first status frame arrived. While they stay open, wrk runs the results load again with 8
    connections: `requests_p95_ms_while_streaming`.
 
-All along, `db_connections_max` samples pg_stat_activity for the benchmark's database (5 times
-a second); `errors_5xx` counts every 5xx answer. Targets: results >= 300 rps with p95 <= 50 ms,
-2,000 of 2,000 streams with p95 <= 100 ms meanwhile, connections <= AG_DB_POOL_SIZE x workers,
-no 5xx (`target_met`).
+The server connects as a role of its own limited to 60 connections (`--db-connection-limit`):
+what PostgreSQL's max_connections is on a real site, without taking the connections of others
+sharing this PostgreSQL. All along, `db_connections_max` samples pg_stat_activity for the
+benchmark's database (5 times a second); `errors_5xx` counts every 5xx answer. Targets:
+results >= 300 rps with p95 <= 50 ms, 2,000 of 2,000 streams with p95 <= 100 ms meanwhile,
+connections <= AG_DB_POOL_SIZE x workers, no 5xx (`target_met`).
 
 `--server-dir` runs another checkout's server (e.g. a `git worktree` of an older commit, for a
 before/after comparison) with this same load; `--pure-python-http` runs uvicorn on asyncio
@@ -82,6 +84,30 @@ def admin_execute(admin_url: str, statement: str, name: str) -> None:
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL(statement).format(name=sql.Identifier(name)))
+
+
+def role_url(base: str, role: str) -> str:
+    """`base` as the (password-less, local) role `role`."""
+    parts = urllib.parse.urlsplit(base)
+    host = parts.hostname or "127.0.0.1"
+    return parts._replace(netloc=f"{role}@{host}:{parts.port or 5432}").geturl()
+
+
+def role_create(admin_url: str, name: str, limit: int) -> None:
+    """The server's own role, limited to `limit` connections: past them it gets "too many
+    connections" as a real site gets "too many clients", without taking the connections
+    that others on this PostgreSQL need (a superuser would not be limited)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+        verb = "ALTER" if exists else "CREATE"
+        conn.execute(
+            sql.SQL(verb + " ROLE {name} LOGIN NOSUPERUSER CONNECTION LIMIT {limit}").format(
+                name=sql.Identifier(name), limit=sql.Literal(limit)
+            )
+        )
 
 
 def wrk_install() -> str:
@@ -465,6 +491,12 @@ def main() -> None:
     parser.add_argument("--server-dir", type=Path, default=SERVER_DIR)
     parser.add_argument("--db-name", default="ag_web_bench")
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument(
+        "--db-connection-limit",
+        type=int,
+        default=60,
+        help="connections the server's database role may hold (the site's max_connections)",
+    )
     parser.add_argument("--seconds", type=int, default=15, help="each wrk run")
     parser.add_argument("--streams", type=int, default=STREAMS)
     parser.add_argument("--pure-python-http", action="store_true")
@@ -488,7 +520,9 @@ def main() -> None:
     env = dict(os.environ)
     env.update(
         {
-            "AG_DATABASE_URL": database_url(args.database_url, args.db_name),
+            "AG_DATABASE_URL": database_url(
+                role_url(args.database_url, args.db_name), args.db_name
+            ),
             "AG_REDIS_URL": args.redis_url,
             "AG_BROKER_URL": os.environ.get("AG_BROKER_URL", "memory://"),
             "AG_CACHE_KEY_PREFIX": f"web-bench-{os.getpid()}",
@@ -505,7 +539,8 @@ def main() -> None:
     )
     log(f"database {args.db_name}: create, migrate, seed ({server_dir})")
     admin_execute(admin_url, "DROP DATABASE IF EXISTS {name} WITH (FORCE)", args.db_name)
-    admin_execute(admin_url, "CREATE DATABASE {name}", args.db_name)
+    role_create(admin_url, args.db_name, args.db_connection_limit)
+    admin_execute(admin_url, "CREATE DATABASE {name} OWNER {name}", args.db_name)
     server = None
     sampler = ConnectionSampler(admin_url, args.db_name)
     result: dict[str, Any] = {"server_dir": str(server_dir)}
@@ -592,6 +627,7 @@ def main() -> None:
             if server.poll() is None:
                 os.killpg(server.pid, signal.SIGKILL)
         admin_execute(admin_url, "DROP DATABASE IF EXISTS {name} WITH (FORCE)", args.db_name)
+        admin_execute(admin_url, "DROP ROLE IF EXISTS {name}", args.db_name)
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result))
 
