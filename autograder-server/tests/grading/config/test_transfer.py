@@ -419,7 +419,7 @@ def test_copy_previews_count_what_will_be_copied() -> None:
 @pytest.mark.parametrize(
     ("text", "path"),
     [
-        ("[1, 2]", ""),
+        ("[1, 2]", "file"),
         ("project: just text", "project"),
         (
             "suites:\n- name: S\n  instructor_files_needed: [{a: 1}]",
@@ -446,7 +446,7 @@ def test_odd_documents_are_400s_naming_where(text: str, path: str) -> None:
     with pytest.raises(ApplicationError) as caught:
         importing.project_config_import(project=project, data=data, dry_run=True)
     assert caught.value.status == 400
-    assert path in caught.value.fields or (path == "" and caught.value.fields), caught.value.fields
+    assert path in caught.value.fields, caught.value.fields
 
 
 def test_copying_a_project_brings_its_rubric_and_mutation_suites_but_no_results() -> None:

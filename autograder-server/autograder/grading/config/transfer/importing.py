@@ -98,7 +98,8 @@ def _at(path: str) -> Iterator[None]:
 
 def _mapping(value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _path_error(path, "must be a mapping of keys to values.")
+        where = path or "file"
+        raise _path_error(where, "must be a mapping of keys to values.")
     unknown = [key for key in value if key not in allowed]
     if unknown:
         raise _path_error(
