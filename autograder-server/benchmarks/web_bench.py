@@ -22,6 +22,9 @@ benchmark's database (5 times a second); `errors_5xx` counts every 5xx answer. T
 results >= 300 rps with p95 <= 50 ms, 2,000 of 2,000 streams with p95 <= 100 ms meanwhile,
 connections <= AG_DB_POOL_SIZE x workers, no 5xx (`target_met`).
 
+`results_cpu_ms_per_request` is the server's CPU time per results request: on a machine that
+other work keeps busy, latency and requests/s say more about that work than about the server.
+
 `--server-dir` runs another checkout's server (e.g. a `git worktree` of an older commit, for a
 before/after comparison) with this same load; `--pure-python-http` runs uvicorn on asyncio
 + h11 (what a venv without uvloop and httptools gets).
@@ -309,6 +312,30 @@ def raise_fd_limit() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), hard))
 
 
+def server_cpu_s(pgid: int) -> float:
+    """CPU seconds used so far by the server's processes (its process group): per request,
+    a measure that other load on the machine doesn't change much, unlike latency."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:  # pgrp
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def server_threads(pgid: int) -> int:
+    """Threads of the server's processes now."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid:
+                total += int(fields[17])  # num_threads
+    return total
+
+
 def wait_up(base: str, deadline_s: float = 60) -> None:
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
@@ -564,7 +591,10 @@ def main() -> None:
 
         log("results: warm-up, then 32 connections")
         wrk_run(wrk, base, data["results"], 8, 3, work)
+        cpu_before = server_cpu_s(server.pid)
         results = wrk_run(wrk, base, data["results"], 32, args.seconds, work)
+        cpu_ms = (server_cpu_s(server.pid) - cpu_before) * 1000
+        results_cpu_ms = round(cpu_ms / max(1.0, results["rps"] * args.seconds), 2)
         errors += int(results["errors_5xx"])
         log(f"results: {results}")
 
@@ -583,6 +613,7 @@ def main() -> None:
         streams.ready.wait(timeout=180)
         opened_in = time.monotonic() - started
         log(f"streams: {streams.opened} open in {opened_in:.1f} s; refused {streams.refused}")
+        threads = server_threads(server.pid)
         during = wrk_run(wrk, base, data["results"], 8, args.seconds, work)
         errors += int(during["errors_5xx"])
         log(f"requests while streaming: {during}; streams still open: {streams.opened}")
@@ -596,12 +627,14 @@ def main() -> None:
             "results_p50_ms": results["p50_ms"],
             "results_p95_ms": results["p95_ms"],
             "results_p99_ms": results["p99_ms"],
+            "results_cpu_ms_per_request": results_cpu_ms,
             "gradebook_2000_groups_ms": round(statistics.median(times[1:])),
             "gradebook_2000_groups_cold_ms": round(times[0]),
             "streams_requested": args.streams,
             "streams_open": streams_open,
             "streams_open_s": round(opened_in, 1),
             "streams_refused": streams.refused,
+            "server_threads_while_streaming": threads,
             "requests_p95_ms_while_streaming": during["p95_ms"],
             "requests_rps_while_streaming": during["rps"],
             "db_connections_max": sampler.most,

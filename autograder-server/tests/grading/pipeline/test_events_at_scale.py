@@ -55,6 +55,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SERVER_PIDS: dict[str, int] = {}
+
+
+def _threads(base: str) -> int:
+    """Threads of the server's (one) process now."""
+    status = Path(f"/proc/{SERVER_PIDS[base]}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("Threads:")).split()[1])
+
+
 @pytest.fixture
 def server(settings: Any, tmp_path: Path) -> Iterator[str]:
     """uvicorn with one worker and a pool of POOL_SIZE connections to the test database."""
@@ -81,6 +90,7 @@ def server(settings: Any, tmp_path: Path) -> Iterator[str]:
         cwd=Path(__file__).resolve().parents[3],
     )
     base = f"http://127.0.0.1:{port}"
+    SERVER_PIDS[base] = process.pid
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -193,7 +203,9 @@ def test_open_streams_hold_no_database_connection_and_all_hear_a_change(server: 
         for stream in streams:
             assert (await stream.until(1))[0]["data"].count('"being_graded"') == 1
 
-        # Every stream is open and waiting: the pool still has connections for requests.
+        # Every stream is open and waiting: no thread each, and the pool still has
+        # connections for requests.
+        assert _threads(server) < WATCHERS // 2
         plain_url = _db_url()
         assert await _server_connections(plain_url) <= POOL_SIZE
         statuses = await asyncio.gather(
@@ -255,5 +267,26 @@ def test_a_reconnecting_client_gets_only_what_changed(server: str) -> None:
         statuses = [f["data"] for f in await late.until(2)]
         assert '"being_graded"' in statuses[0] and '"finished_grading"' in statuses[1]
         late.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_stream_refused_answers_as_the_api_documents(server: str) -> None:
+    submission = h.submit(h.project_with_catch_all())
+    path = f"/api/submissions/{submission.pk}/events/"
+    stranger = _cookie(h.staff_of(h.project_with_catch_all()))  # staff of another course
+
+    async def scenario() -> None:
+        refused = await Stream.open(server, path, stranger)
+        assert refused.status in (403, 404)
+        body = await asyncio.wait_for(refused.reader.read(4096), 10)
+        assert b'"code"' in body and b'"message"' in body
+        refused.close()
+        missing = await Stream.open(server, "/api/submissions/999999999/events/", stranger)
+        assert missing.status == 404
+        missing.close()
+        anonymous = await Stream.open(server, path, "other=1")
+        assert anonymous.status in (401, 403)
+        anonymous.close()
 
     asyncio.run(scenario())
