@@ -78,6 +78,27 @@ for _result_model in (AGTestSuiteResult, AGTestCaseResult, AGTestCommandResult):
     )
 
 
+_OTHER_APPS_SHOWN = {"mutation", "handgrading"}
+"""Apps whose rows show in results or the gradebook without grading importing them (mutation
+suites in results; handgrading points in the gradebook through its column registry)."""
+
+
+def _other_app_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A row of such an app changed: what it belongs to, when it says (a submission), else
+    everything (its configuration, or rows that say neither)."""
+    if sender._meta.app_label not in _OTHER_APPS_SHOWN or not cache.enabled():
+        return
+    submission_id = getattr(instance, "submission_id", None)
+    if isinstance(submission_id, int):
+        _submission_changed(submission_id)
+    else:
+        cache.bump([cache.CONFIG])
+
+
+post_save.connect(_other_app_changed, dispatch_uid="results-cache-other-apps")
+post_delete.connect(_other_app_changed, dispatch_uid="results-cache-other-apps-d")
+
+
 @receiver(submission_status_changed, dispatch_uid="results-cache-status")
 def _status_changed(sender: Any, *, submission_id: int, **kwargs: Any) -> None:
     _submission_changed(submission_id)

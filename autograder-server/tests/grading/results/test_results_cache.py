@@ -137,3 +137,20 @@ def test_the_gradebook_follows_a_new_final_graded_submission(world: World) -> No
     assert row()["final_graded_submission"] == newer.pk
     assert row()["points_awarded"] == 1
     assert world.client("student").get(url).status_code == 403
+
+
+def test_a_mutation_suite_result_stored_later_is_seen_at_once(world: World) -> None:
+    """Rows of apps that grading doesn't import (mutation suites here) invalidate too."""
+    from autograder.grading.mutation.models import MutationSuiteResult, MutationTestSuite
+
+    submission, _ = graded(world)
+    assert results(world, "staff", submission)["mutation_suites"] == []
+    suite = MutationTestSuite.objects.create(project=world.project, name="Your tests")
+    assert [s["suite"] for s in results(world, "staff", submission)["mutation_suites"]] == []
+
+    MutationSuiteResult.objects.create(
+        submission=submission, suite=suite, suite_name=suite.name, points_possible=4
+    )
+
+    shown = results(world, "staff", submission, feedback_category="staff_viewer")
+    assert [s["name"] for s in shown["mutation_suites"]] == ["Your tests"]
