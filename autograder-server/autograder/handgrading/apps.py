@@ -6,9 +6,10 @@ class HandgradingConfig(AppConfig):
     label = "handgrading"
 
     def ready(self) -> None:
-        # Adds the handgraded points to the gradebook and its CSV (grading sits below this app,
-        # so it offers a column registry and this app fills it in).
+        # Grading sits below this app, so it offers registries this app fills in: the
+        # gradebook's columns (handgraded points) and whether handgraders read test results.
         from autograder.handgrading import (
             gradebook,  # noqa: F401  (registers the columns)
+            policies,  # noqa: F401  (registers the handgraders' results policy)
             receivers,  # noqa: F401  (copies rubrics)
         )

@@ -55,6 +55,11 @@ class HandgradingRubric(models.Model):
     )
     handgraders_can_leave_comments = models.BooleanField(default=True)
     handgraders_can_adjust_points = models.BooleanField(default=False)
+    handgraders_can_see_test_results = models.BooleanField(
+        default=False,
+        help_text="Handgraders may read the submissions' test results as staff see them "
+        "(hidden tests included). Off: they see only the code and the rubric.",
+    )
     last_modified = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

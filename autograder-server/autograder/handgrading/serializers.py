@@ -7,6 +7,8 @@ from autograder.common.serializers import StrictSerializer
 from autograder.handgrading.models import HandgradingStatus, PointsStyle
 
 _MAX = 99999
+MAX_ID = 2**63 - 1
+"""Ids beyond a bigint are refused as bad input rather than reaching the database."""
 
 
 def points_field(
@@ -50,6 +52,7 @@ class RubricOutput(serializers.Serializer[Any]):
     show_only_applied_to_students = serializers.BooleanField()
     handgraders_can_leave_comments = serializers.BooleanField()
     handgraders_can_adjust_points = serializers.BooleanField()
+    handgraders_can_see_test_results = serializers.BooleanField()
     criteria = CriterionOutput(many=True, source="criteria.all")
     annotations = AnnotationOutput(many=True, source="annotations.all")
 
@@ -61,10 +64,13 @@ class RubricInput(StrictSerializer):
     show_only_applied_to_students = serializers.BooleanField(required=False)
     handgraders_can_leave_comments = serializers.BooleanField(required=False)
     handgraders_can_adjust_points = serializers.BooleanField(required=False)
+    handgraders_can_see_test_results = serializers.BooleanField(required=False)
 
 
 class RubricImportInput(StrictSerializer):
-    project = serializers.IntegerField(min_value=1, help_text="The project to copy from.")
+    project = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The project to copy from."
+    )
 
 
 class CriterionInput(StrictSerializer):
@@ -132,7 +138,7 @@ class CriterionSelectInput(StrictSerializer):
 
 
 class AnnotationApplyInput(StrictSerializer):
-    annotation = serializers.IntegerField(min_value=1)
+    annotation = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     filename = serializers.CharField(max_length=255)
     first_line = serializers.IntegerField(min_value=1, max_value=10_000_000)
     last_line = serializers.IntegerField(min_value=1, max_value=10_000_000)
@@ -179,7 +185,7 @@ class ProgressQueryInput(StrictSerializer):
 
 class AssignInput(StrictSerializer):
     groups = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=5000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=5000
     )
     grader = serializers.CharField(
         max_length=150,

@@ -40,6 +40,7 @@ RUBRIC_FIELDS = (
     "show_only_applied_to_students",
     "handgraders_can_leave_comments",
     "handgraders_can_adjust_points",
+    "handgraders_can_see_test_results",
 )
 ITEM_FIELDS = ("short_description", "long_description")
 
@@ -57,12 +58,17 @@ def _save(obj: Model, **fields: Any) -> None:
 # --- Rubric ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def rubric_create(*, project: Project, **fields: Any) -> HandgradingRubric:
+    exists = ConflictError("This project already has a handgrading rubric.", code="exists")
     if HandgradingRubric.objects.filter(project=project).exists():
-        raise ConflictError("This project already has a handgrading rubric.", code="exists")
+        raise exists
     rubric = HandgradingRubric(project=project)
-    _save(rubric, **fields)
+    try:
+        with transaction.atomic():
+            _save(rubric, **fields)
+    except IntegrityError as exc:
+        # Another request created it since the check above.
+        raise exists from exc
     return rubric
 
 

@@ -290,3 +290,17 @@ def test_a_handgrader_in_the_group_may_not_grade_it(world: World) -> None:
     assert response.status_code == 404
     assert not HandgradingResult.objects.exists()
     assert not AppliedAnnotation.objects.exists() and not Comment.objects.exists()
+
+
+@pytest.mark.parametrize(("rubric_allows", "status"), [(None, 200), (False, 403), (True, 200)])
+def test_handgraders_read_test_results_only_where_the_rubric_allows(
+    world: World, rubric_allows: bool | None, status: int
+) -> None:
+    """No rubric: the results layer's rule (handgraders see what staff see). A rubric: its
+    `handgraders_can_see_test_results` decides; staff are never affected."""
+    if rubric_allows is not None:
+        rubric(world, handgraders_can_see_test_results=rubric_allows)
+    submission = make_graded(world.group)
+    url = f"/api/submissions/{submission.pk}/results/"
+    assert world.client("handgrader").get(url).status_code == status
+    assert world.client("staff").get(url).status_code == 200

@@ -42,6 +42,7 @@ from autograder.grading.results.models import (
     AGTestCommandResult,
     AGTestSuiteResult,
 )
+from autograder.grading.results.viewer_policies import handgraders_may_read_results
 from autograder.groups.models import Group
 from autograder.groups.selectors import group_is_member
 from autograder.projects.selectors import project_check_readable
@@ -114,7 +115,9 @@ def _allowed_categories(
     if roles.is_admin or (roles.is_staff and is_member):
         return [FeedbackCategory.STAFF_VIEWER, *_others(FeedbackCategory.STAFF_VIEWER)]
     allowed: list[FeedbackCategory] = []
-    if roles.is_staff or (roles.is_handgrader and not is_member):
+    if roles.is_staff or (
+        roles.is_handgrader and not is_member and handgraders_may_read_results(group.project)
+    ):
         allowed.append(FeedbackCategory.STAFF_VIEWER)
     if roles.is_staff and _staff_may_see_final_graded(submission):
         allowed.append(FeedbackCategory.FINAL_GRADED)
