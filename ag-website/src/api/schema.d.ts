@@ -2726,34 +2726,29 @@ export interface components {
         };
         MutationSuiteOutput: {
             readonly id: number;
-            project: number;
-            /** Format: int64 */
-            order?: number;
-            name: string;
+            readonly project: number;
+            readonly order: number;
+            readonly name: string;
             /** @description Empty: the site's default image. */
-            sandbox_image?: string;
-            instructor_files_needed?: number[];
-            student_files_needed?: number[];
-            buggy_impl_names: string[];
-            setup_command?: string;
-            setup_time_limit_s?: number;
-            get_student_test_names_command: string;
-            test_names_time_limit_s?: number;
-            test_name_whitespace_handling?: components["schemas"]["TestNameWhitespaceHandlingEnum"];
-            max_num_student_tests?: number;
-            validity_check_command: string;
-            validity_time_limit_s?: number;
-            grade_buggy_impl_command: string;
-            grade_time_limit_s?: number;
-            /** Format: int64 */
-            points_per_exposed_bug?: number;
-            /**
-             * Format: int64
-             * @description Cap on the suite's points; empty: no cap.
-             */
-            max_points?: number | null;
-            allow_network?: boolean;
-            deferred?: boolean;
+            readonly sandbox_image: string;
+            readonly instructor_files_needed: number[];
+            readonly student_files_needed: number[];
+            readonly buggy_impl_names: string[];
+            readonly setup_command: string;
+            readonly setup_time_limit_s: number;
+            readonly get_student_test_names_command: string;
+            readonly test_names_time_limit_s: number;
+            readonly test_name_whitespace_handling: components["schemas"]["TestNameWhitespaceHandlingEnum"];
+            readonly max_num_student_tests: number;
+            readonly validity_check_command: string;
+            readonly validity_time_limit_s: number;
+            readonly grade_buggy_impl_command: string;
+            readonly grade_time_limit_s: number;
+            readonly points_per_exposed_bug: number;
+            /** @description Cap on the suite's points; empty: no cap. */
+            readonly max_points: number | null;
+            readonly allow_network: boolean;
+            readonly deferred: boolean;
             readonly feedback: components["schemas"]["MutationFeedbackConfig"];
             readonly points_possible: number;
             /** Format: date-time */
@@ -3485,7 +3480,7 @@ export interface components {
         RerunCreateInputRequest: {
             selection: components["schemas"]["SelectionEnum"];
             submission_ids?: number[];
-            /** @description Suite id → null (every test case) or a list of test case ids. Left out or null: every suite. */
+            /** @description Suite id → null (every test case) or a list of test case ids; the key "mutation" → a list of mutation suite ids. Left out or null: every suite and mutation suite. */
             suite_selection?: {
                 [key: string]: number[] | null;
             } | null;

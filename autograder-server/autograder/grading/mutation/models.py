@@ -16,6 +16,7 @@ from autograder.submissions.models import Submission
 
 MAX_STUDENT_TESTS = 50
 MAX_BUGGY_IMPLS = 500
+MAX_POINTS_PER_BUG = 10_000
 RERUN_SELECTION_KEY = "mutation"
 """In a rerun's suite selection: the list of mutation suite ids to rerun (absent: none of
 them; a rerun of every suite, with no selection, reruns them all)."""
@@ -58,9 +59,14 @@ class MutationTestSuite(models.Model):
     validity_time_limit_s = _time_limit(10)
     grade_buggy_impl_command = models.TextField(max_length=MAX_COMMAND_LENGTH)
     grade_time_limit_s = _time_limit(10)
-    points_per_exposed_bug = models.PositiveIntegerField(default=1)
+    points_per_exposed_bug = models.PositiveIntegerField(
+        default=1, validators=[MaxValueValidator(MAX_POINTS_PER_BUG)]
+    )
     max_points = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Cap on the suite's points; empty: no cap."
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_POINTS_PER_BUG * MAX_BUGGY_IMPLS)],
+        help_text="Cap on the suite's points; empty: no cap.",
     )
     allow_network = models.BooleanField(default=False)
     deferred = models.BooleanField(default=False)

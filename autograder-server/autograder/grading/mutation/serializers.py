@@ -83,7 +83,13 @@ class MutationSuiteInput(StrictModelSerializer):
 
 
 class MutationSuiteOutput(serializers.ModelSerializer[MutationTestSuite]):
-    buggy_impl_names = serializers.ListField(child=serializers.CharField())
+    instructor_files_needed: serializers.PrimaryKeyRelatedField[InstructorFile] = (
+        serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    )
+    student_files_needed: serializers.PrimaryKeyRelatedField[ExpectedStudentFile] = (
+        serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    )
+    buggy_impl_names = serializers.ListField(child=serializers.CharField(), read_only=True)
     feedback = serializers.SerializerMethodField()
     points_possible = serializers.IntegerField(read_only=True)
 
@@ -98,6 +104,7 @@ class MutationSuiteOutput(serializers.ModelSerializer[MutationTestSuite]):
             "created_at",
             "last_modified",
         )
+        read_only_fields = fields
 
     @extend_schema_field(MutationFeedbackJson)
     def get_feedback(self, suite: MutationTestSuite) -> dict[str, Any]:

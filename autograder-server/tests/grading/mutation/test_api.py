@@ -73,6 +73,8 @@ def test_create_read_update(world: World) -> None:
         ({"buggy_impl_names": ["a", "a"]}, "buggy_impl_names"),
         ({"buggy_impl_names": ["a", " "]}, "buggy_impl_names"),
         ({"max_num_student_tests": 51}, "max_num_student_tests"),
+        ({"points_per_exposed_bug": 10_001}, "points_per_exposed_bug"),
+        ({"max_points": 2**40}, "max_points"),
         ({"test_name_whitespace_handling": "tabs"}, "test_name_whitespace_handling"),
         ({"feedback": {"normal": {"bugs_exposed_feedback": "everything"}}}, "feedback.normal"),
         ({"feedback": {"normal": {"show_secret": True}}}, "feedback.normal"),

@@ -1,0 +1,129 @@
+// Mutation testing in a real browser, against a real server, a real Celery worker and real
+// sandboxes: staff configure a mutation suite on the project admin page (the students' tests
+// are checked against the correct implementation, then run against three buggy ones); a
+// student submits tests that catch 2 of the 3 bugs and sees the names of the bugs exposed
+// (what normal feedback was set to show), never the bug they missed nor the instructor files.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { apiFrom, expectErrors, failedRequest, fieldErrors, file, launch, loginAs, screenshot, SEED, steps } from './browser.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '../../..');
+const PYTHON = process.env.E2E_PYTHON ?? join(REPO, '.venv/bin/python');
+const GRADING_TIMEOUT = 180_000;
+
+const STUDENT_TESTS = `import stats
+
+def test_mean():
+    assert stats.mean([1, 2]) == 1.5
+
+def test_max():
+    assert stats.maximum([3, 1, 2]) == 3
+
+def test_wrong():
+    assert stats.mean([2, 2]) == 3
+`;
+
+let browser;
+const state = {};
+const step = steps(() => browser);
+
+before(async () => {
+  browser = await launch();
+  const out = execFileSync(PYTHON, [join(REPO, 'manage.py'), 'shell'], {
+    encoding: 'utf-8',
+    input: readFileSync(join(HERE, 'seed_mutation.py'), 'utf-8'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, MUTATION_COURSE: String(SEED.course) },
+  });
+  state.projectId = JSON.parse(out.trim().split('\n').at(-1)).project;
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+step('staff configure a mutation suite in the test editor', async () => {
+  const page = await loginAs(browser, 'admin@e2e.test');
+  await page.goto(`/projects/${state.projectId}/admin?tab=tests`);
+  await page.getByRole('heading', { name: "Mutation testing (students' own tests)" }).waitFor();
+  await page.getByLabel('New mutation suite name').fill('Your tests');
+  await page.getByRole('button', { name: 'Add mutation suite' }).click();
+  const form = page.getByRole('form', { name: 'Mutation suite settings' });
+  await form.getByRole('heading', { name: 'Mutation suite: Your tests' }).waitFor();
+
+  for (const name of ['stats.py', 'run_test.py', 'list_tests.py', 'bug_mean.py', 'bug_max.py', 'bug_count.py']) {
+    await form.getByLabel(name, { exact: true }).check();
+  }
+  await form.getByLabel('Buggy implementation names (one per line)').fill('bug_mean\nbug_max\nbug_count');
+  await form.getByLabel("Command that lists the student's test names").fill('python3 list_tests.py');
+  await form.getByLabel('Validity check (against the correct implementation)').fill(
+    'python3 run_test.py stats.py ${student_test_name}',
+  );
+  await form.getByLabel('Run the valid tests against a buggy implementation').fill(
+    'python3 run_test.py ${buggy_impl_name}.py ${student_test_name}',
+  );
+  await form.getByLabel('Points per exposed bug').fill('2');
+  await form.getByLabel('Bugs shown (Normal)').selectOption('exposed_bug_names');
+
+  // A command without its placeholder is refused with the reason under the field.
+  expectErrors(failedRequest(400, /mutation_suites\/\d+\//));
+  await form.getByLabel('Validity check (against the correct implementation)').fill('python3 run_test.py stats.py');
+  await form.getByRole('button', { name: 'Save mutation suite' }).click();
+  assert.equal(
+    await fieldErrors(page, 'Validity check (against the correct implementation)'),
+    'The validity check runs one test at a time: it must contain ${student_test_name}.',
+  );
+  await screenshot(page, 'mutation-00-staff-config-error');
+  await form.getByLabel('Validity check (against the correct implementation)').fill(
+    'python3 run_test.py stats.py ${student_test_name}',
+  );
+
+  await form.getByRole('button', { name: 'Save mutation suite' }).click();
+  await form.getByText('Mutation suite saved.').waitFor();
+  await page.getByRole('button', { name: 'Your tests (3 bugs, 6 points)' }).waitFor();
+  await screenshot(page, 'mutation-01-staff-config');
+
+  const suites = await apiFrom(page, 'GET', `projects/${state.projectId}/mutation_suites/`);
+  assert.equal(suites.json.length, 1);
+  state.suiteId = suites.json[0].id;
+  assert.deepEqual(suites.json[0].buggy_impl_names, ['bug_mean', 'bug_max', 'bug_count']);
+  assert.equal(suites.json[0].feedback.normal.bugs_exposed_feedback, 'exposed_bug_names');
+  assert.equal(suites.json[0].instructor_files_needed.length, 6);
+});
+
+step('a student whose tests catch 2 of 3 bugs sees which bugs they exposed', async () => {
+  const alice = await loginAs(browser, 'alice@e2e.test');
+  await alice.goto(`/projects/${state.projectId}`);
+  await alice.getByLabel('Choose files').setInputFiles([file('test_stats.py', STUDENT_TESTS)]);
+  await alice.getByText('✓ test_stats.py').waitFor();
+  await alice.getByRole('button', { name: 'Submit', exact: true }).click();
+  await alice.getByText('All tests finished.').waitFor({ timeout: GRADING_TIMEOUT });
+  await alice.getByRole('link', { name: 'See the results' }).click();
+
+  const result = alice.getByTestId('mutation-result');
+  await result.waitFor();
+  assert.equal((await alice.getByTestId('total-points').textContent()).trim(), '4 / 6 points');
+  assert.equal((await result.getByTestId('bugs-exposed').textContent()).replace(/\s+/g, ' ').trim(), 'Your tests exposed 2 bugs.');
+  const bugs = await result.getByTestId('bug-list').locator('li').allTextContents();
+  assert.deepEqual(bugs.map((b) => b.trim()), ['bug_mean: exposed', 'bug_max: exposed']);
+  const tests = await result.getByTestId('student-tests').locator('li').allTextContents();
+  assert.deepEqual(tests.map((t) => t.replace(/\s+/g, ' ').trim()), [
+    'test_max: valid',
+    'test_mean: valid',
+    'test_wrong: failed against the correct implementation: not used',
+  ]);
+  assert.equal(await alice.getByText('Shown with normal feedback.').count(), 1);
+  await screenshot(alice, 'mutation-02-student-results');
+
+  // The bug the tests missed, the instructor files and the suite's configuration stay hidden.
+  const text = await alice.locator('main').textContent();
+  for (const secret of ['bug_count', 'run_test.py', 'list_tests.py']) assert.ok(!text.includes(secret), secret);
+  expectErrors(failedRequest(403, `mutation_suites/${state.suiteId}/`));
+  const config = await apiFrom(alice, 'GET', `mutation_suites/${state.suiteId}/`);
+  assert.equal(config.status, 403);
+});
