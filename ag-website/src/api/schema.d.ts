@@ -3210,6 +3210,7 @@ export interface components {
             show_only_applied_to_students?: boolean;
             handgraders_can_leave_comments?: boolean;
             handgraders_can_adjust_points?: boolean;
+            handgraders_can_see_test_results?: boolean;
         };
         /** @description Types and ranges; cross-field and cross-row rules are the service's. */
         PatchedSuiteInputRequest: {
@@ -3674,6 +3675,7 @@ export interface components {
             show_only_applied_to_students?: boolean;
             handgraders_can_leave_comments?: boolean;
             handgraders_can_adjust_points?: boolean;
+            handgraders_can_see_test_results?: boolean;
         };
         RubricOutput: {
             id: number;
@@ -3685,6 +3687,7 @@ export interface components {
             show_only_applied_to_students: boolean;
             handgraders_can_leave_comments: boolean;
             handgraders_can_adjust_points: boolean;
+            handgraders_can_see_test_results: boolean;
             criteria: components["schemas"]["CriterionOutput"][];
             annotations: components["schemas"]["AnnotationOutput"][];
         };
