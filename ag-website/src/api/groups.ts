@@ -25,5 +25,7 @@ export const getGroup = (id: number): Promise<Group> => get<Group>(`groups/${id}
 export const createGroup = (projectId: number, members: string[]): Promise<Group> =>
   post<Group>(`projects/${projectId}/groups/`, { members });
 export const updateGroup = (id: number, input: GroupUpdate): Promise<Group> => patch<Group>(`groups/${id}/`, input);
+/** Deletes a group (refused while it has submissions: merge it into another instead). */
+export const deleteGroup = (id: number): Promise<void> => del(`groups/${id}/`);
 export const mergeGroups = (id: number, otherGroup: number): Promise<Group> =>
   post<Group>(`groups/${id}/merge/`, { other_group: otherGroup });

@@ -1,14 +1,14 @@
 /**
  * A project's groups for course staff: the list, and the changes staff make to it from the
- * Groups page (create a group, merge one group into another) and from student lookup (a
- * group's extension and bonus submissions). The server decides what is
+ * Groups page (create a group, edit its members, extension and bonus submissions, delete an
+ * empty one, merge one group into another) and from student lookup. The server decides what is
  * allowed (sizes, enrolment, a group merged with itself, two groups both being graded); this
  * keeps each form's error for the form and reloads the list after a change. A change is
  * reported once the list shows it, and the caller clears its form in the same tick, so
  * nothing typed after the report is wiped by a late reload.
  */
 import { computed, shallowRef, type ComputedRef, type ShallowRef } from 'vue';
-import { createGroup, listGroups, mergeGroups, updateGroup } from '@/api/groups';
+import { createGroup, deleteGroup, listGroups, mergeGroups, updateGroup } from '@/api/groups';
 import type { Group, GroupUpdate } from '@/api/types';
 import { useAction, useAsync, type AsyncState } from './useAsync';
 
@@ -26,6 +26,9 @@ export interface ProjectGroups {
   create: (members: string) => Promise<Group | undefined>;
   merge: (intoId: number, otherId: number) => Promise<Group | undefined>;
   update: (groupId: number, input: GroupUpdate) => Promise<Group | undefined>;
+  removing: Action;
+  /** Deletes a group; true when it is gone. */
+  remove: (groupId: number) => Promise<boolean>;
 }
 
 /** "alice@x, bob@x": how a group is named everywhere staff see one. */
@@ -73,5 +76,15 @@ export function useProjectGroups(projectId: () => number): ProjectGroups {
     return group;
   }
 
-  return { groups, options, creating, merging, updating, lastChanged, create, merge, update };
+  const removing = useAction();
+  async function remove(groupId: number): Promise<boolean> {
+    const done = await removing.run(async () => {
+      await deleteGroup(groupId);
+      return true;
+    });
+    if (done) await groups.reload();
+    return done === true;
+  }
+
+  return { groups, options, creating, merging, updating, lastChanged, create, merge, update, removing, remove };
 }
