@@ -14,6 +14,7 @@ Run from autograder-server/ with the fuzz run's AG_* environment:
 import json
 import os
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import django
@@ -34,6 +35,14 @@ from autograder.grading.pipeline.models import RerunTask  # noqa: E402
 from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult  # noqa: E402
 from autograder.groups.models import Group, GroupMembership  # noqa: E402
 from autograder.groups.services import group_invitation_create  # noqa: E402
+from autograder.handgrading import services as handgrading_services  # noqa: E402
+from autograder.handgrading.models import (  # noqa: E402
+    Annotation,
+    AppliedAnnotation,
+    Comment,
+    Criterion,
+    HandgradingRubric,
+)
 from autograder.projects.models import Project  # noqa: E402
 from autograder.projects.services import expected_file_create, instructor_file_create  # noqa: E402
 from autograder.submissions.models import Submission, SubmissionStatus  # noqa: E402
@@ -81,6 +90,32 @@ def _graded_submission(group: Group, submitter: User) -> Submission:
     return submission
 
 
+def _handgrading(project: Project, group: Group, staff: User) -> dict[str, list[int]]:
+    """A rubric with a criterion and an annotation, and the group's result with one of each
+    item, so the handgrading paths have real rows to name."""
+    rubric = HandgradingRubric.objects.create(project=project, max_points=Decimal(10))
+    criterion = Criterion.objects.create(
+        rubric=rubric, short_description="Style", points=Decimal(2)
+    )
+    annotation = Annotation.objects.create(
+        rubric=rubric, short_description="Magic", deduction=Decimal(-1)
+    )
+    result = handgrading_services.result_for_group(group=group)
+    assert result is not None
+    applied = AppliedAnnotation.objects.create(
+        result=result, annotation=annotation, filename="x.py", first_line=1, last_line=1
+    )
+    comment = Comment.objects.create(result=result, text="Nice", created_by=staff)
+    return {
+        "rubric_id": [rubric.pk],
+        "criterion_id": [criterion.pk],
+        "annotation_id": [annotation.pk],
+        "result_id": [result.pk],
+        "applied_id": [applied.pk],
+        "comment_id": [comment.pk],
+    }
+
+
 def _seed_role(role: str) -> dict[str, Any]:
     course = Course.objects.create(
         name=f"Fuzz {role}", semester=Semester.FALL, year=2026, num_late_days=2
@@ -119,6 +154,8 @@ def _seed_role(role: str) -> dict[str, Any]:
     invitation = group_invitation_create(project=solo_project, sender=loner, recipients=[student])
     rerun = RerunTask.objects.create(project=project, creator=admin, selection="all")
 
+    handgrading = _handgrading(project, group, staff)
+
     suite_results = AGTestSuiteResult.objects.filter(submission__project=project)
     command_results = AGTestCommandResult.objects.filter(
         case_result__suite_result__submission__project=project
@@ -153,6 +190,7 @@ def _seed_role(role: str) -> dict[str, Any]:
         "rerun_id": [rerun.pk],
         "user_id": [student.pk, staff.pk, admin.pk, loner.pk],
         "token_id": token_ids,
+        **handgrading,
     }
     usernames = [user.username for user in (student, partner, loner, staff, admin)]
     return {"token": token_key, "auth_token_id": auth_token_id, "ids": ids, "usernames": usernames}
