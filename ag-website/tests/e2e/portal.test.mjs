@@ -344,10 +344,10 @@ step('staff pages: student lookup, gradebook, reruns with progress, stats', asyn
 
   // Two submissions so far, both graded: Alice's (rerun) and Carol's.
   await admin.goto(`/projects/${state.projectId}/admin?tab=stats`);
-  const stats = admin.getByRole('region', { name: 'Stats' });
+  const stats = admin.getByRole('region', { name: 'Statistics' });
   await stats.getByText('2 submissions.').waitFor();
   assert.deepEqual(await stats.locator('.badge').allInnerTexts(), ['Finished: 2']);
-  assert.match(await stats.innerText(), /Median queue wait \(latest 2 submissions\): \d/);
+  assert.match(await stats.innerText(), /Median queue wait \(latest 2 graded submissions\): \d/);
   const perHour = stats.locator('figure', { hasText: 'Submissions per hour (last 48 hours)' });
   await perHour.getByText('Show as a table').click();
   const counts = (await perHour.locator('tbody td:nth-child(2)').allInnerTexts()).map(Number);

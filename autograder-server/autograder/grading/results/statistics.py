@@ -9,16 +9,17 @@ comparable; submissions worth nothing (0 possible) have no percentage.
 
 import dataclasses
 import statistics as stats
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from autograder.courses.models import CourseMembership, Role
+from autograder.grading.mutation.models import MutationSuiteResult
 from autograder.grading.results.final_graded import final_graded_submissions
 from autograder.grading.results.models import AGTestCaseResult, AGTestCommandResult
-from autograder.grading.results.selectors import SubmissionScore, submission_scores
 from autograder.groups.models import Group
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
@@ -100,20 +101,55 @@ class ProjectStatistics:
     queue_waits: StatsQueueWaits
 
 
-def _student_groups(project: Project) -> list[int]:
+def _student_groups(project: Project) -> QuerySet[Group]:
+    """The project's groups without a staff or admin member (as a subquery)."""
     staff = CourseMembership.objects.filter(
         course_id=project.course_id, role__in=[Role.ADMIN, Role.STAFF]
     ).values("user_id")
-    return list(
-        Group.objects.filter(project=project)
-        .exclude(members__in=staff)
+    return Group.objects.filter(project=project).exclude(members__in=staff).order_by()
+
+
+def _submissions(project: Project) -> QuerySet[Submission]:
+    """Submissions of the groups the statistics cover, filtered by a subquery rather than a
+    list of ids (binding 500 ids costs more than the query)."""
+    groups = _student_groups(project).values("pk")
+    return Submission.objects.filter(project=project, group__in=groups).order_by()
+
+
+def submission_totals(submission_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+    """Submission id → (points awarded, points possible), counted as
+    `selectors.submission_scores` counts them (each test case floored at zero, results of
+    deleted configuration left out, mutation suites included) but from one grouped join
+    rather than two subqueries per test case result: the statistics need totals only, for
+    a thousand submissions at a time."""
+    ids = list(submission_ids)
+    per_case = (
+        AGTestCommandResult.objects.filter(
+            case_result__suite_result__submission_id__in=ids,
+            case_result__suite_result__suite__isnull=False,
+            case_result__case__isnull=False,
+            command__isnull=False,
+        )
         .order_by()
-        .values_list("pk", flat=True)
+        .values_list("case_result__suite_result__submission_id", "case_result_id")
+        .annotate(awarded=Sum("points_awarded"), possible=Sum("points_possible"))
     )
+    totals = dict.fromkeys(ids, (0, 0))
+    for submission_id, _, awarded, possible in per_case:
+        done, of = totals[submission_id]
+        totals[submission_id] = (done + max(awarded, 0), of + possible)
+    mutation = MutationSuiteResult.objects.filter(submission_id__in=ids, suite__isnull=False)
+    for submission_id, awarded, possible in mutation.values_list(
+        "submission_id", "points_awarded", "points_possible"
+    ):
+        done, of = totals[submission_id]
+        totals[submission_id] = (done + awarded, of + possible)
+    return totals
 
 
-def _percent(score: SubmissionScore) -> float | None:
-    return 100 * score.awarded / score.possible if score.possible else None
+def _percent(total: tuple[int, int]) -> float | None:
+    awarded, possible = total
+    return 100 * awarded / possible if possible else None
 
 
 def _histogram(percents: list[float]) -> list[StatsBin]:
@@ -123,12 +159,10 @@ def _histogram(percents: list[float]) -> list[StatsBin]:
     return [StatsBin(label=f"{10 * i}-{10 * i + 10} %", count=c) for i, c in enumerate(counts)]
 
 
-def _first_graded(project: Project, group_ids: list[int]) -> dict[int, int]:
+def _first_graded(submissions: QuerySet[Submission]) -> dict[int, int]:
     """Group id → its first graded submission's id: the first row per group of one query."""
     rows = (
-        Submission.objects.filter(
-            project=project, group_id__in=group_ids, status=SubmissionStatus.FINISHED_GRADING
-        )
+        submissions.filter(status=SubmissionStatus.FINISHED_GRADING)
         .order_by("group_id", "timestamp", "pk")
         .values_list("group_id", "pk")
     )
@@ -186,10 +220,9 @@ def _tests(submission_ids: list[int]) -> list[StatsTestPassRate]:
     return [entry[3] for entry in found]
 
 
-def _per_day(project: Project, group_ids: list[int]) -> list[StatsTimeCount]:
+def _per_day(submissions: QuerySet[Submission]) -> list[StatsTimeCount]:
     rows = (
-        Submission.objects.filter(project=project, group_id__in=group_ids)
-        .annotate(day=TruncDate("timestamp"))
+        submissions.annotate(day=TruncDate("timestamp"))
         .order_by("day")
         .values("day")
         .annotate(count=Count("pk"))
@@ -203,11 +236,11 @@ def _per_day(project: Project, group_ids: list[int]) -> list[StatsTimeCount]:
     ]
 
 
-def _per_hour(project: Project, group_ids: list[int], now: datetime) -> list[StatsTimeCount]:
+def _per_hour(submissions: QuerySet[Submission], now: datetime) -> list[StatsTimeCount]:
     end = now.replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(hours=HOURS_SHOWN - 1)
     rows = (
-        Submission.objects.filter(project=project, group_id__in=group_ids, timestamp__gte=start)
+        submissions.filter(timestamp__gte=start)
         .annotate(hour=TruncHour("timestamp"))
         .order_by("hour")
         .values("hour")
@@ -218,15 +251,10 @@ def _per_hour(project: Project, group_ids: list[int], now: datetime) -> list[Sta
     return [StatsTimeCount(start=hour, count=counts.get(hour, 0)) for hour in hours]
 
 
-def _queue_waits(project: Project, group_ids: list[int]) -> StatsQueueWaits:
+def _queue_waits(submissions: QuerySet[Submission]) -> StatsQueueWaits:
     waits = [
         wait.total_seconds()
-        for wait in Submission.objects.filter(
-            project=project,
-            group_id__in=group_ids,
-            queued_at__isnull=False,
-            grading_started_at__isnull=False,
-        )
+        for wait in submissions.filter(queued_at__isnull=False, grading_started_at__isnull=False)
         .order_by("-timestamp")
         .annotate(wait=F("grading_started_at") - F("queued_at"))
         .values_list("wait", flat=True)[:WAIT_SAMPLE]
@@ -242,12 +270,11 @@ def _queue_waits(project: Project, group_ids: list[int]) -> StatsQueueWaits:
 
 def project_statistics(*, project: Project, now: datetime | None = None) -> ProjectStatistics:
     now = now or timezone.now()
-    group_ids = _student_groups(project)
+    group_ids = list(_student_groups(project).values_list("pk", flat=True))
+    submissions = _submissions(project)
     finals = final_graded_submissions(project=project, group_ids=group_ids)
-    firsts = _first_graded(project, group_ids)
-    scores = submission_scores(
-        submission_ids={s.pk for s in finals.values()} | set(firsts.values())
-    )
+    firsts = _first_graded(submissions)
+    scores = submission_totals({s.pk for s in finals.values()} | set(firsts.values()))
     final_percents = {
         gid: p for gid, s in finals.items() if (p := _percent(scores[s.pk])) is not None
     }
@@ -259,12 +286,7 @@ def project_statistics(*, project: Project, now: datetime | None = None) -> Proj
             pairs.append(
                 StatsFirstVsFinal(group_id=group_id, first_percent=first, final_percent=final)
             )
-    statuses = (
-        Submission.objects.filter(project=project, group_id__in=group_ids)
-        .order_by("status")
-        .values("status")
-        .annotate(count=Count("pk"))
-    )
+    statuses = submissions.order_by("status").values("status").annotate(count=Count("pk"))
     by_status = [StatsStatusCount(status=row["status"], count=row["count"]) for row in statuses]
     values = list(final_percents.values())
     return ProjectStatistics(
@@ -277,7 +299,7 @@ def project_statistics(*, project: Project, now: datetime | None = None) -> Proj
         final_score_histogram=_histogram(values),
         tests=_tests([s.pk for s in finals.values()]),
         first_vs_final=pairs,
-        submissions_per_day=_per_day(project, group_ids),
-        submissions_per_hour=_per_hour(project, group_ids, now),
-        queue_waits=_queue_waits(project, group_ids),
+        submissions_per_day=_per_day(submissions),
+        submissions_per_hour=_per_hour(submissions, now),
+        queue_waits=_queue_waits(submissions),
     )

@@ -9,7 +9,9 @@ from rest_framework.test import APIClient
 
 from autograder.courses.models import Role
 from autograder.grading.config.models import AGTestCommand
-from autograder.grading.results.statistics import project_statistics
+from autograder.grading.results.models import AGTestCommandResult
+from autograder.grading.results.selectors import submission_scores
+from autograder.grading.results.statistics import project_statistics, submission_totals
 from autograder.groups.models import Group
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
@@ -143,3 +145,27 @@ def test_the_endpoint_answers_staff(project: Project) -> None:
     assert body["tests"][0]["case_name"] in ("easy", "hard")
     assert len(body["final_score_histogram"]) == 10
     assert body["queue_waits"]["median_seconds"] == 20.0
+
+
+def test_totals_count_as_the_scores_everywhere_else_do(project: Project) -> None:
+    """Negative points floor their test case at zero; a deleted command's result counts no
+    more; a submission without results is 0 of 0."""
+    cmds = commands(project)
+    ann = graded(group_of(project, "ann"), 2)
+    bob = graded(group_of(project, "bob"), 1, fail=("easy",))
+    AGTestCommandResult.objects.filter(
+        case_result__suite_result__submission=bob, command=cmds["easy"]
+    ).update(points_awarded=-3)
+    f.make_command(cmds["hard"].case, name="extra", points_for_correct_return_code=4)
+    cat = f.make_submission(group_of(project, "cat"))
+    f.grade(cat)
+    cmds["hard"].delete()
+    empty = f.make_submission(group_of(project, "dan"), status=SubmissionStatus.QUEUED)
+    ids = list(Submission.objects.filter(project=project).values_list("pk", flat=True))
+
+    totals = submission_totals(ids)
+
+    expected = submission_scores(submission_ids=ids)
+    assert totals == {i: (expected[i].awarded, expected[i].possible) for i in ids}
+    assert (totals[ann.pk], totals[bob.pk]) == ((1, 1), (0, 1))
+    assert (totals[cat.pk], totals[empty.pk]) == ((5, 5), (0, 0))
