@@ -201,17 +201,23 @@ class ProjectGradebookApi(APIView):
 
         def page() -> dict[str, Any]:
             paginator = DefaultPagination()
-            groups = paginator.paginate_queryset(
-                gradebook.gradebook_groups(project=project), request, view=self
+            all_entries = gradebook.gradebook_entries(project=project)
+            # DRF pages any sequence; its stubs only name querysets.
+            entries: list[gradebook.GradebookEntry] | None = paginator.paginate_queryset(
+                all_entries,  # type: ignore[arg-type]
+                request,
+                view=self,
             )
-            rows = gradebook.gradebook_rows(project=project, groups=list(groups or []))
+            rows = gradebook.gradebook_page_rows(project=project, entries=list(entries or []))
             response = paginator.get_paginated_response(GradebookRowOutput(rows, many=True).data)
             return dict(response.data)
 
         # The page URL (number, size, host of its links) is part of the key; staff only (above).
+        # Students without a group are rows too: the roster's version is part of the key.
+        roster = gradebook.roster_version(project=project)
         return Response(
             versioned_cache.cached(
-                f"gradebook:{project.pk}:{request.build_absolute_uri()}",
+                f"gradebook:{project.pk}:{roster}:{request.build_absolute_uri()}",
                 [versioned_cache.CONFIG, versioned_cache.project_scope(project.pk)],
                 page,
             )

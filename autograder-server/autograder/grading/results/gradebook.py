@@ -5,9 +5,9 @@ import csv
 import io
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, QuerySet
 
 from autograder.accounts.models import User
 from autograder.courses.models import CourseMembership, Role
@@ -98,6 +98,58 @@ def gradebook_rows(*, project: Project, groups: list[Group]) -> list[dict[str, A
             }
         )
     return rows
+
+
+GradebookEntry = tuple[Literal["group", "student"], int]
+"""A gradebook row before it is filled in: a group, or an enrolled student in no group."""
+
+
+def gradebook_entries(*, project: Project) -> list[GradebookEntry]:
+    """Every row of the gradebook, in order: the project's groups, then the enrolled students
+    who are in no group (by username), so the table lists everyone the CSV does. Ids only:
+    the page shown is filled in by `gradebook_page_rows`."""
+    group_ids = Group.objects.filter(project=project).order_by("pk").values_list("pk", flat=True)
+    students = sorted(_students_without_group(project), key=lambda u: (u.username, u.pk))
+    return [("group", pk) for pk in group_ids] + [("student", user.pk) for user in students]
+
+
+def gradebook_page_rows(*, project: Project, entries: list[GradebookEntry]) -> list[dict[str, Any]]:
+    """The rows of `entries` (one page), in their order: groups as `gradebook_rows` gives
+    them, students without a group with `group` null and no scores."""
+    group_ids = [pk for kind, pk in entries if kind == "group"]
+    groups = {g.pk: g for g in gradebook_groups(project=project).filter(pk__in=group_ids)}
+    rows = {
+        ("group", row["group"]): row
+        for row in gradebook_rows(project=project, groups=[groups[pk] for pk in group_ids])
+    }
+    student_ids = [pk for kind, pk in entries if kind == "student"]
+    if student_ids:
+        suites = gradebook_suites(project=project)
+        extras = _extra_scores(project, [])
+        for user in User.objects.filter(pk__in=student_ids).only("id", "username"):
+            rows[("student", user.pk)] = {
+                "group": None,
+                "members": [{"id": user.pk, "username": user.username}],
+                "final_graded_submission": None,
+                "submission_timestamp": None,
+                "points_awarded": None,
+                "points_possible": None,
+                "suites": _suite_scores(suites, None),
+                "extra": [
+                    {"key": c.key, "name": c.label, "points_awarded": None, "points_possible": None}
+                    for c, _ in extras
+                ],
+            }
+    return [rows[entry] for entry in entries if entry in rows]
+
+
+def roster_version(*, project: Project) -> str:
+    """Changes whenever a student joins or leaves the course, so a cached gradebook page
+    (which lists students without a group) is not reused across roster changes."""
+    found = CourseMembership.objects.filter(
+        course_id=project.course_id, role=Role.STUDENT
+    ).aggregate(count=Count("pk"), last=Max("pk"))
+    return f"{found['count']}-{found['last']}"
 
 
 def _cell(text: str) -> str:

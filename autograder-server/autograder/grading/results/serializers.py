@@ -97,7 +97,9 @@ class GradebookExtraOutput(serializers.Serializer[Any]):
 
 
 class GradebookRowOutput(serializers.Serializer[Any]):
-    group = serializers.IntegerField()
+    group = serializers.IntegerField(
+        allow_null=True, help_text="Null for an enrolled student who is in no group."
+    )
     members = GradebookMemberOutput(many=True)
     final_graded_submission = _nullable_int()
     submission_timestamp = serializers.DateTimeField(allow_null=True)

@@ -60,8 +60,8 @@ class TestGradebookApi:
         f.make_submission(world.group, status=SubmissionStatus.BEING_GRADED)
         response = world.client("staff").get(f"/api/projects/{world.project.pk}/gradebook/")
         assert response.status_code == 200
-        assert response.data["count"] == 2
-        first, second = response.data["results"]
+        assert response.data["count"] == 3  # two groups, and the student in none
+        first, second, _ = response.data["results"]
         assert first["group"] == world.group.pk
         assert [m["username"] for m in first["members"]] == ["member@example.edu"]
         assert first["final_graded_submission"] == final.pk
@@ -90,7 +90,7 @@ class TestGradebookApi:
     def test_paginated(self, world: World) -> None:
         url = f"/api/projects/{world.project.pk}/gradebook/"
         response = world.client("staff").get(url, {"page_size": 1, "page": 2})
-        assert response.data["count"] == 2
+        assert response.data["count"] == 3
         assert [row["group"] for row in response.data["results"]] == [world.other_group.pk]
         assert response.data["previous"]
 
@@ -106,14 +106,45 @@ class TestGradebookApi:
             graded(group, {a: 4, b: i % 7}, hours=1)
         client = world.client("staff")
         url = f"/api/projects/{world.project.pk}/gradebook/"
-        with django_assert_max_num_queries(10):
+        # A fixed number: the page also asks for the roster (its version, and the students in
+        # no group), whatever the number of groups.
+        with django_assert_max_num_queries(15):
             response = client.get(url, {"page_size": 100})
-        assert response.data["count"] == 50
-        assert all(len(row["members"]) == 2 for row in response.data["results"][2:])
+        assert response.data["count"] == 51  # 50 groups, and the world's student in none
+        assert all(len(row["members"]) == 2 for row in response.data["results"][2:50])
         with django_assert_max_num_queries(10):
             csv_response = client.get(f"/api/projects/{world.project.pk}/gradebook.csv")
             rows = csv_rows(csv_response)
         assert len(rows) == 1 + 48 * 2 + 3  # header, grouped students, the world's students
+
+    def test_students_without_a_group_are_rows_like_in_the_csv(self, world: World) -> None:
+        """The table lists everyone the CSV does: enrolled students in no group come after
+        the groups (by username), with no group and no scores; one enrolled later appears
+        at once (a cached page is not reused across roster changes)."""
+        a, b = two_suites(world)
+        graded(world.group, {a: 4, b: 6}, hours=1)
+        client = world.client("staff")
+        url = f"/api/projects/{world.project.pk}/gradebook/"
+        first = client.get(url).data
+        assert [row["group"] for row in first["results"]] == [
+            world.group.pk,
+            world.other_group.pk,
+            None,
+        ]
+        alone = first["results"][2]
+        assert [m["username"] for m in alone["members"]] == ["student@example.edu"]
+        assert alone["points_awarded"] is None and alone["final_graded_submission"] is None
+        assert [s["name"] for s in alone["suites"]] == ["A", "B"]
+
+        student(world, "aaa.late@example.edu")
+        again = client.get(url).data
+        assert [[m["username"] for m in row["members"]] for row in again["results"][2:]] == [
+            ["aaa.late@example.edu"],
+            ["student@example.edu"],
+        ]
+        listed = {m for row in again["results"] for m in (x["username"] for x in row["members"])}
+        in_csv = {row[0] for row in csv_rows(client.get(f"{url[:-1]}.csv"))[1:]}
+        assert listed == in_csv
 
 
 class TestGradebookCsv:
