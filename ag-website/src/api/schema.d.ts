@@ -1875,6 +1875,7 @@ export interface components {
         ActionEnum: "create" | "update" | "delete" | "keep";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         AnnotationApplyInputRequest: {
+            /** Format: int64 */
             annotation: number;
             filename: string;
             first_line: number;
@@ -2434,7 +2435,8 @@ export interface components {
             username: string;
         };
         GradebookRowOutput: {
-            group: number;
+            /** @description Null for an enrolled student who is in no group. */
+            group: number | null;
             members: components["schemas"]["GradebookMemberOutput"][];
             final_graded_submission: number | null;
             /** Format: date-time */
@@ -2712,12 +2714,8 @@ export interface components {
             validity_time_limit_s?: number;
             grade_buggy_impl_command: string;
             grade_time_limit_s?: number;
-            /** Format: int64 */
             points_per_exposed_bug?: number;
-            /**
-             * Format: int64
-             * @description Cap on the suite's points; empty: no cap.
-             */
+            /** @description Cap on the suite's points; empty: no cap. */
             max_points?: number | null;
             allow_network?: boolean;
             deferred?: boolean;
@@ -3117,12 +3115,8 @@ export interface components {
             validity_time_limit_s?: number;
             grade_buggy_impl_command?: string;
             grade_time_limit_s?: number;
-            /** Format: int64 */
             points_per_exposed_bug?: number;
-            /**
-             * Format: int64
-             * @description Cap on the suite's points; empty: no cap.
-             */
+            /** @description Cap on the suite's points; empty: no cap. */
             max_points?: number | null;
             allow_network?: boolean;
             deferred?: boolean;
@@ -3663,7 +3657,10 @@ export interface components {
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         RubricImportInputRequest: {
-            /** @description The project to copy from. */
+            /**
+             * Format: int64
+             * @description The project to copy from.
+             */
             project: number;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */

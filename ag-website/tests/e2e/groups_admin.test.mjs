@@ -111,6 +111,15 @@ step('staff delete a group without submissions', async () => {
   assert.deepEqual(await groupRows(admin).locator('td:first-child').allInnerTexts(), ['alice@e2e.test, bob@e2e.test']);
 });
 
+step('the gradebook lists students in no group, as its CSV does', async () => {
+  const admin = state.admin;
+  await admin.goto(`/projects/${state.projectId}/admin?tab=gradebook`);
+  const carol = admin.getByTestId('gradebook-row').filter({ hasText: 'carol@e2e.test' });
+  await carol.getByText('(in no group)').waitFor();
+  assert.match(await carol.innerText(), /none/);
+  await screenshot(admin, 'groups-05-gradebook-without-group');
+});
+
 step('leaving project settings with unsaved changes asks first', async () => {
   const admin = state.admin;
   await admin.goto(`/projects/${state.projectId}/admin?tab=settings`);
