@@ -1929,6 +1929,8 @@ export interface components {
             password_login: boolean;
             providers: components["schemas"]["AuthProviderOutput"][];
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         /**
          * @description * `no_feedback` - no_feedback
          *     * `num_bugs_exposed` - num_bugs_exposed
@@ -2400,6 +2402,13 @@ export interface components {
             /** @description True when the upload would accept these files (limits and deadlines aside). */
             acceptable: boolean;
         };
+        /**
+         * @description * `` - Working directory
+         *     * `gradescope` - Gradescope (/autograder)
+         *     * `prairielearn` - PrairieLearn (/grade)
+         * @enum {string}
+         */
+        FileLayoutEnum: "gradescope" | "prairielearn";
         /**
          * @description * `most_recent` - Most recent submission
          *     * `best` - Best-scoring submission
@@ -3219,6 +3228,12 @@ export interface components {
             reject_submission_if_setup_fails?: boolean;
             allow_network?: boolean;
             deferred?: boolean;
+            results_format?: components["schemas"]["ResultsFormatEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Absolute path of the results file in the sandbox; empty: the last command's stdout (correctomatic). */
+            results_file_path?: string;
+            /** @description Points a full score is worth when the results file gives a fraction (PrairieLearn) or no maximum. */
+            results_points?: number;
+            file_layout?: components["schemas"]["FileLayoutEnum"] | components["schemas"]["BlankEnum"];
             /** @description Markdown shown with the suite's results wherever the suite is visible. */
             description?: string;
             /** @description Markdown for staff only. */
@@ -3526,6 +3541,14 @@ export interface components {
             percent: number;
             finished: boolean;
         };
+        /**
+         * @description * `` - Output comparison
+         *     * `gradescope` - Gradescope results.json
+         *     * `prairielearn` - PrairieLearn results.json
+         *     * `correctomatic` - correctomatic JSON
+         * @enum {string}
+         */
+        ResultsFormatEnum: "gradescope" | "prairielearn" | "correctomatic";
         RosterChangeOutput: {
             added: components["schemas"]["RosterUserOutput"][];
             removed: components["schemas"]["RosterUserOutput"][];
@@ -3972,6 +3995,12 @@ export interface components {
             reject_submission_if_setup_fails?: boolean;
             allow_network?: boolean;
             deferred?: boolean;
+            results_format?: components["schemas"]["ResultsFormatEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Absolute path of the results file in the sandbox; empty: the last command's stdout (correctomatic). */
+            results_file_path?: string;
+            /** @description Points a full score is worth when the results file gives a fraction (PrairieLearn) or no maximum. */
+            results_points?: number;
+            file_layout?: components["schemas"]["FileLayoutEnum"] | components["schemas"]["BlankEnum"];
             /** @description Markdown shown with the suite's results wherever the suite is visible. */
             description?: string;
             /** @description Markdown for staff only. */
@@ -3995,6 +4024,12 @@ export interface components {
             readonly reject_submission_if_setup_fails: boolean;
             readonly allow_network: boolean;
             readonly deferred: boolean;
+            readonly results_format: components["schemas"]["ResultsFormatEnum"] | components["schemas"]["BlankEnum"];
+            /** @description Absolute path of the results file in the sandbox; empty: the last command's stdout (correctomatic). */
+            readonly results_file_path: string;
+            /** @description Points a full score is worth when the results file gives a fraction (PrairieLearn) or no maximum. */
+            readonly results_points: number;
+            readonly file_layout: components["schemas"]["FileLayoutEnum"] | components["schemas"]["BlankEnum"];
             /** @description Markdown shown with the suite's results wherever the suite is visible. */
             readonly description: string;
             /** @description Markdown for staff only. */

@@ -27,6 +27,10 @@ function suite(sandbox_image: string): Suite {
     reject_submission_if_setup_fails: false,
     allow_network: false,
     deferred: false,
+    results_format: '',
+    results_file_path: '',
+    results_points: 100,
+    file_layout: '',
     description: '',
     staff_notes: '',
     feedback: { normal: flags, past_limit: flags, final_graded: flags, staff_viewer: flags },
@@ -60,5 +64,22 @@ describe('SuiteForm sandbox image', () => {
     const select = wrapper.get<HTMLSelectElement>('select');
     expect(select.element.value).toBe('gcc:14');
     expect(select.text()).toContain('gcc:14 (not offered by this site)');
+  });
+});
+
+describe('SuiteForm results file', () => {
+  it('proposes the results path and layout of the format picked, and sends them', async () => {
+    const wrapper = mount(SuiteForm, {
+      props: { suite: suite(''), instructorFiles: [], expectedFiles: [], sandboxImages: offered },
+    });
+    const scoredFrom = wrapper.findAll('select').find((s) => s.findAll('option').some((o) => o.text() === 'Gradescope results.json'));
+    expect(scoredFrom).toBeDefined();
+    expect(wrapper.text()).not.toContain('Full score points');
+    await scoredFrom!.setValue('prairielearn');
+    const path = wrapper.findAll('input').find((i) => i.element.value === '/grade/results/results.json');
+    expect(path).toBeDefined();
+    const layout = wrapper.findAll('select').find((s) => s.findAll('option').some((o) => o.text() === 'PrairieLearn (/grade)'));
+    expect(layout!.element.value).toBe('prairielearn');
+    expect(wrapper.text()).toContain('Full score points');
   });
 });

@@ -136,6 +136,7 @@ class DockerBackend:
             tmpfs={
                 s.home: f"{tmpfs_opts},size={spec.workdir_bytes},mode=755",
                 "/tmp": f"{tmpfs_opts},size={spec.tmp_bytes},mode=1777",
+                **{d: f"{tmpfs_opts},size={spec.workdir_bytes},mode=1777" for d in spec.extra_dirs},
             },
             shm_size=s.shm_bytes,
             pids_limit=spec.pids,

@@ -39,6 +39,11 @@ class Owner(enum.Enum):
     """Root, read-only (instructor files): the student may read but not modify it."""
 
 
+_SYSTEM_DIRS = frozenset(
+    ("", "/bin", "/dev", "/etc", "/lib", "/lib64", "/proc", "/sbin", "/sys", "/tmp", "/usr")
+)
+
+
 def _frozen_mapping(value: Mapping[str, str]) -> Mapping[str, str]:
     return types.MappingProxyType(dict(value))
 
@@ -68,9 +73,17 @@ class ContainerSpec:
     """Size of the tmpfs holding $HOME and the working directory."""
     tmp_bytes: int | None = None
     """Size of the /tmp tmpfs."""
+    extra_dirs: tuple[str, ...] = ()
+    """Absolute directories mounted as extra tmpfs (root-owned, sticky, world-writable, sized
+    like the working directory), e.g. `/autograder` for autograders written for Gradescope:
+    the rest of the root filesystem is read-only."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "environment", _frozen_mapping(self.environment))
+        for directory in self.extra_dirs:
+            validate_path(directory)
+            if not directory.startswith("/") or directory.rstrip("/") in _SYSTEM_DIRS:
+                raise ValueError(f"extra_dirs must be absolute non-system paths: {directory!r}")
         for name, value in (("memory_bytes", self.memory_bytes), ("pids", self.pids)):
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be positive, not {value}")
@@ -88,6 +101,7 @@ class ContainerSpec:
                 tuple(sorted(self.environment.items())),
                 self.workdir_bytes,
                 self.tmp_bytes,
+                self.extra_dirs,
             )
         )
 
@@ -103,6 +117,7 @@ class ContainerSpec:
             environment=self.environment,
             workdir_bytes=self.workdir_bytes or s.workdir_bytes,
             tmp_bytes=self.tmp_bytes or s.tmp_bytes,
+            extra_dirs=self.extra_dirs,
         )
 
 

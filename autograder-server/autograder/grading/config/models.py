@@ -1,6 +1,6 @@
 """The test configuration of a project: suites → test cases → commands, each ordered."""
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from autograder.grading.config import feedback_settings as feedback_config
@@ -33,6 +33,25 @@ class ExpectedOutputSource(models.TextChoices):
     INSTRUCTOR_FILE = "instructor_file", "Instructor file"
 
 
+class ResultsFormat(models.TextChoices):
+    """How a suite is scored: by comparing each command's output (the default), or from a
+    results file its commands write in another grading system's format
+    (`grading/pipeline/results_file.py`, docs/contracts/)."""
+
+    NONE = "", "Output comparison"
+    GRADESCOPE = "gradescope", "Gradescope results.json"
+    PRAIRIELEARN = "prairielearn", "PrairieLearn results.json"
+    CORRECTOMATIC = "correctomatic", "correctomatic JSON"
+
+
+class FileLayout(models.TextChoices):
+    """Where a suite's files go, so autograders written for another system run unchanged."""
+
+    NONE = "", "Working directory"
+    GRADESCOPE = "gradescope", "Gradescope (/autograder)"
+    PRAIRIELEARN = "prairielearn", "PrairieLearn (/grade)"
+
+
 class AGTestSuite(models.Model):
     """A group of test cases sharing one sandbox, its files and an optional setup command."""
 
@@ -52,6 +71,34 @@ class AGTestSuite(models.Model):
     reject_submission_if_setup_fails = models.BooleanField(default=False)
     allow_network = models.BooleanField(default=False)
     deferred = models.BooleanField(default=False)
+    results_format = models.CharField(
+        max_length=20, choices=ResultsFormat.choices, blank=True, default=ResultsFormat.NONE
+    )
+    results_file_path = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(
+                r"^(/[^/\x00]+)+$",
+                "Enter an absolute path such as /autograder/results/results.json.",
+            ),
+            RegexValidator(
+                r"/\.\.?(/|$)", "The path may not contain '.' or '..'.", inverse_match=True
+            ),
+        ],
+        help_text="Absolute path of the results file in the sandbox; empty: the last command's "
+        "stdout (correctomatic).",
+    )
+    results_points = models.PositiveIntegerField(
+        default=100,
+        validators=[MaxValueValidator(100_000)],
+        help_text="Points a full score is worth when the results file gives a fraction "
+        "(PrairieLearn) or no maximum.",
+    )
+    file_layout = models.CharField(
+        max_length=20, choices=FileLayout.choices, blank=True, default=FileLayout.NONE
+    )
     description = models.TextField(
         blank=True,
         default="",

@@ -18,6 +18,7 @@ from autograder.grading.config.models import (
     ExpectedOutputSource,
     StdinSource,
 )
+from autograder.grading.pipeline import results_file
 from autograder.grading.results.models import (
     AGTestCaseResult,
     AGTestCommandResult,
@@ -25,7 +26,15 @@ from autograder.grading.results.models import (
 )
 from autograder.grading.results.output_storage import output_store
 from autograder.projects.models import InstructorFile
-from autograder.sandbox import ContainerSpec, Limits, Owner, PutFile, RunResult, SandboxProvider
+from autograder.sandbox import (
+    ContainerSpec,
+    Limits,
+    Owner,
+    PutFile,
+    RunResult,
+    Sandbox,
+    SandboxProvider,
+)
 from autograder.sandbox.config import load_settings
 from autograder.submissions.models import Submission
 from autograder.submissions.selectors import submission_file_path
@@ -208,17 +217,19 @@ def suite_run(
     result.started_at = timezone.now()
     result.image_digest = provider.image_digest(result.image)
     run = SuiteRun(suite=suite, result=result, cases=[], only_cases=only_cases)
-    files = _files_to_put(suite, submission)
+    files = results_file.place_files(suite, submission, _files_to_put(suite, submission))
     cases: list[AGTestCase] = [
         case for case in suite.cases.all() if only_cases is None or case.pk in only_cases
     ]
-    sandbox = provider.acquire(result.image, ContainerSpec(network=suite.allow_network))
+    spec = ContainerSpec(network=suite.allow_network, extra_dirs=results_file.extra_dirs(suite))
+    sandbox = provider.acquire(result.image, spec)
+    last: tuple[AGTestCase, AGTestCommand, RunResult] | None = None
     try:
         sandbox.put_files(files)
         setup: RunResult | None = None
         if suite.setup_command:
             setup = sandbox.run(
-                ["bash", "-c", suite.setup_command],
+                results_file.command_argv(suite, suite.setup_command),
                 limits=Limits(
                     timeout_s=float(suite.setup_time_limit_s),
                     max_output_bytes=SETUP_OUTPUT_CAP_BYTES,
@@ -237,10 +248,32 @@ def suite_run(
                     raise LeaseLostError
                 stdin = _stdin(command, setup)
                 command_run = sandbox.run(
-                    ["bash", "-c", command.cmd], stdin=stdin, limits=_limits(command)
+                    results_file.command_argv(suite, command.cmd),
+                    stdin=stdin,
+                    limits=_limits(command),
                 )
+                last = (case, command, command_run)
                 case_run.commands.append(_command_result(command, command_run))
             run.cases.append(case_run)
+        if suite.results_format and last is not None:
+            run.cases += _results_file_cases(suite, sandbox, run.cases[-1], last)
     finally:
         sandbox.release()
     return run
+
+
+def _results_file_cases(
+    suite: AGTestSuite,
+    sandbox: Sandbox,
+    grader_case: CaseRun,
+    last: tuple[AGTestCase, AGTestCommand, RunResult],
+) -> list[CaseRun]:
+    """A results-file suite's tests, each under the case and command that ran last; that
+    case's own result (the grader's output) gets the visibility the file gives it."""
+    case, command, run = last
+    tests, grader_visibility = results_file.file_tests(suite, sandbox, run)
+    grader_case.result.file_visibility = grader_visibility
+    return [
+        CaseRun(result=case_result, commands=[command_result])
+        for case_result, command_result in results_file.file_case_results(tests, case, command)
+    ]

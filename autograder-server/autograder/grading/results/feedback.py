@@ -32,6 +32,7 @@ from autograder.grading.mutation.feedback import (
     mutation_feedback_of,
     mutation_points_shown,
 )
+from autograder.grading.results import file_visibility
 from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.final_graded import (
     final_graded_submission,
@@ -216,6 +217,8 @@ def _case_settings(result: AGTestCaseResult, category: FeedbackCategory) -> Case
         staff = category == FeedbackCategory.STAFF_VIEWER
         return CASE_DEFAULTS[FeedbackCategory.STAFF_VIEWER] if staff else None
     settings = result.case.feedback_settings()[category]
+    if not file_visibility.shown_in(result.file_visibility, category):
+        return None  # a test read from a results file, not shown in this category
     return settings if settings.visible else None
 
 

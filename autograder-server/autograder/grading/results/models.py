@@ -60,6 +60,13 @@ class AGTestCaseResult(models.Model):
         AGTestCase, null=True, on_delete=models.SET_NULL, related_name="results"
     )
     case_name = models.CharField(max_length=255)
+    file_visibility = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        help_text="Set on tests read from a results file: who may see it "
+        "(grading/results/file_visibility.py); empty for ordinary test cases.",
+    )
 
     class Meta:
         ordering = ["pk"]
