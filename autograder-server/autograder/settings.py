@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: the chain above runs in one thread per request under ASGI (see the module).
+    "autograder.common.sync_middleware.SyncMiddlewareChain",
 ]
 
 ROOT_URLCONF = "autograder.urls"
