@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet, Sum
 
 from autograder.grading.config.models import AGTestCommand, AGTestSuite
+from autograder.grading.mutation.selectors import mutation_worst_case_s
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
 from autograder.grading.pipeline.queues import Queue
 from autograder.submissions.models import Submission
@@ -78,13 +79,15 @@ LIMIT 1 {lock}
 
 
 def estimated_worst_case_s(*, project_id: int, deferred: bool = False) -> float:
-    """The longest a submission's (non-)deferred suites can take: every time limit added up."""
+    """The longest a submission's (non-)deferred suites can take: every time limit added up
+    (mutation suites' too)."""
     suites = AGTestSuite.objects.filter(project_id=project_id, deferred=deferred)
     setup = suites.exclude(setup_command="").aggregate(t=Sum("setup_time_limit_s"))["t"] or 0
     commands = AGTestCommand.objects.filter(case__suite__in=suites).aggregate(
         t=Sum("time_limit_s")
     )["t"]
-    return float(setup + (commands or 0))
+    mutation = mutation_worst_case_s(project_id=project_id, deferred=deferred)
+    return float(setup + (commands or 0)) + mutation
 
 
 def queue_for(*, kind: str, project_id: int) -> Queue:

@@ -9,7 +9,9 @@ from rest_framework.test import APIClient
 from autograder.courses.models import Role
 from autograder.grading.mutation.models import MutationSuiteResult, WhitespaceHandling
 from autograder.grading.mutation.runner import command_argv, split_test_names
+from autograder.grading.pipeline import dispatch
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
+from autograder.grading.pipeline.queues import Queue
 from autograder.sandbox.pool import PoolManager
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories
@@ -203,3 +205,19 @@ def test_a_rerun_may_not_name_another_projects_mutation_suite(provider: PoolMana
     )
     assert response.status_code == 400
     assert "not mutation suites of this project" in response.data["fields"]["suite_selection"][0]
+
+
+def test_mutation_suites_count_in_the_worst_case_that_picks_the_queue(settings: Any) -> None:
+    settings.GRADING_FAST_QUEUE_SECONDS = 600
+    suite = mutation_suite()  # 3 bugs, up to 25 tests: checks of 2 s, runs of 10 s
+    project_id = suite.project_id
+
+    assert dispatch.estimated_worst_case_s(project_id=project_id) == 10 + 25 * 2 + 3 * 25 * 10
+    assert dispatch.queue_for(kind=JobKind.GRADE, project_id=project_id) == Queue.GRADER
+    suite.grade_buggy_impl_command = (
+        "python3 run_all.py ${buggy_impl_name}.py ${all_valid_test_names}"
+    )
+    suite.save()
+    assert dispatch.estimated_worst_case_s(project_id=project_id) == 10 + 25 * 2 + 3 * 10
+    assert dispatch.queue_for(kind=JobKind.GRADE, project_id=project_id) == Queue.FAST
+    assert dispatch.estimated_worst_case_s(project_id=project_id, deferred=True) == 0
