@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "autograder.demo",
     "autograder.monitor",
     "autograder.integrations.lti",
+    "autograder.integrations.callbacks",
     "autograder.notifications",
     "autograder.exports",
 ]
@@ -198,6 +199,10 @@ GRADING_TASK_TIME_LIMIT_SECONDS = env_int("AG_GRADING_TASK_TIME_LIMIT_SECONDS", 
 """A grading task still running after this is killed; its lease then runs out and the
 reaper retries or fails the job."""
 GRADING_FAIR_DISPATCH = env_bool("AG_GRADING_FAIR_DISPATCH", True)
+
+# Webhook deliveries refuse URLs resolving to loopback, link-local or private addresses (the
+# stack's own services) unless this is on (tests, whose receiver listens on 127.0.0.1).
+AG_CALLBACK_ALLOW_PRIVATE = env_bool("AG_CALLBACK_ALLOW_PRIVATE", False)
 """Share worker slots between projects (on) or serve strictly oldest-first (off, for comparing)."""
 GRADING_FAST_QUEUE_SECONDS = env_float("AG_FAST_QUEUE_SECONDS", 600.0)
 """Submissions whose worst case (sum of time limits) is at most this go to the `fast` queue."""

@@ -14,6 +14,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.handgrading.urls")),
     path("", include("autograder.monitor.urls")),
     path("", include("autograder.integrations.lti.urls")),
+    path("", include("autograder.integrations.callbacks.urls")),
     path("", include("autograder.notifications.urls")),
     path("", include("autograder.exports.urls")),
     path("health/", health.health, name="health"),
