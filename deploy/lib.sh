@@ -87,6 +87,17 @@ ag_derive_settings() {
         export AG_SANDBOX_REGISTRY_ADDR="${AG_SANDBOX_REGISTRY_ADDR:-127.0.0.1}"
         export AG_ADVERTISE_ADDR="${AG_ADVERTISE_ADDR:-$(ag_default_address)}"
     fi
+    # Open files of the web and nginx containers (one per live status stream): 65536, or
+    # what dockerd itself may open when that is less (a container can't get more).
+    if [ -z "${AG_CONTAINER_NOFILE:-}" ]; then
+        local dockerd_nofile
+        dockerd_nofile="$(awk '/^Max open files/ {print $5}' "/proc/$(pidof dockerd 2>/dev/null | cut -d' ' -f1)/limits" 2>/dev/null || true)"
+        AG_CONTAINER_NOFILE=65536
+        if [[ "$dockerd_nofile" =~ ^[0-9]+$ ]] && [ "$dockerd_nofile" -lt 65536 ]; then
+            AG_CONTAINER_NOFILE="$dockerd_nofile"
+        fi
+    fi
+    export AG_CONTAINER_NOFILE
     export AG_APP_UID="${AG_APP_UID:-10001}"
     export AG_ACME_WEBROOT="${AG_ACME_WEBROOT:-/srv/autograder/acme}"
     export AG_TLS_MODE="${AG_TLS_MODE:-files}"
@@ -368,8 +379,16 @@ ag_stack_deploy() {
     ag_update_marks >"$AG_DEPLOY_STATE/update-marks"
     date -u +%Y-%m-%dT%H:%M:%S >"$AG_DEPLOY_STATE/deploy-started"
     log "deploying stack $AG_STACK_NAME (release $AG_VERSION, endpoint mode $AG_ENDPOINT_MODE, $AG_TOPOLOGY)"
+    local files=(-c docker-compose.yml) auth=()
+    if ag_registry_auth_enabled; then
+        # Both registries ask for the password; the nodes that pull get this node's login.
+        ag_registry_credentials
+        files+=(-c deploy/sandbox-registry-auth.yml)
+        [ -z "${AG_REGISTRY:-}" ] || ag_registry_login "$AG_REGISTRY"
+        auth=(--with-registry-auth)
+    fi
     (cd "$REPO_DIR" && docker stack deploy --detach=true --resolve-image "$resolve" --prune \
-        -c docker-compose.yml "$AG_STACK_NAME") >&2
+        "${auth[@]}" "${files[@]}" "$AG_STACK_NAME") >&2
 }
 
 # "service started-at" of each service's last update, before a deploy.
@@ -531,6 +550,88 @@ ag_service_converged() {
         return 1
     fi
     return 0
+}
+
+# --- registry credentials ---------------------------------------------------------------
+# On several nodes both registries (the stack's images at AG_REGISTRY, the sandbox images at
+# AG_SANDBOX_REGISTRY_ADDR) listen on a cluster address, so they serve TLS and ask for a
+# password (htpasswd, user "ag"). On one machine they answer on 127.0.0.1 only and need
+# neither. AG_REGISTRY_AUTH=true|false overrides what the topology implies.
+ag_registry_auth_enabled() {
+    case "${AG_REGISTRY_AUTH:-}" in
+        true) return 0 ;;
+        false) return 1 ;;
+    esac
+    [ "$AG_TOPOLOGY" = cluster ]
+}
+
+# Makes (once) the registry password, its htpasswd file and a certificate authority with a
+# certificate for every registry address, in $AG_DEPLOY_STATE/registry (0700, files 0600),
+# and the docker secrets the registries read them from. Secret names carry a hash of their
+# content (a secret cannot change while a service uses it). Exports AG_REGISTRY_*_SECRET.
+ag_registry_credentials() {
+    local dir="$AG_DEPLOY_STATE/registry" addresses="" addr san="" name
+    for addr in "${AG_REGISTRY:-}" "${AG_SANDBOX_REGISTRY_ADDR:-}"; do
+        addr="${addr%:*}"
+        [ -n "$addr" ] || continue
+        case " $addresses " in *" $addr "*) continue ;; esac
+        addresses+="${addresses:+ }$addr"
+        if [[ "$addr" =~ ^[0-9.]+$ ]]; then san+="${san:+,}IP:$addr"; else san+="${san:+,}DNS:$addr"; fi
+    done
+    [ -n "$san" ] || die "registry authentication needs AG_REGISTRY or AG_SANDBOX_REGISTRY_ADDR"
+    (
+        umask 077
+        mkdir -p "$dir"
+        if [ ! -s "$dir/password" ]; then
+            openssl rand -hex 24 | tr -d '\n' >"$dir/password"
+        fi
+        if [ ! -s "$dir/htpasswd" ]; then
+            command -v htpasswd >/dev/null || {
+                apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apache2-utils >&2
+            } || die "htpasswd is missing (Debian: apt-get install apache2-utils)"
+            htpasswd -niB ag <"$dir/password" >"$dir/htpasswd" 2>/dev/null
+        fi
+        if [ ! -s "$dir/ca.crt" ]; then
+            openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/CN=$AG_STACK_NAME registry CA" \
+                -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+        fi
+        if [ ! -s "$dir/registry.crt" ] || [ "$(cat "$dir/registry.san" 2>/dev/null)" != "$san" ]; then
+            openssl req -newkey rsa:3072 -nodes -subj "/CN=${addresses%% *}" \
+                -keyout "$dir/registry.key" -out "$dir/registry.csr" 2>/dev/null
+            printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "$san" >"$dir/registry.ext"
+            openssl x509 -req -in "$dir/registry.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+                -CAcreateserial -days 825 -extfile "$dir/registry.ext" -out "$dir/registry.crt" 2>/dev/null
+            echo "$san" >"$dir/registry.san"
+            rm -f "$dir/registry.csr" "$dir/registry.ext"
+        fi
+    ) || die "could not make the registry credentials in $dir"
+    for name in htpasswd:htpasswd tls_cert:registry.crt tls_key:registry.key password:password; do
+        local kind="${name%%:*}" file="$dir/${name#*:}" secret
+        secret="${AG_SECRETS_PREFIX}_registry_${kind}_$(sha256sum "$file" | cut -c1-10)"
+        if ! docker secret inspect "$secret" >/dev/null 2>&1; then
+            docker secret create --label "org.autograder.stack=$AG_STACK_NAME" "$secret" "$file" >/dev/null
+            log "created $secret"
+        fi
+        case "$kind" in
+            htpasswd) export AG_REGISTRY_HTPASSWD_SECRET="$secret" ;;
+            tls_cert) export AG_REGISTRY_TLS_CERT_SECRET="$secret" ;;
+            tls_key) export AG_REGISTRY_TLS_KEY_SECRET="$secret" ;;
+            password) export AG_REGISTRY_PASSWORD_SECRET="$secret" ;;
+        esac
+    done
+    # This node's Docker trusts the registries through the CA (other nodes: prepare-node).
+    for addr in "${AG_REGISTRY:-}" "${AG_SANDBOX_REGISTRY_ADDR:+$AG_SANDBOX_REGISTRY_ADDR:${AG_SANDBOX_REGISTRY_PORT:-5001}}"; do
+        [ -n "$addr" ] || continue
+        mkdir -p "/etc/docker/certs.d/$addr"
+        install -m 0644 "$dir/ca.crt" "/etc/docker/certs.d/$addr/ca.crt"
+    done
+}
+
+# Logs this node's Docker in to a registry (ADDRESS) with the stack's registry password;
+# `docker stack deploy --with-registry-auth` then hands the login to the nodes that pull.
+ag_registry_login() {
+    docker login "$1" --username ag --password-stdin <"$AG_DEPLOY_STATE/registry/password" >/dev/null 2>&1 \
+        || die "docker login $1 failed (is the registry up? deploy/start-registry)"
 }
 
 # Containers of the stack on this node that swarm considers finished (their task shut down,
