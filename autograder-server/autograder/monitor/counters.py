@@ -5,7 +5,10 @@ Prometheus expects counters to only grow; a Redis restart resets them, which Pro
 treats as a counter reset (rate() stays right).
 """
 
+from typing import Any, cast
+
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 
 PREFIX = "monitor:"
 
@@ -15,11 +18,26 @@ GRADING_SECONDS_BUCKETS = (1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
 
 def increment(name: str, amount: int = 1) -> None:
     """Adds to a counter; never raises (a metric must not break grading or a request)."""
-    key = PREFIX + name
+    increment_many({name: amount})
+
+
+def increment_many(amounts: dict[str, int]) -> None:
+    """Adds to several counters: in one round trip to Redis (a finished job touches about
+    thirty histogram counters). Never raises."""
     try:
-        cache.add(key, 0, timeout=None)
-        cache.incr(key, amount)
-    except Exception:  # the cache is down or evicted the key: lose this count
+        if isinstance(cache, RedisCache):
+            # Django stores integers in Redis as plain numbers, so INCRBY (which starts a
+            # missing key at 0) and cache.get_many agree on the value.
+            client = cast(Any, cache)._cache.get_client(write=True)
+            pipe = client.pipeline(transaction=False)
+            for name, amount in amounts.items():
+                pipe.incrby(cache.make_and_validate_key(PREFIX + name), amount)
+            pipe.execute()
+            return
+        for name, amount in amounts.items():
+            cache.add(PREFIX + name, 0, timeout=None)
+            cache.incr(PREFIX + name, amount)
+    except Exception:  # the cache is down or evicted a key: lose these counts
         return
 
 
@@ -39,11 +57,17 @@ def histogram_names(metric: str, label: str) -> list[str]:
     ]
 
 
+def observation(metric: str, label: str, seconds: float) -> dict[str, int]:
+    """What one observation adds to a cumulative histogram (one counter per bucket)."""
+    amounts = {
+        f"{metric}:{label}:le={bound:g}": 1 for bound in GRADING_SECONDS_BUCKETS if seconds <= bound
+    }
+    amounts[f"{metric}:{label}:le=+Inf"] = 1
+    amounts[f"{metric}:{label}:count"] = 1
+    amounts[f"{metric}:{label}:sum_ms"] = max(0, round(seconds * 1000))
+    return amounts
+
+
 def observe(metric: str, label: str, seconds: float) -> None:
-    """Records one observation in a cumulative histogram (one counter per bucket)."""
-    for bound in GRADING_SECONDS_BUCKETS:
-        if seconds <= bound:
-            increment(f"{metric}:{label}:le={bound:g}")
-    increment(f"{metric}:{label}:le=+Inf")
-    increment(f"{metric}:{label}:count")
-    increment(f"{metric}:{label}:sum_ms", max(0, round(seconds * 1000)))
+    """Records one observation in a cumulative histogram."""
+    increment_many(observation(metric, label, seconds))

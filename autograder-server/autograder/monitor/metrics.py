@@ -36,10 +36,13 @@ def grading_finished(
 ) -> None:
     """A worker slot finished a job: how long it waited, and how long grading took."""
     now = timezone.now()
-    if claimed_at is not None:
-        counters.observe(GRADING, queue, (now - claimed_at).total_seconds())
-        if enqueued_at is not None:
-            counters.observe(WAITING, queue, max(0.0, (claimed_at - enqueued_at).total_seconds()))
+    if claimed_at is None:
+        return
+    amounts = counters.observation(GRADING, queue, (now - claimed_at).total_seconds())
+    if enqueued_at is not None:
+        waited = max(0.0, (claimed_at - enqueued_at).total_seconds())
+        amounts |= counters.observation(WAITING, queue, waited)
+    counters.increment_many(amounts)
 
 
 def sandbox_fault(*, queue: str) -> None:
