@@ -56,8 +56,9 @@ LIMIT 1
 waiting longest among equals), and its oldest job. Costs one index probe per waiting
 project, not a count per waiting job: skipping through the partial index of pending jobs
 (`job_pending_by_project`, ordered by project then age) finds each waiting project with its
-oldest job, and only the chosen project's next row is locked (SKIP LOCKED: one another slot holds is passed over for the project's
-next). See `benchmarks/pipeline_bench.py --claim-only` (100,000 pending jobs, 500 projects).
+oldest job, and only the chosen project's next row is locked (SKIP LOCKED: one another
+slot holds is passed over for the project's next). See `benchmarks/pipeline_bench.py
+--claim-only` (100,000 pending jobs, 500 projects).
 """
 _CORRELATED_CLAIM_SQL = """
 SELECT j.id FROM grading_gradingjob j
