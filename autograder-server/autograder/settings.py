@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "autograder.integrations.callbacks",
     "autograder.notifications",
     "autograder.exports",
+    "autograder.images",
 ]
 
 MIDDLEWARE = [
@@ -385,6 +386,8 @@ SPECTACULAR_SETTINGS = {
         "ExpectedOutputSourceEnum": "autograder.grading.config.models.ExpectedOutputSource",
         "ExportKindEnum": "autograder.exports.models.ExportKind",
         "ExportStateEnum": "autograder.exports.models.ExportState",
+        "ImageStatusEnum": "autograder.images.models.ImageStatus",
+        "SandboxRuntimeEnum": "autograder.images.models.Runtime",
         # Submission statuses keep their name beside other `status` fields (handgrading's).
         "StatusEnum": "autograder.submissions.models.SubmissionStatus",
         "HandgradingStatusEnum": "autograder.handgrading.models.HandgradingStatus",

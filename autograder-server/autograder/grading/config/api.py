@@ -79,8 +79,15 @@ class ProjectSandboxImagesApi(APIView):
         """The images this project's suites may choose (the suite editor offers these)."""
         project = project_get(project_id=project_id)
         require_project_staff(request.user, project)
-        default_image, images = selectors.sandbox_images()
-        body = {"default_image": default_image, "images": list(images)}
+        default_image, images = selectors.sandbox_images(project=project)
+        body = {
+            "default_image": default_image,
+            "images": [image.reference for image in images],
+            "options": [
+                {"reference": i.reference, "display_name": i.display_name, "runtime": i.runtime}
+                for i in images
+            ],
+        }
         return Response(SandboxImagesOutput(body).data)
 
 

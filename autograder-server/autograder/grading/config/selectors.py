@@ -8,6 +8,8 @@ from django.db.models import Prefetch, QuerySet
 
 from autograder.common.errors import NotFoundError
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
+from autograder.images import selectors as image_selectors
+from autograder.images.models import SandboxImage
 from autograder.projects.models import Project
 from autograder.sandbox.config import load_settings
 
@@ -110,15 +112,16 @@ def command_ids(*, case: AGTestCase) -> list[int]:
     )
 
 
-def sandbox_images() -> tuple[str, tuple[str, ...]]:
-    """(the site's default image, every image a suite may choose), for the suite editor."""
-    settings = load_settings()
-    return settings.image, settings.allowed_images
+def sandbox_images(*, project: Project) -> tuple[str, list[SandboxImage]]:
+    """(the site's default image, every image a suite of this project may choose), for the
+    suite editor."""
+    images = list(image_selectors.usable_images(course_id=project.course_id))
+    return image_selectors.default_reference(), images
 
 
 def sandbox_images_in_use() -> set[str]:
-    """The allowed images some suite runs on now (an empty `sandbox_image` is the default):
-    the only ones worth keeping warm."""
+    """The Docker tags some suite runs on now (an empty `sandbox_image` is the default): the
+    only ones worth keeping warm."""
     settings = load_settings()
     chosen = AGTestSuite.objects.order_by().values_list("sandbox_image", flat=True).distinct()
-    return {name or settings.image for name in chosen} & set(settings.allowed_images)
+    return image_selectors.tags_of({name or settings.image for name in chosen})

@@ -184,6 +184,12 @@ class FeedbackPresetOutput(serializers.Serializer[Any]):
     settings = CommandFeedbackSettingsJson()
 
 
+class SandboxImageOption(serializers.Serializer[Any]):
+    reference = serializers.CharField(help_text="The value `sandbox_image` stores.")
+    display_name = serializers.CharField()
+    runtime = serializers.CharField(help_text="runc or runsc (gVisor).")
+
+
 class SandboxImagesOutput(serializers.Serializer[Any]):
     """The images a suite may run on, as the site is configured now."""
 
@@ -193,6 +199,9 @@ class SandboxImagesOutput(serializers.Serializer[Any]):
     images = serializers.ListField(
         child=serializers.CharField(),
         help_text="Every value `sandbox_image` may take besides empty, the default first.",
+    )
+    options = SandboxImageOption(
+        many=True, help_text="The same images with their names and runtimes, for a select."
     )
 
 

@@ -25,6 +25,8 @@ from autograder.grading.results.models import (
     AGTestSuiteResult,
 )
 from autograder.grading.results.output_storage import output_store
+from autograder.images import selectors as image_selectors
+from autograder.images.selectors import ResolvedImage
 from autograder.projects.models import InstructorFile
 from autograder.sandbox import (
     ContainerSpec,
@@ -35,7 +37,6 @@ from autograder.sandbox import (
     Sandbox,
     SandboxProvider,
 )
-from autograder.sandbox.config import load_settings
 from autograder.submissions.models import Submission
 from autograder.submissions.selectors import submission_file_path
 
@@ -190,17 +191,18 @@ def _limits(command: AGTestCommand) -> Limits:
     )
 
 
-def suite_image(suite: AGTestSuite) -> str:
-    """The image the suite runs on. One the site no longer lists (removed from
-    AG_SANDBOX_IMAGES, or stored before images were checked) never reaches Docker."""
-    settings = load_settings()
-    image = suite.sandbox_image or settings.image
-    if image not in settings.allowed_images:
+def suite_image(suite: AGTestSuite) -> ResolvedImage:
+    """The image (its last good build) and runtime the suite runs on. One the course may no
+    longer use (deleted, or removed from AG_SANDBOX_IMAGES) never reaches Docker."""
+    resolved = image_selectors.resolve(
+        course_id=suite.project.course_id, reference=suite.sandbox_image
+    )
+    if resolved is None:
         raise SuiteConfigError(
-            "This suite's sandbox image is not one this site offers, so the suite was not run. "
-            "Staff: choose another image for the suite, then rerun."
+            "This suite's sandbox image is not one this course may use, so the suite was not "
+            "run. Staff: choose another image for the suite, then rerun."
         )
-    return image
+    return resolved
 
 
 def suite_run(
@@ -213,7 +215,8 @@ def suite_run(
 ) -> SuiteRun:
     """Runs the suite's setup and its test cases (all of them, or `only_cases`)."""
     result = AGTestSuiteResult(submission=submission, suite=suite, suite_name=suite.name)
-    result.image = suite_image(suite)
+    image = suite_image(suite)
+    result.image = image.tag
     result.started_at = timezone.now()
     result.image_digest = provider.image_digest(result.image)
     run = SuiteRun(suite=suite, result=result, cases=[], only_cases=only_cases)
@@ -221,7 +224,11 @@ def suite_run(
     cases: list[AGTestCase] = [
         case for case in suite.cases.all() if only_cases is None or case.pk in only_cases
     ]
-    spec = ContainerSpec(network=suite.allow_network, extra_dirs=results_file.extra_dirs(suite))
+    spec = ContainerSpec(
+        network=suite.allow_network,
+        extra_dirs=results_file.extra_dirs(suite),
+        runtime=image.runtime,
+    )
     sandbox = provider.acquire(result.image, spec)
     last: tuple[AGTestCase, AGTestCommand, RunResult] | None = None
     try:

@@ -99,7 +99,9 @@ def test_copying_a_suite_whose_image_was_withdrawn_is_a_400_and_copies_nothing(
 def test_staff_see_the_images_a_suite_may_use(world: World) -> None:
     response = world.client("staff").get(f"/api/projects/{world.project.pk}/sandbox_images/")
     assert response.status_code == 200
-    assert response.data == {"default_image": DEFAULT, "images": [DEFAULT, JAVA, MISSING]}
+    assert response.data["default_image"] == DEFAULT
+    assert response.data["images"] == [DEFAULT, JAVA, MISSING]
+    assert [o["reference"] for o in response.data["options"]] == [DEFAULT, JAVA, MISSING]
 
 
 # --- Grading --------------------------------------------------------------------------------
@@ -131,7 +133,7 @@ def test_a_suite_stored_with_an_image_the_site_no_longer_offers_is_not_run(
 
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     results = {r.suite_name: r for r in AGTestSuiteResult.objects.filter(submission=submission)}
-    assert "not one this site offers" in results["Old image"].error_message
+    assert "not one this course may use" in results["Old image"].error_message
     assert "etc/passwd" not in results["Old image"].error_message
     assert results["Fine"].error_message == ""
     assert "../../etc/passwd" not in provider.images

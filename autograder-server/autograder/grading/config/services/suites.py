@@ -22,8 +22,9 @@ from autograder.grading.config.services.editing import (
     reorder,
     save_unique,
 )
+from autograder.images import selectors as image_selectors
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
-from autograder.sandbox.config import image_reference_problem, load_settings
+from autograder.sandbox.config import image_reference_problem
 
 
 def _check_instructor_files(project_id: int, files: Iterable[InstructorFile], field: str) -> None:
@@ -55,29 +56,31 @@ def _suite_duplicate(name: str, *, field: str = "name") -> ApplicationError:
     )
 
 
-def _check_sandbox_image(image: str) -> None:
-    """Suites run only on images the site lists (AG_SANDBOX_IMAGE and AG_SANDBOX_IMAGES):
-    any other name would reach Docker from every worker, and students would see Docker's
-    error. Empty means the site's default image."""
+def _check_sandbox_image(image: str, *, course_id: int) -> None:
+    """Suites run only on images their course may use (the site's images and the course's
+    images with a good build, see autograder.images): any other name would reach Docker from
+    every worker, and students would see Docker's error. Empty means the site's default image."""
     if not image:
         return
-    allowed = load_settings().allowed_images
     problem = image_reference_problem(image)
     if problem:
         raise field_error("sandbox_image", problem, code="invalid_image")
+    allowed = list(
+        image_selectors.usable_images(course_id=course_id).values_list("reference", flat=True)
+    )
     if image not in allowed:
         raise field_error(
             "sandbox_image",
-            f"{image!r} is not one of this site's sandbox images: {', '.join(allowed)}. "
-            "Leave it empty for the default; the site's administrators can add images "
-            "(AG_SANDBOX_IMAGES).",
+            f"{image!r} is not one of the sandbox images this course may use: "
+            f"{', '.join(allowed)}. Leave it empty for the default; course admins add images "
+            "on the course's Sandbox images page.",
             code="unknown_image",
         )
 
 
 def suite_validate_and_save(suite: AGTestSuite, *, name_field: str = "name") -> None:
     clean_name(suite, "suite")
-    _check_sandbox_image(suite.sandbox_image)
+    _check_sandbox_image(suite.sandbox_image, course_id=suite.project.course_id)
     problem = command_line_problem(suite.setup_command, "setup_command")
     if problem:
         raise problem

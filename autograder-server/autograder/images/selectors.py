@@ -1,0 +1,115 @@
+"""Reading sandbox images: which a course's suites may use, and what a suite's choice runs as."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, Q, QuerySet, Value, When
+
+from autograder.common.errors import NotFoundError
+from autograder.images.models import ImageBuild, ImageStatus, Runtime, SandboxImage
+from autograder.sandbox.config import load_settings
+
+
+@dataclass(frozen=True)
+class ResolvedImage:
+    tag: str
+    """What Docker runs: the last good build's tag."""
+    runtime: str
+    """The OCI runtime its containers run under (runc, runsc)."""
+
+
+def ensure_site_images() -> None:
+    """The images the site is configured with (AG_SANDBOX_IMAGE, AG_SANDBOX_IMAGES) exist as
+    site images, ready (seeded on first use: the environment may change between releases)."""
+    settings = load_settings()
+    known = set(SandboxImage.objects.filter(built_in=True).values_list("reference", flat=True))
+    missing = [ref for ref in settings.allowed_images if ref not in known]
+    if not missing:
+        return
+    runtime = settings.runtime or Runtime.RUNC
+    with transaction.atomic():
+        for reference in missing:
+            SandboxImage.objects.get_or_create(
+                reference=reference,
+                defaults={
+                    "display_name": reference,
+                    "tag": reference,
+                    "status": ImageStatus.READY,
+                    "built_in": True,
+                    "runtime": runtime,
+                },
+            )
+
+
+def _visible(course_id: int | None) -> Q:
+    return Q(course__isnull=True) | Q(course_id=course_id)
+
+
+def images_for_course(*, course_id: int) -> QuerySet[SandboxImage]:
+    """Every image the course's page lists: the site's images, then the course's own."""
+    ensure_site_images()
+    allowed = load_settings().allowed_images
+    configured_order = Case(
+        *(When(reference=ref, then=Value(i)) for i, ref in enumerate(allowed)),
+        default=Value(len(allowed)),
+    )
+    return SandboxImage.objects.filter(_visible(course_id)).order_by(
+        configured_order, "course_id", "display_name", "pk"
+    )
+
+
+def site_images() -> QuerySet[SandboxImage]:
+    ensure_site_images()
+    return SandboxImage.objects.filter(course__isnull=True).order_by("-built_in", "display_name")
+
+
+def usable_images(*, course_id: int) -> QuerySet[SandboxImage]:
+    """The images a suite of this course may choose: site images and the course's images with
+    a good build."""
+    settings = load_settings()
+    return (
+        images_for_course(course_id=course_id)
+        .exclude(tag="")
+        .filter(~Q(built_in=True) | Q(reference__in=settings.allowed_images))
+    )
+
+
+def default_reference() -> str:
+    return load_settings().image
+
+
+def resolve(*, course_id: int, reference: str) -> ResolvedImage | None:
+    """What a suite that chose `reference` runs on, or None if the course can't use it."""
+    image = usable_images(course_id=course_id).filter(reference=reference or default_reference())
+    found = image.first()
+    if found is None:
+        return None
+    return ResolvedImage(tag=found.tag, runtime=found.runtime)
+
+
+def tags_of(references: set[str]) -> set[str]:
+    """The Docker tags behind these references (for keeping warm pools of images in use)."""
+    ensure_site_images()
+    return set(
+        SandboxImage.objects.filter(reference__in=references)
+        .exclude(tag="")
+        .values_list("tag", flat=True)
+    )
+
+
+def image_get(*, image_id: int) -> SandboxImage:
+    try:
+        return SandboxImage.objects.select_related("course").get(pk=image_id)
+    except SandboxImage.DoesNotExist:
+        raise NotFoundError("No such sandbox image.") from None
+
+
+def build_get(*, build_id: int) -> ImageBuild:
+    try:
+        return ImageBuild.objects.select_related("image", "image__course").get(pk=build_id)
+    except ImageBuild.DoesNotExist:
+        raise NotFoundError("No such image build.") from None
+
+
+def builds_of(*, image: SandboxImage) -> QuerySet[ImageBuild]:
+    return ImageBuild.objects.filter(image=image).order_by("-pk")
