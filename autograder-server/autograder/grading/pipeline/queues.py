@@ -15,3 +15,6 @@ class Queue(enum.StrEnum):
     """Staff-requested reruns; kept apart so they never delay new submissions."""
     SMALL = "small"
     """Exports and housekeeping (the lease reaper, pool upkeep)."""
+    IMAGES = "images"
+    """Sandbox image builds (autograder.images): slow, and kept off every grading queue. Its
+    workers need the `docker` CLI and the Docker socket."""
