@@ -118,3 +118,7 @@ export interface OutputText {
   truncated: boolean;
   size: number | null;
 }
+export type Webhook = S['WebhookOutput'];
+export type WebhookCreated = S['WebhookCreatedOutput'];
+export type WebhookInput = S['WebhookInputRequest'];
+export type WebhookDelivery = S['DeliveryOutput'];
