@@ -24,4 +24,19 @@ describe('sandboxImageOptions', () => {
       { value: 'ag-java:21', label: 'ag-java:21' },
     ]);
   });
+
+  it("names the course's own images and marks those running under gVisor", () => {
+    const withOptions = {
+      ...offered,
+      images: ['ag-sandbox-default:latest', 'ag-img-1a2b'],
+      options: [
+        { reference: 'ag-sandbox-default:latest', display_name: 'ag-sandbox-default:latest', runtime: 'runc' },
+        { reference: 'ag-img-1a2b', display_name: 'Java 17', runtime: 'runsc' },
+      ],
+    };
+    expect(sandboxImageOptions(withOptions, '').slice(1)).toEqual([
+      { value: 'ag-sandbox-default:latest', label: 'ag-sandbox-default:latest' },
+      { value: 'ag-img-1a2b', label: 'Java 17 (gVisor)' },
+    ]);
+  });
 });
