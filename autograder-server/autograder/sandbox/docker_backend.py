@@ -221,7 +221,32 @@ class DockerBackend:
             if isinstance(e, _DOCKER_ERRORS):
                 raise SandboxUnavailableError(f"cannot start a container: {e}") from e
             raise
-        return DockerSandbox(container_id, conn, s, on_release or self._release_now)
+        return DockerSandbox(
+            container_id, conn, s, on_release or self._release_now, oom_killed=self._oom_killed
+        )
+
+    def _oom_killed(self, container_id: str, since: float) -> bool:
+        """Whether the kernel's OOM killer hit the container since `since` (a Unix time).
+        Under gVisor (runsc) a command that exhausts the container's memory takes the whole
+        sandbox with it (the host kills the sentry): the runner never answers, and Docker emits
+        an `oom` event (kept after the container is auto-removed, unlike `State.OOMKilled`)."""
+        for _ in range(10):
+            try:
+                events = self.api.events(
+                    since=int(since) - 1,
+                    until=int(time.time()) + 1,
+                    filters={"container": container_id, "event": ["oom", "die"]},
+                    decode=True,
+                )
+                seen = {str(event.get("status") or event.get("Action")) for event in events}
+            except _DOCKER_ERRORS:
+                return False
+            if "oom" in seen:
+                return True
+            if "die" in seen:
+                return False
+            time.sleep(0.2)
+        return False
 
     def _log_tail(self, container_id: str) -> str:
         """The end of the container's log (the runner's stderr), for error messages."""
@@ -262,7 +287,10 @@ class DockerSandbox:
         conn: Connection,
         settings: SandboxSettings,
         on_release: Callable[[DockerSandbox], None],
+        *,
+        oom_killed: Callable[[str, float], bool] = lambda _id, _since: False,
     ) -> None:
+        self._oom_killed = oom_killed
         self._id = container_id
         self._conn = conn
         self._settings = settings
@@ -335,7 +363,24 @@ class DockerSandbox:
         timeout = limits.timeout_s + self._transfer_timeout(
             len(stdin_bytes) + 2 * limits.max_output_bytes
         )
-        reply, data = self._request(header, stdin_bytes, timeout=timeout)
+        started, since = time.monotonic(), time.time()
+        try:
+            reply, data = self._request(header, stdin_bytes, timeout=timeout)
+        except SandboxBrokenError:
+            if not self._oom_killed(self._id, since):
+                raise
+            # The command exhausted the memory and the container died with it (gVisor):
+            # reported like an OOM kill under runc. The sandbox is gone for later commands.
+            return RunResult(
+                outcome=Outcome.OUT_OF_MEMORY,
+                exit_code=None,
+                signal=9,
+                stdout=b"",
+                stderr=b"",
+                stdout_truncated=False,
+                stderr_truncated=False,
+                duration_s=time.monotonic() - started,
+            )
         split = int(reply["stdout_len"])
         return RunResult(
             outcome=Outcome(reply["outcome"]),
