@@ -3,6 +3,7 @@
 // are checked against the correct implementation, then run against three buggy ones); a
 // student submits tests that catch 2 of the 3 bugs and sees the names of the bugs exposed
 // (what normal feedback was set to show), never the bug they missed nor the instructor files.
+// Staff then rerun only the mutation suite from the reruns tab.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -126,4 +127,19 @@ step('a student whose tests catch 2 of 3 bugs sees which bugs they exposed', asy
   expectErrors(failedRequest(403, `mutation_suites/${state.suiteId}/`));
   const config = await apiFrom(alice, 'GET', `mutation_suites/${state.suiteId}/`);
   assert.equal(config.status, 403);
+});
+
+step('staff rerun only the mutation suite from the reruns tab', async () => {
+  const admin = await loginAs(browser, 'admin@e2e.test');
+  await admin.goto(`/projects/${state.projectId}/admin?tab=reruns`);
+  await admin.getByLabel('Your tests (mutation testing)').check();
+  await admin.getByRole('button', { name: 'Start rerun' }).click();
+  const rerun = admin.getByTestId('rerun').first();
+  await rerun.waitFor();
+  await rerun.locator('.badge', { hasText: /Finished|Cancelled/ }).waitFor({ timeout: GRADING_TIMEOUT });
+  assert.equal(await rerun.locator('.badge').innerText(), 'Finished');
+  assert.match(await rerun.innerText(), /1 done, 0 failed, 0 cancelled of 1/);
+  await screenshot(admin, 'mutation-03-rerun');
+  const reruns = await apiFrom(admin, 'GET', `projects/${state.projectId}/reruns/`);
+  assert.deepEqual(reruns.json.results[0].suite_selection, { mutation: [state.suiteId] });
 });

@@ -1,13 +1,16 @@
-import { flushPromises } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
 import { effectScope } from 'vue';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { listMutationSuites } from '@/api/mutation';
 import { cancelRerun, listReruns, startRerun } from '@/api/reruns';
 import { listSuites } from '@/api/testConfig';
-import type { Rerun } from '@/api/types';
-import { RERUN_POLL_MS, useReruns } from '@/composables/useReruns';
+import type { MutationSuite, Rerun, Suite } from '@/api/types';
+import RerunsPanel from '@/components/admin/RerunsPanel.vue';
+import { RERUN_POLL_MS, rerunSuiteSelection, useReruns } from '@/composables/useReruns';
 
 vi.mock('@/api/reruns', () => ({ listReruns: vi.fn(), startRerun: vi.fn(), cancelRerun: vi.fn() }));
 vi.mock('@/api/testConfig', () => ({ listSuites: vi.fn() }));
+vi.mock('@/api/mutation', () => ({ listMutationSuites: vi.fn() }));
 
 const rerun = (id: number, finished: boolean) => ({ id, finished }) as Rerun;
 
@@ -15,6 +18,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   vi.clearAllMocks();
   vi.mocked(listSuites).mockResolvedValue([]);
+  vi.mocked(listMutationSuites).mockResolvedValue([]);
 });
 
 afterEach(() => {
@@ -49,5 +53,45 @@ describe('useReruns', () => {
     expect(cancelRerun).toHaveBeenCalledWith(5);
     expect(listReruns).toHaveBeenCalledTimes(3);
     scope.stop();
+  });
+});
+
+describe('rerunSuiteSelection', () => {
+  it('maps whole suites to null and lists mutation suites under "mutation"', () => {
+    expect(rerunSuiteSelection([], [])).toBeUndefined();
+    expect(rerunSuiteSelection([3, 4], [])).toEqual({ '3': null, '4': null });
+    expect(rerunSuiteSelection([], [9])).toEqual({ mutation: [9] });
+    expect(rerunSuiteSelection([3], [9, 11])).toEqual({ '3': null, mutation: [9, 11] });
+  });
+});
+
+describe('RerunsPanel', () => {
+  it('offers the mutation suites beside the ordinary ones and sends the ticked ones', async () => {
+    vi.useRealTimers();
+    vi.mocked(listReruns).mockResolvedValue([]);
+    vi.mocked(listSuites).mockResolvedValue([{ id: 3, name: 'Public tests' } as Suite]);
+    vi.mocked(listMutationSuites).mockResolvedValue([{ id: 9, name: 'Your tests' } as MutationSuite]);
+    vi.mocked(startRerun).mockResolvedValue({ id: 5, skipped: 0 } as never);
+    const wrapper = mount(RerunsPanel, { props: { projectId: 7, canEdit: true } });
+    await flushPromises();
+    const labels = wrapper.findAll('fieldset label').map((l) => l.text());
+    expect(labels).toEqual(['Public tests', 'Your tests (mutation testing)']);
+
+    await wrapper.find('#rerun-mutation-suite-9').setValue(true);
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', suite_selection: { mutation: [9] } });
+
+    await wrapper.find('#rerun-suite-3').setValue(true);
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', suite_selection: { '3': null, mutation: [9] } });
+
+    await wrapper.find('#rerun-suite-3').setValue(false);
+    await wrapper.find('#rerun-mutation-suite-9').setValue(false);
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest' });
+    wrapper.unmount();
   });
 });
