@@ -123,9 +123,9 @@ def our_suite(sb: DockerSandbox) -> None:
 class Ours:
     """This library: a DockerPoolManager as a worker process has one."""
 
-    def __init__(self, image: str) -> None:
+    def __init__(self, image: str, runtime: str | None = None) -> None:
         self.image = image
-        self.spec = ContainerSpec()
+        self.spec = ContainerSpec(runtime=runtime)
         self.manager = DockerPoolManager(pool_size=2, sweep_interval_s=0)
         self.pool = self.manager.pool(image, self.spec)
         self.files = [PutFile(name, content) for name, content in payload()]
@@ -289,6 +289,30 @@ def figures(samples: Samples) -> dict[str, float]:
     return found
 
 
+def _summary(found: dict[str, float], sustained: dict[str, Any]) -> dict[str, float]:
+    keys = ("cmd_ms_p50", "cmd_python_ms_p50", "critical_path_ms_p50", "cold_acquire_ms_p50")
+    return {key: found[key] for key in keys} | {
+        "sustained_suites_per_min": sustained["suites_per_min"]
+    }
+
+
+def _one_runtime(image: str, runtime: str, iterations: int, sustained_s: float) -> dict[str, float]:
+    """This library's figures with its sandboxes under `runtime` (e.g. runsc, gVisor)."""
+    samples: Samples = defaultdict(list)
+    ours = Ours(image, runtime)
+    try:
+        for _ in range(iterations):
+            ours.commands(samples)
+        for _ in range(iterations):
+            ours.critical_path(samples)
+        for _ in range(iterations):
+            ours.background_work(samples)
+        sustained = ours.sustained(sustained_s)
+    finally:
+        ours.close()
+    return _summary(figures(samples), sustained)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
@@ -304,12 +328,23 @@ def main() -> None:
     parser.add_argument(
         "--sustained-s", type=float, default=60, help="length of each sustained run"
     )
+    parser.add_argument(
+        "--runtime",
+        default="",
+        help="OCI runtimes for this library's sandboxes, comma-separated (e.g. runc,runsc): "
+        "the first gives the usual keys, each one its figures under `runtimes`",
+    )
     args = parser.parse_args()
+    runtimes = [r.strip() for r in args.runtime.split(",") if r.strip()] or [None]
+    others: dict[str, dict[str, float]] = {}
+    for extra in runtimes[1:]:
+        assert extra is not None
+        others[extra] = _one_runtime(args.image, extra, args.iterations, args.sustained_s)
 
     load = [round(os.getloadavg()[0], 2)]
     ours_samples: Samples = defaultdict(list)
     theirs_samples: Samples = defaultdict(list)
-    ours, theirs = Ours(args.image), Theirs(args.image)
+    ours, theirs = Ours(args.image, runtimes[0]), Theirs(args.image)
     try:
         # Sample by sample, one side then the other, so both see the same load.
         for _ in range(args.iterations):
@@ -347,6 +382,11 @@ def main() -> None:
         "ratio_critical_path": round(
             theirs_figures["critical_path_ms_p50"] / ours_figures["critical_path_ms_p50"], 1
         ),
+        "runtime": runtimes[0] or "default",
+        "runtimes": {
+            (runtimes[0] or "default"): _summary(ours_figures, ours_sustained),
+            **others,
+        },
         "samples_per_figure": args.iterations,
         "image": args.image,
         "cpus": os.cpu_count(),

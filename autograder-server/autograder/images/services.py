@@ -50,7 +50,14 @@ def _check(fields: dict[str, Any]) -> None:
             raise field_error("build_files", f"At most {MAX_BUILD_FILES} files.")
         for name, text in files.items():
             path = PurePosixPath(name)
-            if path.is_absolute() or ".." in path.parts or not name or name == "Dockerfile":
+            if (
+                path.is_absolute()
+                or ".." in path.parts
+                or not name
+                or name == "Dockerfile"
+                or "\0" in name
+                or len(name) > 255
+            ):
                 raise field_error(
                     "build_files",
                     f"{name!r}: a build file's name is a relative path without '..' "
