@@ -35,6 +35,11 @@ export const addAnnotation = (rubricId: number, input: AnnotationInput): Promise
 export const updateAnnotation = (id: number, input: AnnotationInput): Promise<Annotation> =>
   patch<Annotation>(`handgrading_annotations/${id}/`, input);
 export const deleteAnnotation = (id: number): Promise<void> => del(`handgrading_annotations/${id}/`);
+/** Puts the rubric's criteria (or annotations) in the order of `ids`, each listed once. */
+export const reorderCriteria = (rubricId: number, ids: number[]): Promise<{ ids: number[] }> =>
+  put<{ ids: number[] }>(`handgrading_rubrics/${rubricId}/criteria/order/`, { ids });
+export const reorderAnnotations = (rubricId: number, ids: number[]): Promise<{ ids: number[] }> =>
+  put<{ ids: number[] }>(`handgrading_rubrics/${rubricId}/annotations/order/`, { ids });
 export const assignGrader = (projectId: number, groups: number[], grader: string | null): Promise<{ changed: number }> =>
   put<{ changed: number }>(`projects/${projectId}/handgrading_assignments/`, { groups, grader });
 

@@ -1,12 +1,13 @@
 /**
  * Handgrading: the project's progress list and rubric editor (useHandgradingOverview), one
  * group's grading session (useHandgradingSession) and a student's released result
- * (useMyHandgrading). Totals come from the server after every change; an open session asks
+ * (useMyHandgrading), and the people staff may assign as graders (useGraderChoices). Totals come from the server after every change; an open session asks
  * again every few seconds, so two graders on one group see each other's work.
  */
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
+import { listRoster } from '@/api/courses';
 import * as api from '@/api/handgrading';
-import type { AnnotationInput, CriterionInput, HandgradingProgressRow, HandgradingStatus, RubricInput } from '@/api/types';
+import type { AnnotationInput, CriterionInput, HandgradingProgressRow, HandgradingStatus, Role, RosterUser, RubricInput } from '@/api/types';
 import { useAction, useAsync } from './useAsync';
 
 export const SESSION_POLL_MS = 3000;
@@ -21,6 +22,56 @@ export function nextUngraded(rows: HandgradingProgressRow[], current: number | n
   const open = rows.filter((row) => row.status !== 'graded' && row.submission !== null && row.group !== current);
   if (open.length === 0) return null;
   return (open.find((row) => current === null || row.group > current) ?? open[0]!).group;
+}
+
+/** `ids` with `id` moved `by` places (-1: up, 1: down); null when it can't move that way. */
+export function movedIds(ids: number[], id: number, by: -1 | 1): number[] | null {
+  const from = ids.indexOf(id);
+  const to = from + by;
+  if (from < 0 || to < 0 || to >= ids.length) return null;
+  const next = [...ids];
+  [next[from], next[to]] = [next[to]!, next[from]!];
+  return next;
+}
+
+/** The course roles whose members may handgrade, in the order their labels name them. */
+export const GRADER_ROLES: Role[] = ['handgrader', 'staff', 'admin'];
+
+export interface GraderOption {
+  value: string;
+  label: string;
+}
+
+/** One option per person (by username, sorted), labelled with their name and every grader role they hold. */
+export function graderOptions(members: { role: Role; user: RosterUser }[]): GraderOption[] {
+  const byName = new Map<string, { user: RosterUser; roles: Role[] }>();
+  for (const { role, user } of members) {
+    const seen = byName.get(user.username);
+    if (seen) {
+      if (!seen.roles.includes(role)) seen.roles.push(role);
+    } else byName.set(user.username, { user, roles: [role] });
+  }
+  return [...byName.values()]
+    .sort((a, b) => a.user.username.localeCompare(b.user.username))
+    .map(({ user, roles }) => {
+      const name = `${user.first_name} ${user.last_name}`.trim();
+      return { value: user.username, label: `${name ? `${name} (${user.username})` : user.username} — ${roles.join(', ')}` };
+    });
+}
+
+/**
+ * The course's handgraders, staff and admins to pick a grader from; null course (someone who
+ * isn't staff, or the project not loaded yet): nobody, and nothing is asked for.
+ */
+export function useGraderChoices(courseId: () => number | null) {
+  const choices = useAsync(async (): Promise<GraderOption[]> => {
+    const id = courseId();
+    if (id === null) return [];
+    const lists = await Promise.all(GRADER_ROLES.map(async (role) => (await listRoster(id, role)).map((user) => ({ role, user }))));
+    return graderOptions(lists.flat());
+  });
+  watch(courseId, () => void choices.reload());
+  return choices;
 }
 
 export function useHandgradingOverview(projectId: () => number) {
@@ -41,6 +92,12 @@ export function useHandgradingOverview(projectId: () => number) {
     return ok;
   }
   const rubricId = (): number => rubric.value!.id;
+  /** Moves a criterion or annotation one place up or down (false at either end). */
+  async function move(kind: 'criteria' | 'annotations', id: number, by: -1 | 1): Promise<boolean> {
+    const ids = movedIds((rubric.value?.[kind] ?? []).map((item) => item.id), id, by);
+    if (ids === null) return false;
+    return write(() => (kind === 'criteria' ? api.reorderCriteria(rubricId(), ids) : api.reorderAnnotations(rubricId(), ids)));
+  }
 
   return {
     progress,
@@ -57,6 +114,8 @@ export function useHandgradingOverview(projectId: () => number) {
     addAnnotation: (input: AnnotationInput) => write(() => api.addAnnotation(rubricId(), input)),
     updateAnnotation: (id: number, input: AnnotationInput) => write(() => api.updateAnnotation(id, input)),
     deleteAnnotation: (id: number) => write(() => api.deleteAnnotation(id)),
+    moveCriterion: (id: number, by: -1 | 1) => move('criteria', id, by),
+    moveAnnotation: (id: number, by: -1 | 1) => move('annotations', id, by),
     assign: (groups: number[], to: string | null) => write(() => api.assignGrader(projectId(), groups, to)),
   };
 }

@@ -61,7 +61,7 @@ step('a student has a graded submission of two files', async () => {
   assert.equal(status, 'finished_grading');
 });
 
-step('staff write a rubric: criteria and an annotation with a cap', async () => {
+step('staff write a rubric: criteria (one fixed in place and moved up) and an annotation with a cap', async () => {
   const page = state.admin;
   // Staff have no group of their own in the project: the project page's question about it is a 404.
   expectErrors(failedRequest(404, `projects/${state.projectId}/my_group/`));
@@ -72,18 +72,44 @@ step('staff write a rubric: criteria and an annotation with a cap', async () => 
   await page.getByLabel('Maximum points').fill('10');
   await page.getByRole('button', { name: 'Create rubric' }).click();
   await page.getByRole('heading', { name: 'Criteria' }).waitFor();
-  for (const [name, points] of [['Readable code', '4'], ['Handles bad input', '6']]) {
+  // The second criterion is mistyped at first, then fixed in its row.
+  for (const [name, points] of [['Readable code', '4'], ['Handles bad inptu', '5']]) {
     await page.getByLabel('New criterion').fill(name);
     await page.getByLabel('Criterion points').fill(points);
     await page.getByRole('button', { name: 'Add criterion' }).click();
     await page.getByRole('cell', { name, exact: true }).waitFor();
   }
+  await page.getByRole('button', { name: 'Edit criterion Handles bad inptu' }).click();
+  await page.getByLabel('Criterion name').fill('Handles bad input');
+  await page.getByLabel('Points', { exact: true }).fill('6');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('cell', { name: 'Handles bad input', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Move criterion Handles bad input up' }).click();
+  await page.getByTestId('criterion-row').first().getByRole('cell', { name: 'Handles bad input', exact: true }).waitFor();
+  const rows = await page.getByTestId('criterion-row').allInnerTexts();
+  assert.deepEqual(rows.map((r) => r.split('\t').slice(0, 2).map((c) => c.trim())), [['Handles bad input', '6'], ['Readable code', '4']]);
   await page.getByLabel('New annotation').fill('Magic number');
   await page.getByLabel('Deduction').fill('-1');
   await page.getByLabel('Cap (optional)').fill('-2');
   await page.getByRole('button', { name: 'Add annotation' }).click();
   await page.getByRole('cell', { name: 'Magic number', exact: true }).waitFor();
   await screenshot(page, 'handgrading-01-rubric');
+});
+
+step("staff assign the group to a handgrader picked from the course's graders", async () => {
+  const page = state.admin;
+  await page.getByRole('link', { name: 'Groups' }).click();
+  const grader = page.getByLabel('Grader', { exact: true });
+  await grader.locator('option', { hasText: 'gina@e2e.test' }).waitFor({ state: 'attached' });
+  const options = await grader.locator('option').allInnerTexts();
+  assert.equal(options[0], 'Nobody (unassign)');
+  assert.ok(options.some((o) => /gina@e2e\.test.*handgrader/.test(o)), options.join(' | '));
+  assert.ok(!options.some((o) => o.includes('alice@e2e.test')), 'students are not offered');
+  await page.getByLabel('Select alice@e2e.test').check();
+  await grader.selectOption('gina@e2e.test');
+  await page.getByRole('button', { name: 'Assign 1 selected' }).click();
+  await page.getByRole('row', { name: /alice@e2e\.test/ }).getByRole('cell', { name: 'gina@e2e.test', exact: true }).waitFor();
+  await screenshot(page, 'handgrading-01b-assigned');
 });
 
 step('a handgrader annotates lines, comments and ticks a criterion; staff on the same group see it live', async () => {

@@ -22,7 +22,13 @@ from autograder.courses.roles import course_roles
 from autograder.groups.models import Group
 from autograder.groups.selectors import group_for_user, group_get
 from autograder.handgrading import selectors, services
-from autograder.handgrading.models import HandgradingResult, HandgradingRubric, HandgradingStatus
+from autograder.handgrading.models import (
+    Annotation,
+    Criterion,
+    HandgradingResult,
+    HandgradingRubric,
+    HandgradingStatus,
+)
 from autograder.handgrading.permissions import is_member, require_grader, require_grader_of
 from autograder.handgrading.serializers import (
     AnnotationApplyInput,
@@ -45,8 +51,11 @@ from autograder.handgrading.serializers import (
     ResultUpdateInput,
     RubricImportInput,
     RubricInput,
+    RubricOrderInput,
+    RubricOrderOutput,
     RubricOutput,
 )
+from autograder.handgrading.services import RubricItem
 from autograder.projects.models import Project
 from autograder.projects.permissions import require_project_staff
 from autograder.projects.selectors import project_check_readable, project_get
@@ -126,6 +135,27 @@ class RubricCriteriaApi(APIView):
         data = validated(CriterionInput(data=request.data))
         criterion = services.criterion_create(rubric=rubric, **data)
         return Response(CriterionOutput(criterion).data, status=status.HTTP_201_CREATED)
+
+
+def _reorder(request: Request, rubric_id: int, model: type[RubricItem]) -> Response:
+    rubric = selectors.rubric_get(rubric_id=rubric_id)
+    require_project_staff(request.user, rubric.project)
+    ids = validated(RubricOrderInput(data=request.data))["ids"]
+    return Response({"ids": services.rubric_items_reorder(rubric=rubric, model=model, ids=ids)})
+
+
+class CriterionOrderApi(APIView):
+    @extend_schema(tags=["handgrading"], request=RubricOrderInput, responses=RubricOrderOutput)
+    def put(self, request: Request, rubric_id: int) -> Response:
+        """Reorders the rubric's criteria: `ids` lists each of them once, in the new order."""
+        return _reorder(request, rubric_id, Criterion)
+
+
+class AnnotationOrderApi(APIView):
+    @extend_schema(tags=["handgrading"], request=RubricOrderInput, responses=RubricOrderOutput)
+    def put(self, request: Request, rubric_id: int) -> Response:
+        """Reorders the rubric's annotations: `ids` lists each of them once, in the new order."""
+        return _reorder(request, rubric_id, Annotation)
 
 
 class CriterionDetailApi(APIView):

@@ -73,6 +73,14 @@ class RubricImportInput(StrictSerializer):
     )
 
 
+class RubricOrderInput(StrictSerializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), max_length=1000)
+
+
+class RubricOrderOutput(serializers.Serializer[Any]):
+    ids = serializers.ListField(child=serializers.IntegerField())
+
+
 class CriterionInput(StrictSerializer):
     short_description = serializers.CharField(max_length=255)
     long_description = serializers.CharField(required=False, allow_blank=True, max_length=10000)

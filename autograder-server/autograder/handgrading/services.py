@@ -8,7 +8,7 @@ serializes concurrent writers on the result row without ever overwriting another
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -107,6 +107,30 @@ def criterion_update(*, criterion: Criterion, **fields: Any) -> Criterion:
 def criterion_delete(*, criterion: Criterion) -> None:
     """Also deletes what results recorded for it (their totals change accordingly)."""
     criterion.delete()
+
+
+RubricItem = TypeVar("RubricItem", Criterion, Annotation)
+
+
+def rubric_items_reorder(
+    *, rubric: HandgradingRubric, model: type[RubricItem], ids: list[int]
+) -> list[int]:
+    """Puts the rubric's criteria (or annotations) in the order of `ids`, which must list each
+    of them exactly once; nothing changes otherwise."""
+    kind = "criteria" if model is Criterion else "annotations"
+    with transaction.atomic():
+        rows = list(model.objects.select_for_update().filter(rubric=rubric))
+        if len(set(ids)) != len(ids) or sorted(ids) != sorted(r.pk for r in rows):
+            raise field_error(
+                "ids",
+                f"List each of the {len(rows)} {kind} of this rubric exactly once.",
+                code="wrong_ids",
+            )
+        position = {pk: index + 1 for index, pk in enumerate(ids)}
+        for row in rows:
+            row.order = position[row.pk]
+        model.objects.bulk_update(rows, ["order"])
+    return ids
 
 
 @transaction.atomic

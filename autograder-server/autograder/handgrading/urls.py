@@ -10,6 +10,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projects/<int:project_id>/handgrading_assignments/", api.ProjectAssignmentsApi.as_view()),
     path("handgrading_rubrics/<int:rubric_id>/criteria/", api.RubricCriteriaApi.as_view()),
     path("handgrading_rubrics/<int:rubric_id>/annotations/", api.RubricAnnotationsApi.as_view()),
+    path("handgrading_rubrics/<int:rubric_id>/criteria/order/", api.CriterionOrderApi.as_view()),
+    path(
+        "handgrading_rubrics/<int:rubric_id>/annotations/order/",
+        api.AnnotationOrderApi.as_view(),
+    ),
     path("handgrading_criteria/<int:criterion_id>/", api.CriterionDetailApi.as_view()),
     path("handgrading_annotations/<int:annotation_id>/", api.AnnotationDetailApi.as_view()),
     path("groups/<int:group_id>/handgrading_result/", api.GroupResultApi.as_view()),

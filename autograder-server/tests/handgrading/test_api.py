@@ -241,3 +241,36 @@ def test_import_needs_staff_of_the_source_course(world: World) -> None:
     response = staff.post(url, {"project": source.pk}, format="json")
     assert response.status_code == 201
     assert [c["short_description"] for c in response.json()["criteria"]] == ["Readable", "Tested"]
+
+
+def test_staff_reorder_criteria_and_annotations_and_bad_orders_change_nothing(
+    world: World,
+) -> None:
+    rubric, (readable, tested), (magic,) = make_rubric(world.project)
+    staff = world.client("staff")
+    extra = staff.post(
+        f"/api/handgrading_rubrics/{rubric.pk}/annotations/",
+        {"short_description": "Leak", "deduction": -1},
+        format="json",
+    ).json()["id"]
+    url = f"/api/handgrading_rubrics/{rubric.pk}/criteria/order/"
+
+    response = staff.put(url, {"ids": [tested.pk, readable.pk]}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"ids": [tested.pk, readable.pk]}
+    response = staff.put(
+        f"/api/handgrading_rubrics/{rubric.pk}/annotations/order/",
+        {"ids": [extra, magic.pk]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    body = staff.get(f"/api/projects/{world.project.pk}/handgrading_rubric/").json()
+    assert [c["short_description"] for c in body["criteria"]] == ["Tested", "Readable"]
+    assert [a["short_description"] for a in body["annotations"]] == ["Leak", "Magic number"]
+
+    for bad in ([tested.pk], [tested.pk, tested.pk], [tested.pk, readable.pk, magic.pk]):
+        response = staff.put(url, {"ids": bad}, format="json")
+        assert response.status_code == 400, response.content
+        assert "ids" in response.json()["fields"], response.json()
+    body = staff.get(f"/api/projects/{world.project.pk}/handgrading_rubric/").json()
+    assert [c["short_description"] for c in body["criteria"]] == ["Tested", "Readable"]

@@ -142,6 +142,24 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda w: f"/api/handgrading_criteria/{rubric(w).criteria.all()[0].pk}/",
         staff_only(204),
     ),
+    "reorder criteria": Endpoint(
+        "PUT",
+        lambda w: f"/api/handgrading_rubrics/{rubric(w).pk}/criteria/order/",
+        staff_only(200),
+        body=lambda w: {
+            "ids": [c.pk for c in HandgradingRubric.objects.get(project=w.project).criteria.all()]
+        },
+    ),
+    "reorder annotations": Endpoint(
+        "PUT",
+        lambda w: f"/api/handgrading_rubrics/{rubric(w).pk}/annotations/order/",
+        staff_only(200),
+        body=lambda w: {
+            "ids": [
+                a.pk for a in HandgradingRubric.objects.get(project=w.project).annotations.all()
+            ]
+        },
+    ),
     "add annotation": Endpoint(
         "POST",
         lambda w: f"/api/handgrading_rubrics/{rubric(w).pk}/annotations/",
