@@ -1,6 +1,7 @@
 """Creating, editing, building and cancelling sandbox images. Callers check permissions."""
 
 import uuid
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -20,6 +21,8 @@ from autograder.images.models import ImageBuild, ImageStatus, Runtime, SandboxIm
 MAX_DOCKERFILE = 64_000
 MAX_BUILD_FILES = 20
 MAX_BUILD_FILE = 256_000
+STALE_AFTER_LIMIT_S = 600
+"""A build unfinished this long past AG_IMAGE_BUILD_TIMEOUT has lost its worker."""
 
 
 def images_queue() -> str:
@@ -126,6 +129,7 @@ def build_start(*, image: SandboxImage, user: User | None) -> ImageBuild:
     image = SandboxImage.objects.select_for_update().get(pk=image.pk)
     if image.built_in:
         raise ConflictError("The site's configured images are built by the site.", code="built_in")
+    _fail_stale_builds(image)
     if image.builds.filter(status__in=[ImageStatus.PENDING, ImageStatus.BUILDING]).exists():
         raise ConflictError("A build of this image is already running.", code="build_running")
     build = ImageBuild.objects.create(
@@ -137,6 +141,18 @@ def build_start(*, image: SandboxImage, user: User | None) -> ImageBuild:
 
     transaction.on_commit(lambda: build_image.apply_async(args=(build.pk,), queue=images_queue()))
     return build
+
+
+def _fail_stale_builds(image: SandboxImage) -> None:
+    """A build still unfinished long after the time limit lost its worker (a crash, a
+    restart): it is marked failed so the image can be built again."""
+    limit = timedelta(seconds=build_limits().timeout_s + STALE_AFTER_LIMIT_S)
+    stale = image.builds.filter(
+        status__in=[ImageStatus.PENDING, ImageStatus.BUILDING],
+        created_at__lt=timezone.now() - limit,
+    )
+    for build in stale:
+        _finish(build, ImageStatus.FAILED, "The build's worker stopped before it finished.")
 
 
 @transaction.atomic

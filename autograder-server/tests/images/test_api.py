@@ -101,3 +101,27 @@ def test_the_site_images_cant_be_edited_or_built(world: World) -> None:
     assert response.status_code == 409
     response = world.client("superuser").post(f"/api/sandbox_images/{default['id']}/builds/")
     assert response.status_code == 409
+
+
+def test_a_build_whose_worker_died_does_not_block_the_next(world: World) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from autograder.images.models import ImageBuild
+
+    image = services.image_create(course=world.course, display_name="Stuck", dockerfile=GOOD)
+    url = f"/api/sandbox_images/{image.pk}/builds/"
+    admin = world.client("admin")
+    first = admin.post(url)
+    assert first.status_code == 201
+    ImageBuild.objects.filter(pk=first.data["id"]).update(status=ImageStatus.BUILDING)
+    assert admin.post(url).status_code == 409  # one build at a time
+
+    ImageBuild.objects.filter(pk=first.data["id"]).update(
+        created_at=timezone.now() - timedelta(hours=2)
+    )
+    second = admin.post(url)
+    assert second.status_code == 201, second.data
+    stale = ImageBuild.objects.get(pk=first.data["id"])
+    assert stale.status == ImageStatus.FAILED and "worker stopped" in stale.error
