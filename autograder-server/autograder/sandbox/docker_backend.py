@@ -62,6 +62,10 @@ CAPABILITIES = (
     "KILL",  # kill the student's processes (a different uid) after each command
 )
 
+REMOVE_ATTEMPTS = 3
+REMOVAL_WAIT_S = 5.0
+"""How long a removal Docker already started may take before it is asked for again."""
+
 _DOCKER_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
 
@@ -262,15 +266,34 @@ class DockerBackend:
     def remove(self, container_id: str) -> None:
         """Kill and remove a container (blocking); a container already gone is fine."""
         try:
-            self.api.remove_container(container_id, force=True)
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as e:
-            if e.status_code != 409:  # 409: auto-removal already in progress
-                raise
+            for _ in range(REMOVE_ATTEMPTS):
+                try:
+                    self.api.remove_container(container_id, force=True)
+                    return
+                except docker.errors.NotFound:
+                    return
+                except docker.errors.APIError as e:
+                    if e.status_code != 409:
+                        raise
+                # 409: Docker is removing it already (the container's auto-removal). That
+                # normally ends in a moment; when it raced with this request Docker can leave
+                # the container "Removal In Progress" for good, and asking again clears it.
+                if self._gone_within(container_id, REMOVAL_WAIT_S):
+                    return
+            logger.warning("container %s is still being removed", container_id[:12])
         finally:
             with self._lock:
                 self._live.discard(container_id)
+
+    def _gone_within(self, container_id: str, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.api.inspect_container(container_id)
+            except docker.errors.NotFound:
+                return True
+            time.sleep(0.1)
+        return False
 
     def labelled_containers(self) -> list[dict[str, Any]]:
         """Every container on the daemon that carries this library's label."""

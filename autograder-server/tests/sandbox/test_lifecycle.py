@@ -9,9 +9,13 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
+from typing import Any
 
+import docker.errors
 import pytest
+import requests
 
+from autograder.sandbox import docker_backend
 from autograder.sandbox.docker_backend import (
     LABEL,
     LABEL_CREATED,
@@ -174,3 +178,30 @@ def test_spec_defaults_come_from_settings(backend: DockerBackend) -> None:
     resolved = ContainerSpec().resolved(backend.settings)
     assert resolved.memory_bytes == backend.settings.memory_bytes
     assert resolved.pids == backend.settings.pids
+
+
+def test_a_removal_docker_left_in_progress_is_asked_for_again(
+    backend: DockerBackend, host_guard: HostGuard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Docker answers 409 ("removal already in progress") when a container's auto-removal
+    raced with ours, and can then leave it "Removal In Progress" for good: the backend waits
+    a moment for Docker's own removal, then asks again, and the container is gone."""
+    sb = backend.create(IMAGE, TEST_SPEC)
+    real_remove = backend.api.remove_container
+    calls: list[str] = []
+
+    def remove_answering_409_first(container: str, **kwargs: Any) -> None:
+        calls.append(container)
+        if len(calls) == 1:  # as Docker answers while its own removal is stuck
+            response = requests.Response()
+            response.status_code = 409
+            raise docker.errors.APIError("removal already in progress", response=response)
+        real_remove(container, **kwargs)
+
+    monkeypatch.setattr(backend.api, "remove_container", remove_answering_409_first)
+    monkeypatch.setattr(docker_backend, "REMOVAL_WAIT_S", 0.5)
+    backend.remove(sb.id)
+
+    assert calls == [sb.id, sb.id]
+    with pytest.raises(docker.errors.NotFound):
+        backend.api.inspect_container(sb.id)
