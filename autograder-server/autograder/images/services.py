@@ -101,6 +101,45 @@ def image_create(
     )
 
 
+def image_reference_for_course(*, reference: str, course: Course) -> str:
+    """The reference a copy of a suite in `course` should use for `reference`.
+
+    Site images and the course's own images stay as they are. An image of another course
+    (a suite copied to a new term or another course) is copied into `course` once: the same
+    Dockerfile, build files, runtime and last good build (tag and digest), so the copy
+    grades on the very same image and the new course can rebuild it on its own. A later copy
+    from the same image reuses that copy. Anything else is returned unchanged for the
+    suite's own validation to judge."""
+    image = SandboxImage.objects.filter(reference=reference).first()
+    if image is None or image.course_id is None or image.course_id == course.pk:
+        return reference
+    existing = SandboxImage.objects.filter(
+        course=course,
+        dockerfile=image.dockerfile,
+        build_files=image.build_files,
+        runtime=image.runtime,
+        tag=image.tag,
+    ).first()
+    if existing is not None:
+        return existing.reference
+    name, suffix = image.display_name, 2
+    while SandboxImage.objects.filter(course=course, display_name=name).exists():
+        name, suffix = f"{image.display_name} ({suffix})", suffix + 1
+    prefix = build_limits().tag_prefix
+    copy = SandboxImage.objects.create(
+        course=course,
+        display_name=name,
+        reference=f"{prefix}-{uuid.uuid4().hex[:12]}",
+        dockerfile=image.dockerfile,
+        build_files=image.build_files,
+        runtime=image.runtime,
+        tag=image.tag,
+        digest=image.digest,
+        status=image.status,
+    )
+    return copy.reference
+
+
 @transaction.atomic
 def image_update(*, image: SandboxImage, **fields: Any) -> SandboxImage:
     if image.built_in:

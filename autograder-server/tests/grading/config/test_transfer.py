@@ -20,6 +20,7 @@ from autograder.courses.models import Role
 from autograder.grading.config import services
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.grading.config.transfer import exporting, importing
+from autograder.images.models import ImageStatus, SandboxImage
 from autograder.projects import services as project_services
 from autograder.projects.models import InstructorFile, Project
 from tests import factories
@@ -128,6 +129,43 @@ def test_copying_a_course_to_a_new_term_brings_the_tests_of_every_project() -> N
     assert AGTestCommand.objects.filter(case__suite__project=project).count() == 3
     assert copy.memberships.filter(user=admin, role=Role.ADMIN).exists()
     assert project.submissions.count() == 0
+
+
+def test_a_suite_on_its_course_s_own_image_is_copied_to_a_new_term_with_that_image() -> None:
+    """The new course gets a copy of the image (same Dockerfile and last good build), and the
+    copied suite runs on it; a second project on the same image shares that copy."""
+    source = configured_project()
+    image = SandboxImage.objects.create(
+        course=source.course,
+        display_name="Java",
+        reference="ag-img-javatest0001",
+        dockerfile="FROM ag-sandbox-default:latest\n",
+        tag="ag-img-javatest0001:b7",
+        digest="sha256:" + "a" * 64,
+        status=ImageStatus.READY,
+    )
+    suite = AGTestSuite.objects.get(project=source, name="Public")
+    suite.sandbox_image = image.reference
+    suite.save()
+    second = project_services.project_copy(
+        project=source, target_course=source.course, new_name="P2 Same image"
+    )
+
+    copy = course_services.course_copy(
+        course=source.course, new_name=source.course.name, new_semester="winter", new_year=2031
+    )
+
+    (copied_image,) = SandboxImage.objects.filter(course=copy)
+    assert (copied_image.display_name, copied_image.tag, copied_image.digest) == (
+        "Java",
+        image.tag,
+        image.digest,
+    )
+    assert copied_image.reference != image.reference
+    for name in ("P1 Stats", second.name):
+        copied = AGTestSuite.objects.get(project__course=copy, project__name=name, name="Public")
+        assert copied.sandbox_image == copied_image.reference
+    assert AGTestSuite.objects.get(pk=suite.pk).sandbox_image == image.reference
 
 
 def test_a_failed_copy_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from autograder.grading.config.services.editing import (
     next_order,
 )
 from autograder.grading.config.services.suites import suite_validate_and_save
+from autograder.images import services as image_services
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
 
 
@@ -122,6 +123,11 @@ def suite_copy(
         order=next_order(AGTestSuite.objects.filter(project=target_project)),
         **{field: getattr(suite, field) for field in _COPIED_SUITE_FIELDS},
     )
+    if copy.sandbox_image:
+        # A course's own image goes with the suite to another course (a copy of it there).
+        copy.sandbox_image = image_services.image_reference_for_course(
+            reference=copy.sandbox_image, course=target_project.course
+        )
     suite_validate_and_save(copy, name_field="new_name")
     copy.instructor_files_needed.set(
         [instructor_map[f.pk] for f in suite.instructor_files_needed.all()]
