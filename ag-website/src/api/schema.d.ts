@@ -10694,7 +10694,9 @@ export interface operations {
                 };
                 content: {
                     "application/zip": string;
-                    "application/yaml": string;
+                    "application/yaml": {
+                        [key: string]: unknown;
+                    };
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */

@@ -73,7 +73,8 @@ class ProjectConfigExportApi(APIView):
         parameters=[ExportQuery],
         responses={
             (200, "application/zip"): OpenApiTypes.BINARY,
-            (200, "application/yaml"): OpenApiTypes.STR,
+            # The YAML document is one mapping (format, project, files, suites).
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
         },
     )
     def get(self, request: Request, project_id: int) -> HttpResponse:
