@@ -391,6 +391,11 @@ SPECTACULAR_SETTINGS = {
         # Submission statuses keep their name beside other `status` fields (handgrading's).
         "StatusEnum": "autograder.submissions.models.SubmissionStatus",
         "HandgradingStatusEnum": "autograder.handgrading.models.HandgradingStatus",
+        "WebhookEventEnum": "autograder.integrations.callbacks.models.WebhookEvent",
+        "SubscribableWebhookEventEnum": (
+            "autograder.integrations.callbacks.serializers.SUBSCRIBABLE_EVENT_CHOICES"
+        ),
+        "DeliveryStateEnum": "autograder.integrations.callbacks.models.DeliveryState",
     },
 }
 

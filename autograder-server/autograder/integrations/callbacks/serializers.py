@@ -28,10 +28,14 @@ class WebhookCreatedOutput(WebhookOutput):
         read_only_fields = fields
 
 
+SUBSCRIBABLE_EVENT_CHOICES = [(e.value, e.label) for e in SUBSCRIBABLE_EVENTS]
+"""What a webhook may subscribe to (every event but the test ping); named in the schema."""
+
+
 class WebhookInput(StrictSerializer):
     url = serializers.URLField(max_length=2000)
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=[(e.value, e.label) for e in SUBSCRIBABLE_EVENTS]),
+        child=serializers.ChoiceField(choices=SUBSCRIBABLE_EVENT_CHOICES),
         min_length=1,
         max_length=len(SUBSCRIBABLE_EVENTS),
     )
