@@ -25,6 +25,8 @@ from autograder.grading.mutation.models import (
     WhitespaceHandling,
 )
 from autograder.grading.mutation.models import MutationTestSuite as Suite
+from autograder.images import selectors as image_selectors
+from autograder.images.selectors import ResolvedImage
 from autograder.projects.models import InstructorFile
 from autograder.sandbox import (
     ContainerSpec,
@@ -35,7 +37,6 @@ from autograder.sandbox import (
     Sandbox,
     SandboxProvider,
 )
-from autograder.sandbox.config import load_settings
 from autograder.sandbox.errors import SandboxRequestError
 from autograder.submissions.models import Submission
 from autograder.submissions.selectors import submission_file_path
@@ -130,14 +131,18 @@ def _files(suite: Suite, submission: Submission) -> list[PutFile]:
     return files + instructor
 
 
-def suite_image(suite: Suite) -> str:
-    settings = load_settings()
-    image = suite.sandbox_image or settings.image
-    if image not in settings.allowed_images:
+def suite_image(suite: Suite) -> ResolvedImage:
+    """The image (its last good build) and runtime the suite runs on, as for other suites:
+    one the course may no longer use never reaches Docker."""
+    resolved = image_selectors.resolve(
+        course_id=suite.project.course_id, reference=suite.sandbox_image
+    )
+    if resolved is None:
         raise MutationConfigError(
-            "This suite's sandbox image is not one this site offers, so the suite was not run."
+            "This suite's sandbox image is not one this course may use, so the suite was not "
+            "run. Staff: choose another image for the suite, then rerun."
         )
-    return image
+    return resolved
 
 
 class _Output:
@@ -197,11 +202,14 @@ def mutation_suite_run(
     command names `${all_valid_test_names}`)."""
     result = MutationSuiteResult(submission=submission, suite=suite, suite_name=suite.name)
     result.points_possible = suite.points_possible
-    result.image = suite_image(suite)
+    image = suite_image(suite)
+    result.image = image.tag
     result.started_at = timezone.now()
     result.image_digest = provider.image_digest(result.image)
     files = _files(suite, submission)
-    sandbox = provider.acquire(result.image, ContainerSpec(network=suite.allow_network))
+    sandbox = provider.acquire(
+        result.image, ContainerSpec(network=suite.allow_network, runtime=image.runtime)
+    )
     try:
         sandbox.put_files(files)
         mutation_run_in(sandbox, suite=suite, result=result, lease_lost=lease_lost)

@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from autograder.common.errors import ApplicationError, field_error, from_validation_error
+from autograder.grading.config.services.suites import check_sandbox_image
 from autograder.grading.mutation.models import MAX_BUGGY_IMPLS, MutationTestSuite
 from autograder.grading.mutation.runner import ALL_VALID_TESTS, BUGGY_IMPL, TEST_NAME
 from autograder.grading.mutation.settings import normalize_mutation_feedback
+from autograder.images import services as image_services
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
-from autograder.sandbox.config import load_settings
 
 MUTATION_FIELDS = (
     "name",
@@ -79,16 +80,6 @@ def _check_commands(suite: MutationTestSuite) -> None:
         raise field_error("get_student_test_names_command", "A command is required.")
 
 
-def _check_image(image: str) -> None:
-    allowed = load_settings().allowed_images
-    if image and image not in allowed:
-        raise field_error(
-            "sandbox_image",
-            f"{image!r} is not one of this site's sandbox images: {', '.join(allowed)}.",
-            code="unknown_image",
-        )
-
-
 def _check_files(project: Project, data: dict[str, Any]) -> None:
     for field in M2M_FIELDS:
         files: list[Any] = data.get(field) or []
@@ -107,7 +98,8 @@ def _validate_and_save(suite: MutationTestSuite) -> None:
         raise field_error("name", "A mutation suite needs a name.")
     suite.buggy_impl_names = _check_buggy_names(suite.buggy_impl_names)
     _check_commands(suite)
-    _check_image(suite.sandbox_image)
+    # The same images as the course's other suites: the site's and the course's own.
+    check_sandbox_image(suite.sandbox_image, course_id=suite.project.course_id)
     try:
         suite.full_clean(
             exclude=["project", *M2M_FIELDS], validate_unique=False, validate_constraints=False
@@ -216,6 +208,11 @@ def copy_mutation_suites(src_project: Project, dst_project: Project) -> list[Mut
                 if field not in M2M_FIELDS:
                     setattr(copy, field, getattr(source, field))
             copy.order = source.order
+            if copy.sandbox_image:
+                # A course's own image goes along to another course (a copy of it there).
+                copy.sandbox_image = image_services.image_reference_for_course(
+                    reference=copy.sandbox_image, course=dst_project.course
+                )
             copy.save()
             copy.instructor_files_needed.set(
                 [

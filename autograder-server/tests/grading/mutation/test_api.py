@@ -5,8 +5,12 @@ from typing import Any
 
 import pytest
 
+from autograder.courses import services as course_services
+from autograder.grading.config.models import AGTestSuite
 from autograder.grading.mutation.models import MutationSuiteResult, MutationTestSuite
 from autograder.grading.mutation.services import copy_mutation_suites
+from autograder.images import services as image_services
+from autograder.images.models import ImageStatus, SandboxImage
 from autograder.submissions.models import Submission
 from tests.conftest import World
 from tests.grading import factories as f
@@ -113,6 +117,59 @@ def test_copy_mutation_suites_matches_files_by_name() -> None:
     assert copy.buggy_impl_names == VALID["buggy_impl_names"]
     assert copy.grade_buggy_impl_command == VALID["grade_buggy_impl_command"]
     assert list(copy.instructor_files_needed.all()) == [dst_file]
+
+
+# --- Sandbox images ---------------------------------------------------------------------------
+
+DOCKERFILE = "FROM ag-sandbox-default:latest\n"
+
+
+def ready_image(course: Any, name: str) -> SandboxImage:
+    image = image_services.image_create(course=course, display_name=name, dockerfile=DOCKERFILE)
+    image.tag, image.digest = f"{image.reference}:b1", "sha256:" + "b" * 64
+    image.status = ImageStatus.READY
+    image.save()
+    return image
+
+
+def test_a_mutation_suite_takes_the_images_its_course_may_use(world: World) -> None:
+    """As ordinary suites: the site's images and the course's own with a good build."""
+    mine = ready_image(world.course, "Mine")
+    theirs = ready_image(world.other_course, "Theirs")
+    unbuilt = image_services.image_create(
+        course=world.course, display_name="Unbuilt", dockerfile=DOCKERFILE
+    )
+    for refused in (theirs, unbuilt):
+        response = post(world, VALID | {"sandbox_image": refused.reference})
+        assert response.status_code == 400, response.data
+        assert response.data["fields"]["sandbox_image"], response.data
+        assert response.data["code"] == "unknown_image"
+    assert not MutationTestSuite.objects.exists()
+
+    response = post(world, VALID | {"sandbox_image": mine.reference})
+    assert response.status_code == 201, response.data
+    assert response.data["sandbox_image"] == mine.reference
+
+
+def test_a_course_copy_takes_the_mutation_suites_own_image_along(world: World) -> None:
+    """A new term gets one copy of the image (same last good build), shared with the ordinary
+    suite that uses it; the source keeps its own."""
+    image = ready_image(world.course, "C++ tools")
+    suite = MutationTestSuite.objects.create(
+        project=world.project, **VALID | {"sandbox_image": image.reference}
+    )
+    AGTestSuite.objects.create(project=world.project, name="Public", sandbox_image=image.reference)
+
+    copy = course_services.course_copy(
+        course=world.course, new_name=world.course.name, new_semester="winter", new_year=2031
+    )
+
+    (copied_image,) = SandboxImage.objects.filter(course=copy)
+    assert (copied_image.tag, copied_image.digest) == (image.tag, image.digest)
+    copied = MutationTestSuite.objects.get(project__course=copy)
+    assert copied.sandbox_image == copied_image.reference != image.reference
+    assert AGTestSuite.objects.get(project__course=copy).sandbox_image == copied_image.reference
+    assert MutationTestSuite.objects.get(pk=suite.pk).sandbox_image == image.reference
 
 
 # --- Feedback ---------------------------------------------------------------------------------

@@ -7,11 +7,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from autograder.courses.models import Role
-from autograder.grading.mutation.models import MutationSuiteResult, WhitespaceHandling
+from autograder.grading.mutation.models import (
+    MutationSuiteResult,
+    MutationTestSuite,
+    WhitespaceHandling,
+)
 from autograder.grading.mutation.runner import command_argv, split_test_names
 from autograder.grading.pipeline import dispatch
 from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
 from autograder.grading.pipeline.queues import Queue
+from autograder.images.models import ImageStatus, SandboxImage
 from autograder.sandbox.pool import PoolManager
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests import factories
@@ -149,6 +154,38 @@ def test_deferred_suite_runs_after_the_submission_waits(provider: PoolManager) -
 
     assert submission.status == SubmissionStatus.FINISHED_GRADING
     assert result_of(submission).bugs_exposed == ["bug_mean", "bug_max"]
+
+
+def test_a_suite_runs_on_its_course_s_own_image_and_never_on_one_it_may_not_use(
+    provider: PoolManager,
+) -> None:
+    """The course's image runs as its last good build (here a tag of the default image); a
+    suite stored with another course's image is not run, and the student sees why."""
+    suite = mutation_suite()
+    mine, theirs = (
+        SandboxImage.objects.create(
+            course=course,
+            display_name=name,
+            reference=f"ag-img-mut{name.lower()}",
+            dockerfile="FROM ag-sandbox-default:latest\n",
+            tag="ag-sandbox-default:latest",
+            status=ImageStatus.READY,
+        )
+        for course, name in (
+            (suite.project.course, "Mine"),
+            (factories.make_course(name="Other"), "Theirs"),
+        )
+    )
+    MutationTestSuite.objects.filter(pk=suite.pk).update(sandbox_image=mine.reference)
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+    result = result_of(submission)
+    assert (result.image, result.bugs_exposed) == (mine.tag, ["bug_mean", "bug_max"])
+
+    MutationTestSuite.objects.filter(pk=suite.pk).update(sandbox_image=theirs.reference)
+    submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
+    result = result_of(submission)
+    assert "not one this course may use" in result.error_message
+    assert (result.points_awarded, result.student_tests) == (0, [])
 
 
 def test_plain_commands_skip_bash_and_others_keep_it() -> None:

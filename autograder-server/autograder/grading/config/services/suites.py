@@ -56,7 +56,7 @@ def _suite_duplicate(name: str, *, field: str = "name") -> ApplicationError:
     )
 
 
-def _check_sandbox_image(image: str, *, course_id: int) -> None:
+def check_sandbox_image(image: str, *, course_id: int) -> None:
     """Suites run only on images their course may use (the site's images and the course's
     images with a good build, see autograder.images): any other name would reach Docker from
     every worker, and students would see Docker's error. Empty means the site's default image."""
@@ -80,7 +80,7 @@ def _check_sandbox_image(image: str, *, course_id: int) -> None:
 
 def suite_validate_and_save(suite: AGTestSuite, *, name_field: str = "name") -> None:
     clean_name(suite, "suite")
-    _check_sandbox_image(suite.sandbox_image, course_id=suite.project.course_id)
+    check_sandbox_image(suite.sandbox_image, course_id=suite.project.course_id)
     problem = command_line_problem(suite.setup_command, "setup_command")
     if problem:
         raise problem
