@@ -61,6 +61,11 @@ class SandboxPool:
         with self._cond:
             return len(self._idle)
 
+    def idle_ids(self) -> set[str]:
+        """The warm sandboxes waiting to be handed out (not serving anyone yet)."""
+        with self._cond:
+            return {sandbox.id for sandbox in self._idle}
+
     def acquire(self) -> WarmSandbox:
         """A fresh sandbox: a warm one if any is ready, else one started now."""
         while True:
@@ -235,6 +240,12 @@ class PoolManager:
 
     def image_digest(self, image: str) -> str:
         return self._backend.image_digest(image)
+
+    def idle_ids(self) -> set[str]:
+        """The warm sandboxes of every pool that nobody has acquired yet."""
+        with self._lock:
+            pools = list(self._pools.values())
+        return set().union(*(pool.idle_ids() for pool in pools))
 
     def close(self) -> None:
         """Stop the upkeep, release every idle sandbox, then run `on_close` (e.g. wait for
