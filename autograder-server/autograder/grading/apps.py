@@ -12,5 +12,6 @@ class GradingConfig(AppConfig):
         import autograder.celery  # noqa: F401
         from autograder.grading import checks  # noqa: F401  (registers the system checks)
         from autograder.grading.config import receivers as _config  # noqa: F401  (copies)
+        from autograder.grading.config.autograders import receivers as _imports  # noqa: F401
         from autograder.grading.pipeline import receivers  # noqa: F401  (connects the receivers)
         from autograder.grading.results import receivers as _results  # noqa: F401  (cache)

@@ -5,6 +5,7 @@ Import them from where they live (`grading.config.models`, `grading.pipeline.mod
 `<app>.models`.
 """
 
+from autograder.grading.config.autograders.models import AutograderImport
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.grading.pipeline.models import GradingJob, RerunTask
 from autograder.grading.results.models import (
@@ -20,6 +21,7 @@ __all__ = [
     "AGTestCommandResult",
     "AGTestSuite",
     "AGTestSuiteResult",
+    "AutograderImport",
     "GradingJob",
     "RerunTask",
 ]

@@ -1,0 +1,81 @@
+"""Importing autograders written for Gradescope or PrairieLearn: project admins upload them,
+project staff read what became of them."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from autograder.accounts.current_user import request_user
+from autograder.common.api import validated
+from autograder.common.uploads import StrictNamesMultiPartParser
+from autograder.grading.config.autograders import selectors, services
+from autograder.grading.config.autograders.serializers import (
+    GradescopeImportInput,
+    ImportOutput,
+    PrairieLearnImportInput,
+)
+from autograder.projects.permissions import require_project_admin, require_project_staff
+from autograder.projects.selectors import project_get
+
+TAGS = ["autograder imports"]
+
+
+class ProjectImportsApi(APIView):
+    pagination_class = None
+
+    @extend_schema(tags=TAGS, responses=ImportOutput(many=True))
+    def get(self, request: Request, project_id: int) -> Response:
+        project = project_get(project_id=project_id)
+        require_project_staff(request.user, project)
+        imports = selectors.imports_of_project(project=project)
+        return Response(ImportOutput(imports, many=True).data)
+
+
+class GradescopeImportApi(APIView):
+    parser_classes = [StrictNamesMultiPartParser, FormParser]
+
+    @extend_schema(tags=TAGS, request=GradescopeImportInput, responses={201: ImportOutput})
+    def post(self, request: Request, project_id: int) -> Response:
+        """Builds a sandbox image from the zip; its suite is made when the build is ready."""
+        project = project_get(project_id=project_id)
+        require_project_admin(request.user, project)
+        data = validated(GradescopeImportInput(data=request.data))
+        imported = services.gradescope_import(
+            project=project,
+            upload=data["file"],
+            suite_name=data["suite_name"],
+            time_limit_s=data["time_limit_s"],
+            user=request_user(request),
+        )
+        return Response(ImportOutput(imported).data, status=status.HTTP_201_CREATED)
+
+
+class PrairieLearnImportApi(APIView):
+    parser_classes = [StrictNamesMultiPartParser, FormParser]
+
+    @extend_schema(tags=TAGS, request=PrairieLearnImportInput, responses={201: ImportOutput})
+    def post(self, request: Request, project_id: int) -> Response:
+        project = project_get(project_id=project_id)
+        require_project_admin(request.user, project)
+        data = validated(PrairieLearnImportInput(data=request.data))
+        imported = services.prairielearn_import(
+            project=project,
+            upload=data["file"],
+            suite_name=data["suite_name"],
+            command=data["command"],
+            sandbox_image=data["sandbox_image"],
+            time_limit_s=data["time_limit_s"],
+            user=request_user(request),
+        )
+        return Response(ImportOutput(imported).data, status=status.HTTP_201_CREATED)
+
+
+class ImportDetailApi(APIView):
+    @extend_schema(tags=TAGS, responses=ImportOutput)
+    def get(self, request: Request, import_id: int) -> Response:
+        imported = selectors.import_get(import_id=import_id)
+        require_project_staff(request.user, imported.project)
+        return Response(ImportOutput(imported).data)

@@ -1,0 +1,58 @@
+"""An imported autograder: what staff uploaded it for, and the suite it became."""
+
+from django.db import models
+
+from autograder.grading.config.models import AGTestSuite
+from autograder.images.models import SandboxImage
+from autograder.projects.models import Project
+
+
+class AutograderKind(models.TextChoices):
+    GRADESCOPE = "gradescope", "Gradescope autograder zip"
+    PRAIRIELEARN = "prairielearn", "PrairieLearn external grader"
+
+
+class ImportState(models.TextChoices):
+    BUILDING = "building"
+    """The image is being built; the suite is made when it is ready."""
+    READY = "ready"
+    FAILED = "failed"
+
+
+class AutograderImport(models.Model):
+    """A Gradescope import waits for its image's first good build, then its suite is made
+    (`services.import_finish`); a PrairieLearn import has its suite at once."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=AutograderKind.choices)
+    image = models.ForeignKey(
+        SandboxImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suite = models.ForeignKey(
+        AGTestSuite, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suite_name = models.CharField(max_length=255)
+    command = models.TextField()
+    time_limit_s = models.PositiveIntegerField()
+    files = models.JSONField(default=list)
+    """The zip's file paths, as uploaded."""
+    error = models.TextField(blank=True, default="")
+    """Why the suite could not be made (e.g. its name was taken meanwhile)."""
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import {self.pk} into project {self.project_id}"
+
+    @property
+    def state(self) -> str:
+        if self.suite_id is not None:
+            return ImportState.READY
+        if self.error or self.image is None or self.image.status in ("failed", "cancelled"):
+            return ImportState.FAILED
+        return ImportState.BUILDING

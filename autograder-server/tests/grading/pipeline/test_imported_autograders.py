@@ -1,0 +1,155 @@
+"""Autograders imported as staff upload them: a Gradescope zip becomes a sandbox image with a
+real `docker build` (setup.sh at build time, no network), then a suite; a PrairieLearn grader's
+files become instructor files and a suite. A worker grades a submission on each to the
+expected per-test results."""
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from autograder.grading.config.autograders import services
+from autograder.grading.config.autograders.models import AutograderImport, ImportState
+from autograder.grading.config.feedback_settings import FeedbackCategory as C
+from autograder.grading.results.feedback import submission_feedback
+from autograder.grading.results.models import AGTestCommandResult
+from autograder.grading.results.output_storage import output_read
+from autograder.images import services as image_services
+from autograder.images.models import ImageStatus
+from autograder.sandbox.pool import PoolManager
+from autograder.submissions.models import Submission, SubmissionStatus
+from tests.grading import autograder_zips as z
+from tests.grading import pipeline_helpers as h
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+PREFIX = "gszip-test"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("AG_IMAGE_TAG_PREFIX", PREFIX)
+    monkeypatch.setenv("AG_IMAGE_BUILD_NETWORK", "none")  # these setup scripts need none
+    monkeypatch.setenv("AG_IMAGE_BUILD_TIMEOUT", "300")
+    yield
+    tags = subprocess.run(
+        ["docker", "images", "--format", "{{.Repository}}:{{.Tag}}", f"{PREFIX}-*"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    if tags:
+        subprocess.run(
+            ["docker", "image", "rm", "--force", *tags], capture_output=True, check=False
+        )
+
+
+def shown(submission: Submission, category: C) -> dict[str, tuple[int, int]]:
+    tree = submission_feedback(submission=submission, category=category)
+    return {
+        case.name: (case.points_awarded, case.points_possible)
+        for suite in tree.suites
+        for case in suite.cases or []
+    }
+
+
+def build(imported: AutograderImport) -> AutograderImport:
+    """Runs the import's queued build as the `images` worker does."""
+    assert imported.image is not None
+    image_services.build_run(build_id=imported.image.builds.get().pk)
+    imported.refresh_from_db()
+    return imported
+
+
+def gradescope(zip_bytes: bytes, name: str) -> AutograderImport:
+    project = h.project_with_catch_all()
+    imported = services.gradescope_import(
+        project=project,
+        upload=SimpleUploadedFile("autograder.zip", zip_bytes),
+        suite_name=name,
+        time_limit_s=60,
+        user=None,
+    )
+    assert imported.state == ImportState.BUILDING
+    assert imported.suite is None  # the suite waits for the image
+    return build(imported)
+
+
+def test_gradescope_python_unittest_zip_runs_unchanged(provider: PoolManager) -> None:
+    imported = gradescope(z.gradescope_python_zip(), "Gradescope")
+    assert imported.image is not None
+    assert imported.image.status == ImageStatus.READY, imported.image.builds.get().log
+    assert imported.state == ImportState.READY
+    suite = imported.suite
+    assert suite is not None
+    assert (suite.file_layout, suite.results_format) == ("gradescope", "gradescope")
+    assert suite.sandbox_image == imported.image.reference
+
+    submission = h.grade(provider, h.submit(imported.project, {"calc.py": z.CALC}))
+
+    assert submission.status == SubmissionStatus.FINISHED_GRADING
+    # test_setup_ran_at_build passes only if setup.sh ran when the image was built and what
+    # it left in /autograder/source is there when run_autograder runs.
+    assert shown(submission, C.NORMAL) == {
+        "test_add": (2, 2),
+        "test_mul": (0, 3),
+        "test_setup_ran_at_build": (1, 1),
+    }
+    grader = AGTestCommandResult.objects.get(
+        case_result__suite_result__submission=submission, command_name="run_autograder"
+    )
+    assert output_read(grader, "stdout") == b"graded in /autograder/source\n"
+
+
+def test_gradescope_c_zip_diffs_the_program_output(provider: PoolManager) -> None:
+    imported = gradescope(z.gradescope_c_zip(), "C with diff")
+    assert imported.state == ImportState.READY, imported.image and imported.image.builds.get().log
+
+    submission = h.grade(provider, h.submit(imported.project, {"main.c": z.SUM_C}))
+
+    assert shown(submission, C.NORMAL) == {"case 1": (1, 1), "case 2": (0, 1)}
+    case_2 = AGTestCommandResult.objects.get(
+        case_result__suite_result__submission=submission, command_name="case 2"
+    )
+    assert b"-10\n+11\n" in output_read(case_2, "stdout")
+
+
+def test_a_failed_build_makes_no_suite() -> None:
+    bad_setup = z.make_zip(
+        {"setup.sh": b"#!/bin/sh\necho no such package; exit 7\n", "run_autograder": b"true\n"}
+    )
+    imported = gradescope(bad_setup, "Broken")
+    assert imported.image is not None
+    assert imported.image.status == ImageStatus.FAILED
+    assert "no such package" in imported.image.builds.get().log
+    assert imported.state == ImportState.FAILED
+    assert imported.suite is None
+
+
+def test_prairielearn_c_grader_with_diff(provider: PoolManager) -> None:
+    project = h.project_with_catch_all()
+    imported = services.prairielearn_import(
+        project=project,
+        upload=SimpleUploadedFile("tests.zip", z.prairielearn_c_zip()),
+        suite_name="PrairieLearn",
+        command="/grade/tests/run.sh",
+        sandbox_image="",
+        time_limit_s=30,
+        user=None,
+    )
+    assert imported.state == ImportState.READY
+    assert sorted(project.instructor_files.values_list("name", flat=True)) == sorted(
+        ["run.sh", "in1.txt", "out1.txt", "in2.txt", "out2.txt"]
+    )
+
+    submission = h.grade(provider, h.submit(project, {"main.c": z.SUM_C}))
+
+    assert shown(submission, C.NORMAL) == {"case 1": (1, 1), "case 2": (0, 1)}
