@@ -37,7 +37,8 @@ def _member_problem(info: zipfile.ZipInfo) -> str | None:
         return f"{name!r} points outside the zip (an absolute path or '..'); it is refused."
     if stat.S_ISLNK(mode):
         return f"{name!r} is a symbolic link; zips with links are refused (copy the file)."
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        # (zips made without Unix modes, e.g. on Windows, carry no file type: fine)
         return f"{name!r} is not a regular file or a directory."
     if info.flag_bits & 0x1:
         return f"{name!r} is encrypted."
