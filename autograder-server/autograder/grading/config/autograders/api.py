@@ -14,7 +14,7 @@ from autograder.common.uploads import StrictNamesMultiPartParser
 from autograder.grading.config.autograders import selectors, services
 from autograder.grading.config.autograders.serializers import (
     GradescopeImportInput,
-    ImportOutput,
+    AutograderImportOutput,
     PrairieLearnImportInput,
 )
 from autograder.projects.permissions import require_project_admin, require_project_staff
@@ -26,18 +26,20 @@ TAGS = ["autograder imports"]
 class ProjectImportsApi(APIView):
     pagination_class = None
 
-    @extend_schema(tags=TAGS, responses=ImportOutput(many=True))
+    @extend_schema(tags=TAGS, responses=AutograderImportOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
         require_project_staff(request.user, project)
         imports = selectors.imports_of_project(project=project)
-        return Response(ImportOutput(imports, many=True).data)
+        return Response(AutograderImportOutput(imports, many=True).data)
 
 
 class GradescopeImportApi(APIView):
     parser_classes = [StrictNamesMultiPartParser, FormParser]
 
-    @extend_schema(tags=TAGS, request=GradescopeImportInput, responses={201: ImportOutput})
+    @extend_schema(
+        tags=TAGS, request=GradescopeImportInput, responses={201: AutograderImportOutput}
+    )
     def post(self, request: Request, project_id: int) -> Response:
         """Builds a sandbox image from the zip; its suite is made when the build is ready."""
         project = project_get(project_id=project_id)
@@ -50,13 +52,15 @@ class GradescopeImportApi(APIView):
             time_limit_s=data["time_limit_s"],
             user=request_user(request),
         )
-        return Response(ImportOutput(imported).data, status=status.HTTP_201_CREATED)
+        return Response(AutograderImportOutput(imported).data, status=status.HTTP_201_CREATED)
 
 
 class PrairieLearnImportApi(APIView):
     parser_classes = [StrictNamesMultiPartParser, FormParser]
 
-    @extend_schema(tags=TAGS, request=PrairieLearnImportInput, responses={201: ImportOutput})
+    @extend_schema(
+        tags=TAGS, request=PrairieLearnImportInput, responses={201: AutograderImportOutput}
+    )
     def post(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
         require_project_admin(request.user, project)
@@ -70,12 +74,12 @@ class PrairieLearnImportApi(APIView):
             time_limit_s=data["time_limit_s"],
             user=request_user(request),
         )
-        return Response(ImportOutput(imported).data, status=status.HTTP_201_CREATED)
+        return Response(AutograderImportOutput(imported).data, status=status.HTTP_201_CREATED)
 
 
 class ImportDetailApi(APIView):
-    @extend_schema(tags=TAGS, responses=ImportOutput)
+    @extend_schema(tags=TAGS, responses=AutograderImportOutput)
     def get(self, request: Request, import_id: int) -> Response:
         imported = selectors.import_get(import_id=import_id)
         require_project_staff(request.user, imported.project)
-        return Response(ImportOutput(imported).data)
+        return Response(AutograderImportOutput(imported).data)

@@ -28,7 +28,7 @@ class PrairieLearnImportInput(StrictSerializer):
     )
 
 
-class ImportOutput(serializers.ModelSerializer[AutograderImport]):
+class AutograderImportOutput(serializers.ModelSerializer[AutograderImport]):
     kind = serializers.CharField(help_text="gradescope or prairielearn")
     state = serializers.CharField(
         help_text="building (the image is being built), ready (the suite exists) or failed"
