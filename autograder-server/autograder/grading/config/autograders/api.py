@@ -13,8 +13,8 @@ from autograder.common.api import validated
 from autograder.common.uploads import StrictNamesMultiPartParser
 from autograder.grading.config.autograders import selectors, services
 from autograder.grading.config.autograders.serializers import (
-    GradescopeImportInput,
     AutograderImportOutput,
+    GradescopeImportInput,
     PrairieLearnImportInput,
 )
 from autograder.projects.permissions import require_project_admin, require_project_staff
