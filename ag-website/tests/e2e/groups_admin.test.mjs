@@ -144,6 +144,57 @@ step('leaving project settings with unsaved changes asks first', async () => {
   await admin.getByRole('heading', { name: 'Groups', exact: true }).waitFor();
 });
 
+step('the test editor asks before unsaved edits are lost (another item, another tab)', async () => {
+  const admin = state.admin;
+  const suite = await apiFrom(admin, 'POST', `projects/${state.projectId}/suites/`, { name: 'Pair tests' });
+  assert.equal(suite.status, 201, JSON.stringify(suite.json));
+  const testCase = await apiFrom(admin, 'POST', `suites/${suite.json.id}/cases/`, { name: 'Both partners listed' });
+  assert.equal(testCase.status, 201, JSON.stringify(testCase.json));
+  await admin.goto(`/projects/${state.projectId}/admin?tab=tests`);
+  await admin.getByRole('button', { name: 'Pair tests', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Suite: Pair tests' }).waitFor();
+  const description = admin.getByLabel("Description (Markdown, shown with the suite's results)");
+  await description.fill('Checks the README names both partners.');
+  await admin.getByTestId('unsaved').waitFor();
+
+  // Selecting the test would replace the suite's form: staff are asked, and keep the edit.
+  let asked = '';
+  admin.once('dialog', (dialog) => {
+    asked = dialog.message();
+    return dialog.dismiss();
+  });
+  await admin.getByRole('button', { name: 'Both partners listed', exact: true }).click();
+  await admin.waitForTimeout(300);
+  assert.equal(asked, 'The suite "Pair tests" has unsaved changes. Leave without saving them?');
+  await admin.getByRole('heading', { name: 'Suite: Pair tests' }).waitFor();
+  assert.equal(await description.inputValue(), 'Checks the README names both partners.');
+  await screenshot(admin, 'groups-06-test-editor-unsaved');
+
+  // Another tab: asked again; choosing to leave discards the edit, nothing was saved.
+  admin.once('dialog', (dialog) => dialog.accept());
+  await admin.getByRole('link', { name: 'Groups' }).click();
+  await admin.getByRole('heading', { name: 'Groups', exact: true }).waitFor();
+  const stored = await apiFrom(admin, 'GET', `projects/${state.projectId}/suites/`);
+  const stored_suite = (stored.json.results ?? stored.json).find((s) => s.id === suite.json.id);
+  assert.equal(stored_suite.description, '');
+
+  // After a save, moving on asks nothing.
+  await admin.goto(`/projects/${state.projectId}/admin?tab=tests`);
+  await admin.getByRole('button', { name: 'Pair tests', exact: true }).click();
+  await description.fill('Saved this time.');
+  await admin.getByRole('button', { name: 'Save suite' }).click();
+  await admin.getByText('Suite saved.').waitFor();
+  admin.once('dialog', (dialog) => {
+    asked = `unexpected: ${dialog.message()}`;
+    return dialog.dismiss();
+  });
+  asked = '';
+  await admin.getByRole('button', { name: 'Both partners listed', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Test: Both partners listed' }).waitFor();
+  assert.equal(asked, '');
+  admin.removeAllListeners('dialog');
+});
+
 step('on a phone the admin tabs and the groups table fit the screen', async () => {
   const phone = await loginAs(browser, 'admin@e2e.test', PHONE);
   await phone.goto(`/projects/${state.projectId}/admin?tab=groups`);
