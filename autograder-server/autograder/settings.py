@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "autograder.notifications",
     "autograder.exports",
     "autograder.images",
+    "autograder.eipl",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,23 @@ GRADING_FAST_QUEUE_SECONDS = env_float("AG_FAST_QUEUE_SECONDS", 600.0)
 """Submissions whose worst case (sum of time limits) is at most this go to the `fast` queue."""
 GRADING_WAKEUP_RESEND_SECONDS = env_float("AG_WAKEUP_RESEND_SECONDS", 60.0)
 """Without a broker that reports queue lengths, pending jobs get a new wake-up this often."""
+
+# Explain-in-plain-English questions (autograder.eipl): any OpenAI-compatible chat
+# completions endpoint (OpenAI, a local Ollama or vLLM). Calls run on the `llm` queue.
+LLM_BASE_URL = env_str("AG_LLM_BASE_URL", "")
+"""E.g. http://ollama:11434/v1. Empty: EiPL submissions are refused (no model configured)."""
+LLM_MODEL = env_str("AG_LLM_MODEL", "")
+LLM_API_KEY_FILE = env_str("AG_LLM_API_KEY_FILE", "")
+"""A file holding the API key (a Docker secret); empty for endpoints that need none."""
+LLM_TIMEOUT_SECONDS = env_float("AG_LLM_TIMEOUT_SECONDS", 60.0)
+LLM_MAX_TRIES = env_int("AG_LLM_MAX_TRIES", 3)
+"""Tries of one generation (a timeout or a 5xx is tried again) before the submission errors."""
+LLM_RETRY_DELAY_SECONDS = env_float("AG_LLM_RETRY_DELAY_SECONDS", 10.0)
+"""Wait before the first retry; doubled for each later one."""
+LLM_DAILY_CALLS_PER_COURSE = env_int("AG_LLM_DAILY_CALLS_PER_COURSE", 1000)
+"""Language-model calls one course may make per day (UTC); 0 means no limit."""
+LLM_DAILY_TOKENS_PER_COURSE = env_int("AG_LLM_DAILY_TOKENS_PER_COURSE", 0)
+"""Tokens (prompt + completion, as the endpoint reports them) per course per day; 0: no limit."""
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = env_list(

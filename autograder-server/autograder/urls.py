@@ -18,6 +18,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.notifications.urls")),
     path("", include("autograder.exports.urls")),
     path("", include("autograder.images.urls")),
+    path("", include("autograder.eipl.urls")),
     path("health/", health.health, name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

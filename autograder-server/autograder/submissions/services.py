@@ -12,6 +12,7 @@ until every check has passed, and nothing is charged or stored if any later step
 import datetime
 from collections.abc import Sequence
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -103,11 +104,14 @@ def submission_create(
     files: Sequence[UploadedFile],
     honor_pledge_accepted: bool = False,
     now: datetime.datetime | None = None,
+    queue: bool = True,
 ) -> Submission:
     """Accepts an upload for `group` or raises ApplicationError saying why not.
 
     Order: (1) no active submission, (2) daily limit and bonus submissions, (3) project open to
     students, (4) deadline with extension and late days, (5) total limit; then expected files.
+    With `queue=False` the submission stays `received` for a caller that still has files to
+    add (EiPL questions: the code a language model writes) before `submission_mark_queued`.
     """
     now = now or timezone.now()
     _check_uploads(files)
@@ -121,7 +125,12 @@ def submission_create(
     try:
         with transaction.atomic():
             return _create_locked(
-                group=group, submitter=submitter, files=files, now=now, written=written
+                group=group,
+                submitter=submitter,
+                files=files,
+                now=now,
+                written=written,
+                queue=queue,
             )
     except IntegrityError as exc:
         _delete_files(written)
@@ -140,6 +149,7 @@ def _create_locked(
     files: Sequence[UploadedFile],
     now: datetime.datetime,
     written: list[str],
+    queue: bool = True,
 ) -> Submission:
     locked = (
         Group.objects.select_for_update(of=("self",))
@@ -196,7 +206,28 @@ def _create_locked(
     )
     submission.does_not_count_for.set(does_not_count_for)
     _store_files(submission=submission, uploads=uploads, written=written)
-    submission_mark_queued(submission=submission)
+    if queue:
+        submission_mark_queued(submission=submission)
+    return submission
+
+
+def submission_files_add(*, submission: Submission, files: dict[str, bytes]) -> Submission:
+    """Stores files made for a `received` submission after its upload (EiPL's generated code)
+    and lists them with its submitted files. Call inside the transaction that then queues it;
+    a name already submitted is replaced."""
+    for name, content in files.items():
+        path = selectors.submission_file_path(submission=submission, name=name)
+        if default_storage.exists(path):
+            default_storage.delete(path)
+        stored = default_storage.save(path, ContentFile(content))
+        if stored != path:
+            raise RuntimeError(f"Storage saved {path!r} as {stored!r}.")
+    names = [n for n in submission.submitted_filenames if n not in files] + list(files)
+    Submission.objects.filter(pk=submission.pk, status=SubmissionStatus.RECEIVED).update(
+        submitted_filenames=names,
+        total_size=submission.total_size + sum(len(c) for c in files.values()),
+    )
+    submission.refresh_from_db(fields=["submitted_filenames", "total_size"])
     return submission
 
 

@@ -18,3 +18,6 @@ class Queue(enum.StrEnum):
     IMAGES = "images"
     """Sandbox image builds (autograder.images): slow, and kept off every grading queue. Its
     workers need the `docker` CLI and the Docker socket."""
+    LLM = "llm"
+    """Language-model calls of EiPL questions (autograder.eipl): they wait on a remote endpoint,
+    not on a sandbox, so they never hold a grading worker's slot."""

@@ -1,0 +1,31 @@
+from typing import Any
+
+from autograder.common.errors import NotFoundError
+from autograder.eipl import budget, llm
+from autograder.eipl.models import EiplAttempt, EiplQuestion
+from autograder.projects.models import Project
+from autograder.submissions.models import Submission
+
+
+def question_for(*, project: Project) -> EiplQuestion:
+    question = EiplQuestion.objects.filter(project=project).first()
+    if question is None:
+        raise NotFoundError("This project is not an EiPL question.")
+    return question
+
+
+def question_staff_view(*, question: EiplQuestion) -> dict[str, Any]:
+    """The question with what staff need beside it: whether a model is configured and what
+    the course spent today."""
+    return {
+        **{f.attname: getattr(question, f.attname) for f in question._meta.concrete_fields},
+        "llm_configured": llm.is_configured(),
+        "budget": budget.budget_of(course_id=question.project.course_id),
+    }
+
+
+def attempt_for(*, submission: Submission) -> EiplAttempt:
+    attempt = EiplAttempt.objects.filter(submission=submission).first()
+    if attempt is None:
+        raise NotFoundError("This submission is not an explanation.")
+    return attempt

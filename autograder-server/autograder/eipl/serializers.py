@@ -1,0 +1,79 @@
+from typing import Any
+
+from rest_framework import serializers
+
+from autograder.eipl.models import Language, PassRule
+
+
+class TestCaseSerializer(serializers.Serializer[Any]):
+    args = serializers.ListField(child=serializers.JSONField())
+    expected = serializers.JSONField()
+    points = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+
+
+class QuestionInput(serializers.Serializer[Any]):
+    function_name = serializers.CharField(required=False, max_length=100)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    file_name = serializers.CharField(required=False, max_length=100)
+    prompt_template = serializers.CharField(required=False, max_length=20_000)
+    system_prompt = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    temperature = serializers.FloatField(required=False, min_value=0, max_value=2)
+    num_generations = serializers.IntegerField(required=False, min_value=1, max_value=5)
+    pass_rule = serializers.ChoiceField(choices=PassRule.choices, required=False)
+    max_explanation_chars = serializers.IntegerField(required=False, min_value=1, max_value=20_000)
+    test_cases = TestCaseSerializer(many=True, required=False, max_length=200)  # type: ignore[call-arg]  # ListSerializer takes max_length; the stubs miss it
+    points_per_case = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+
+
+class BudgetOutput(serializers.Serializer[Any]):
+    day = serializers.DateField()
+    calls_used = serializers.IntegerField()
+    calls_limit = serializers.IntegerField(help_text="0: no limit.")
+    tokens_used = serializers.IntegerField()
+    tokens_limit = serializers.IntegerField(help_text="0: no limit.")
+
+
+class QuestionOutput(serializers.Serializer[Any]):
+    project = serializers.IntegerField(source="project_id")
+    function_name = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices)
+    file_name = serializers.CharField()
+    prompt_template = serializers.CharField()
+    system_prompt = serializers.CharField()
+    temperature = serializers.FloatField()
+    num_generations = serializers.IntegerField()
+    pass_rule = serializers.ChoiceField(choices=PassRule.choices)
+    max_explanation_chars = serializers.IntegerField()
+    test_cases = TestCaseSerializer(many=True)
+    points_per_case = serializers.IntegerField()
+    suite = serializers.IntegerField(source="suite_id", allow_null=True)
+    llm_configured = serializers.BooleanField()
+    budget = BudgetOutput()
+
+
+class QuestionStudentOutput(serializers.Serializer[Any]):
+    """What a student needs to explain: never the prompt or the test cases."""
+
+    function_name = serializers.CharField()
+    language = serializers.ChoiceField(choices=Language.choices)
+    max_explanation_chars = serializers.IntegerField()
+    num_generations = serializers.IntegerField()
+
+
+class ExplanationInput(serializers.Serializer[Any]):
+    explanation = serializers.CharField(max_length=20_000, allow_blank=True)
+
+
+class GenerationOutput(serializers.Serializer[Any]):
+    file_name = serializers.CharField()
+    code = serializers.CharField()
+
+
+class AttemptOutput(serializers.Serializer[Any]):
+    submission = serializers.IntegerField(source="submission_id")
+    explanation = serializers.CharField()
+    state = serializers.CharField()
+    generations = GenerationOutput(many=True)
+    error = serializers.CharField()
+    llm_calls = serializers.IntegerField()
+    created_at = serializers.DateTimeField()

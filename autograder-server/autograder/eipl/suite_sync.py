@@ -1,0 +1,122 @@
+"""The suite an EiPL question generates from its test cases (function name, arguments,
+expected value): a harness and a cases file as instructor files, and one test case per
+(arguments, expected) whose command runs the harness and passes on exit status zero.
+
+The suite is rewritten on every save of the question, so staff edit the question, not the
+suite (edits made to the suite directly are replaced).
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+
+from autograder.eipl.models import EiplQuestion
+from autograder.grading.config.models import MAX_TIME_LIMIT_S, AGTestSuite, ExpectedReturnCode
+from autograder.grading.config.services.cases import case_create
+from autograder.grading.config.services.commands import command_create
+from autograder.grading.config.services.suites import suite_create, suite_delete
+from autograder.projects.models import InstructorFile
+from autograder.projects.services import (
+    instructor_file_create,
+    instructor_file_delete,
+    instructor_file_replace,
+)
+
+HARNESS_NAME = "eipl_harness.py"
+CASES_NAME = "eipl_cases.json"
+SUITE_NAME = "EiPL tests"
+_HARNESS = (Path(__file__).with_name("harness_python.txt")).read_text()
+
+
+def generation_names(question: EiplQuestion) -> list[str]:
+    """solution.py, solution_2.py, …: where each generation is stored in the submission."""
+    path = Path(question.file_name)
+    return [question.file_name] + [
+        f"{path.stem}_{k}{path.suffix}" for k in range(2, question.num_generations + 1)
+    ]
+
+
+def call_text(function_name: str, args: list[Any]) -> str:
+    return f"{function_name}({', '.join(repr(a) for a in args)})"
+
+
+def _cases_json(question: EiplQuestion) -> bytes:
+    body = {
+        "function_name": question.function_name,
+        "files": generation_names(question),
+        "pass_rule": question.pass_rule,
+        "cases": [{"args": c["args"], "expected": c["expected"]} for c in question.test_cases],
+    }
+    return json.dumps(body, indent=1).encode()
+
+
+def _file_put(
+    question: EiplQuestion, current: InstructorFile | None, name: str, content: bytes
+) -> InstructorFile:
+    if current is not None and InstructorFile.objects.filter(pk=current.pk).exists():
+        return instructor_file_replace(
+            instructor_file=current, content=ContentFile(content, name=name)
+        )
+    return instructor_file_create(
+        project=question.project, name=name, content=ContentFile(content, name=name)
+    )
+
+
+def _suite_remove(question: EiplQuestion) -> None:
+    if question.suite_id is not None:
+        suite = AGTestSuite.objects.filter(pk=question.suite_id).first()
+        if suite is not None:
+            suite_delete(suite=suite)
+    for file in (question.harness_file, question.cases_file):
+        if file is not None:
+            instructor_file_delete(instructor_file=file)
+    question.suite = question.harness_file = question.cases_file = None
+
+
+def suite_sync(question: EiplQuestion) -> None:
+    """Makes the question's suite match its test cases (none: no suite). Call in a
+    transaction; saves the question's links to what it made."""
+    if not question.test_cases:
+        _suite_remove(question)
+        question.save(update_fields=["suite", "harness_file", "cases_file", "last_modified"])
+        return
+    question.harness_file = _file_put(
+        question, question.harness_file, HARNESS_NAME, _HARNESS.encode()
+    )
+    question.cases_file = _file_put(
+        question, question.cases_file, CASES_NAME, _cases_json(question)
+    )
+    suite = AGTestSuite.objects.filter(pk=question.suite_id).first() if question.suite_id else None
+    if suite is None:
+        suite = suite_create(
+            project=question.project,
+            name=_free_suite_name(question),
+            instructor_files_needed=[question.harness_file, question.cases_file],
+            description="Generated from the EiPL question's test cases; edit them there.",
+        )
+    suite.cases.all().delete()
+    for index, case in enumerate(question.test_cases):
+        made = case_create(
+            suite=suite,
+            name=f"{index + 1}. {call_text(question.function_name, case['args'])}"[:255],
+        )
+        command_create(
+            case=made,
+            name="Call",
+            cmd=f"python3 {HARNESS_NAME} {index}",
+            expected_return_code=ExpectedReturnCode.ZERO,
+            points_for_correct_return_code=int(case.get("points", question.points_per_case)),
+            time_limit_s=min(MAX_TIME_LIMIT_S, 11 * question.num_generations + 5),
+        )
+    question.suite = suite
+    question.save(update_fields=["suite", "harness_file", "cases_file", "last_modified"])
+
+
+def _free_suite_name(question: EiplQuestion) -> str:
+    taken = set(AGTestSuite.objects.filter(project=question.project).values_list("name", flat=True))
+    name, number = SUITE_NAME, 2
+    while name in taken:
+        name, number = f"{SUITE_NAME} {number}", number + 1
+    return name

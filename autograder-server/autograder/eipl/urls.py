@@ -1,0 +1,10 @@
+from django.urls import URLPattern, URLResolver, path
+
+from autograder.eipl import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("projects/<int:project_id>/eipl_question/", api.QuestionApi.as_view()),
+    path("projects/<int:project_id>/eipl_question/student/", api.QuestionStudentApi.as_view()),
+    path("groups/<int:group_id>/eipl_explanations/", api.ExplanationSubmitApi.as_view()),
+    path("submissions/<int:submission_id>/eipl_attempt/", api.AttemptApi.as_view()),
+]

@@ -1,0 +1,114 @@
+"""A deterministic STAND-IN for a language model, for tests only: a real HTTP server on
+127.0.0.1 that speaks the OpenAI chat completions API (`POST /v1/chat/completions`).
+
+It writes no code of its own: it looks the student's explanation up in `ANSWERS` (known
+phrases → a fixed function body) and answers everything else with a function that returns
+None. An explanation containing `HANG` makes it wait `hang_seconds` before answering (to
+test timeouts). It insists on `Authorization: Bearer <key>` when given a key, like a real
+endpoint, and records every request it gets.
+"""
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+ANSWERS = {
+    "adds the two numbers": "return a + b",
+    "subtracts the second number from the first": "return a - b",
+    "returns the larger of the two": "return a if a > b else b",
+}
+"""Phrase in the explanation → the body of the function the stand-in writes."""
+
+
+class LlmStandin:
+    def __init__(self, *, api_key: str = "", hang_seconds: float = 5.0) -> None:
+        self.api_key = api_key
+        self.hang_seconds = hang_seconds
+        self.requests: list[dict[str, Any]] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}/v1"
+
+    def __enter__(self) -> "LlmStandin":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def prompts_with(self, phrase: str) -> list[str]:
+        return [
+            m["content"]
+            for r in self.requests
+            for m in r["messages"]
+            if m["role"] == "user" and phrase in m["content"]
+        ]
+
+    def answer(self, prompt: str) -> str:
+        named = re.search(r"named (\w+)", prompt)
+        name = named.group(1) if named else "f"
+        body = next((code for phrase, code in ANSWERS.items() if phrase in prompt), "return None")
+        return f"Here you are:\n```python\ndef {name}(a, b):\n    {body}\n```\n"
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: dict[str, Any]) -> None:
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                request = json.loads(self.rfile.read(length) or b"{}")
+                request["authorization"] = self.headers.get("Authorization", "")
+                standin.requests.append(request)
+                if not self.path.endswith("/chat/completions"):
+                    self._send(404, {"error": {"message": "not found"}})
+                    return
+                if standin.api_key and request["authorization"] != f"Bearer {standin.api_key}":
+                    self._send(401, {"error": {"message": "bad key", "type": "auth"}})
+                    return
+                prompt = "\n".join(m["content"] for m in request["messages"])
+                if "HANG" in prompt:
+                    time.sleep(standin.hang_seconds)
+                content = standin.answer(prompt)
+                tokens = len(prompt.split()) + len(content.split())
+                self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-standin-{len(standin.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": request.get("model", ""),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": content},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {
+                            "prompt_tokens": len(prompt.split()),
+                            "completion_tokens": len(content.split()),
+                            "total_tokens": tokens,
+                        },
+                    },
+                )
+
+        return Handler
