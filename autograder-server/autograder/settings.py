@@ -436,6 +436,12 @@ WORKER_HEARTBEAT_SECONDS = env_float("AG_WORKER_HEARTBEAT_SECONDS", 15.0)
 """How often a worker checks that it can claim and grade (0: never, no heartbeat)."""
 WORKER_HEALTH_FILE = env_str("AG_WORKER_HEALTH_FILE", str(DATA_DIR / "worker-health.json"))
 """Where a worker writes its last check, for its container healthcheck."""
+MONITOR_SAMPLE_SECONDS = env_float("AG_MONITOR_SAMPLE_SECONDS", 2.0)
+"""How often each grading process publishes its sandboxes' CPU, memory and disk use to the live
+monitor (docs/monitor.md); 0 turns the sampler off."""
+MONITOR_CGROUP_ROOT = env_str("AG_MONITOR_CGROUP_ROOT", "/sys/fs/cgroup")
+"""Where the sampler looks for the sandboxes' cgroup files (the cheap path); when they are not
+visible there it asks Docker's stats API instead."""
 SENTRY_DSN = env_str("AG_SENTRY_DSN", "")
 """Error reporting to Sentry (or GlitchTip) when set; off by default."""
 SENTRY_ENVIRONMENT = env_str("AG_SENTRY_ENVIRONMENT", "production")

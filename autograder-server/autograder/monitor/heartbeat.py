@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 
-from autograder.monitor import release
+from autograder.monitor import release, sampler
 from autograder.monitor.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,10 @@ class Heartbeat(threading.Thread):
             docker_socket=self.docker_socket,
         )
         record(name=self.name_, queues=self.queues, check=check, health_file=self.health_file)
+        try:
+            sampler.worker_publish(self.consumer, name=self.name_, docker_socket=self.docker_socket)
+        except Exception:  # Redis away: the live monitor goes stale, the heartbeat goes on
+            logger.warning("Could not publish %s to the live monitor", self.name_, exc_info=True)
         if any(problem.startswith("release:") for problem in check.problems):
             logger.error("%s: %s. Stopping this worker.", self.name_, check.problems)
             release.stop_this_worker()
@@ -137,6 +141,13 @@ def _on_worker_ready(sender: Any = None, **_: Any) -> None:
         Heartbeat(sender).start()
 
 
+def _on_worker_process_init(**_: Any) -> None:
+    sampler.start_in_this_process()
+
+
 def connect_signals() -> None:
+    signals.worker_process_init.connect(
+        _on_worker_process_init, weak=False, dispatch_uid="ag-worker-process-init"
+    )
     signals.worker_init.connect(_on_worker_init, weak=False, dispatch_uid="ag-worker-init")
     signals.worker_ready.connect(_on_worker_ready, weak=False, dispatch_uid="ag-worker-ready")
