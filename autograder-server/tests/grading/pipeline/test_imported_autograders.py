@@ -153,3 +153,27 @@ def test_prairielearn_c_grader_with_diff(provider: PoolManager) -> None:
     submission = h.grade(provider, h.submit(project, {"main.c": z.SUM_C}))
 
     assert shown(submission, C.NORMAL) == {"case 1": (1, 1), "case 2": (0, 1)}
+
+
+def test_the_package_mirror_settings_reach_setup_sh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For builders without internet access: setup.sh sees the configured Debian mirror in the
+    apt sources and the Python index in PIP_INDEX_URL."""
+    monkeypatch.setenv("AG_AUTOGRADER_APT_MIRROR", "http://mirror.example.edu/debian")
+    monkeypatch.setenv("AG_AUTOGRADER_PIP_INDEX_URL", "http://mirror.example.edu/pypi/simple")
+    setup = b"""#!/bin/sh
+cat /etc/apt/sources.list > /autograder/source/seen.txt
+echo "pip: $PIP_INDEX_URL" >> /autograder/source/seen.txt
+"""
+    imported = gradescope(z.make_zip({"setup.sh": setup, "run_autograder": b"true\n"}), "Mirror")
+    seen_path = "/opt/ag-autograder/source/seen.txt"
+    assert imported.image is not None
+    assert imported.state == ImportState.READY, imported.image.builds.get().log
+    seen = subprocess.run(
+        ["docker", "run", "--rm", "--network", "none", imported.image.tag, "cat", seen_path],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "deb http://mirror.example.edu/debian bookworm main" in seen
+    assert "deb.debian.org" not in seen
+    assert "pip: http://mirror.example.edu/pypi/simple" in seen
