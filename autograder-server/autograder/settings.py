@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "autograder.monitor",
     "autograder.integrations.lti",
     "autograder.integrations.callbacks",
+    "autograder.integrations.runner",
     "autograder.notifications",
     "autograder.exports",
     "autograder.images",
@@ -205,6 +206,8 @@ GRADING_FAIR_DISPATCH = env_bool("AG_GRADING_FAIR_DISPATCH", True)
 # Webhook deliveries refuse URLs resolving to loopback, link-local or private addresses (the
 # stack's own services) unless this is on (tests, whose receiver listens on 127.0.0.1).
 AG_CALLBACK_ALLOW_PRIVATE = env_bool("AG_CALLBACK_ALLOW_PRIVATE", False)
+AG_RUNNER_MAX_PARALLEL = env_int("AG_RUNNER_MAX_PARALLEL", 16)
+"""Works one machine key may have in progress per project (runner API); more are a 429."""
 """Share worker slots between projects (on) or serve strictly oldest-first (off, for comparing)."""
 GRADING_FAST_QUEUE_SECONDS = env_float("AG_FAST_QUEUE_SECONDS", 600.0)
 """Submissions whose worst case (sum of time limits) is at most this go to the `fast` queue."""
@@ -414,6 +417,11 @@ SPECTACULAR_SETTINGS = {
             "autograder.integrations.callbacks.serializers.SUBSCRIBABLE_EVENT_CHOICES"
         ),
         "DeliveryStateEnum": "autograder.integrations.callbacks.models.DeliveryState",
+        "MachineKeyFeedbackCategoryEnum": (
+            "autograder.integrations.runner.models.KEY_FEEDBACK_CATEGORIES"
+        ),
+        # The feedback category of a results body keeps its name beside the keys' one.
+        "FeedbackCategoryEnum": "autograder.grading.results.feedback.REQUESTABLE_CATEGORIES",
     },
 }
 

@@ -15,6 +15,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("autograder.monitor.urls")),
     path("", include("autograder.integrations.lti.urls")),
     path("", include("autograder.integrations.callbacks.urls")),
+    path("", include("autograder.integrations.runner.urls")),
     path("", include("autograder.notifications.urls")),
     path("", include("autograder.exports.urls")),
     path("", include("autograder.images.urls")),

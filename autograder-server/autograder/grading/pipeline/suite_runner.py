@@ -19,6 +19,7 @@ from autograder.grading.config.models import (
     StdinSource,
 )
 from autograder.grading.pipeline import results_file
+from autograder.grading.pipeline.command_env import submission_env
 from autograder.grading.results.models import (
     AGTestCaseResult,
     AGTestCommandResult,
@@ -229,6 +230,7 @@ def suite_run(
         extra_dirs=results_file.extra_dirs(suite),
         runtime=image.runtime,
     )
+    env = submission_env(submission_id=submission.pk)
     sandbox = provider.acquire(result.image, spec)
     last: tuple[AGTestCase, AGTestCommand, RunResult] | None = None
     try:
@@ -241,6 +243,7 @@ def suite_run(
                     timeout_s=float(suite.setup_time_limit_s),
                     max_output_bytes=SETUP_OUTPUT_CAP_BYTES,
                 ),
+                env=env,
             )
             result.setup_return_code = setup.exit_code
             result.setup_timed_out = setup.timed_out
@@ -258,6 +261,7 @@ def suite_run(
                     results_file.command_argv(suite, command.cmd),
                     stdin=stdin,
                     limits=_limits(command),
+                    env=env,
                 )
                 last = (case, command, command_run)
                 case_run.commands.append(_command_result(command, command_run))
