@@ -18,27 +18,50 @@ class ResolvedImage:
     """The OCI runtime its containers run under (runc, runsc)."""
 
 
-def ensure_site_images() -> None:
-    """The images the site is configured with (AG_SANDBOX_IMAGE, AG_SANDBOX_IMAGES) exist as
-    site images, ready (seeded on first use: the environment may change between releases)."""
+def site_entries() -> dict[str, str]:
+    """The site's images as reference → tag, in the order pages list them: the default
+    (AG_SANDBOX_IMAGE), the stock images (AG_SANDBOX_STOCK_IMAGES, chosen by a name that
+    outlives rebuilds), then AG_SANDBOX_IMAGES."""
     settings = load_settings()
-    known = set(SandboxImage.objects.filter(built_in=True).values_list("reference", flat=True))
-    missing = [ref for ref in settings.allowed_images if ref not in known]
-    if not missing:
+    entries = {settings.image: settings.image}
+    for name, tag in settings.stock_images:
+        entries.setdefault(name, tag)
+    for reference in settings.extra_images:
+        entries.setdefault(reference, reference)
+    return entries
+
+
+def ensure_site_images() -> None:
+    """The images the site is configured with exist as site images, ready, each with its
+    current tag (seeded on first use: the environment may change between releases, and a
+    rebuilt stock image keeps its name under a new tag)."""
+    settings = load_settings()
+    wanted = site_entries()
+    known = dict(
+        SandboxImage.objects.filter(built_in=True, reference__in=wanted).values_list(
+            "reference", "tag"
+        )
+    )
+    if all(known.get(reference) == tag for reference, tag in wanted.items()):
         return
     runtime = settings.runtime or Runtime.RUNC
     with transaction.atomic():
-        for reference in missing:
-            SandboxImage.objects.get_or_create(
+        for reference, tag in wanted.items():
+            if known.get(reference) == tag:
+                continue
+            image, created = SandboxImage.objects.get_or_create(
                 reference=reference,
                 defaults={
                     "display_name": reference,
-                    "tag": reference,
+                    "tag": tag,
                     "status": ImageStatus.READY,
                     "built_in": True,
                     "runtime": runtime,
                 },
             )
+            if not created and image.built_in and image.tag != tag:
+                image.tag = tag
+                image.save(update_fields=["tag"])
 
 
 def _visible(course_id: int | None) -> Q:
@@ -48,7 +71,7 @@ def _visible(course_id: int | None) -> Q:
 def images_for_course(*, course_id: int) -> QuerySet[SandboxImage]:
     """Every image the course's page lists: the site's images, then the course's own."""
     ensure_site_images()
-    allowed = load_settings().allowed_images
+    allowed = list(site_entries())
     configured_order = Case(
         *(When(reference=ref, then=Value(i)) for i, ref in enumerate(allowed)),
         default=Value(len(allowed)),
@@ -66,11 +89,10 @@ def site_images() -> QuerySet[SandboxImage]:
 def usable_images(*, course_id: int) -> QuerySet[SandboxImage]:
     """The images a suite of this course may choose: site images and the course's images with
     a good build."""
-    settings = load_settings()
     return (
         images_for_course(course_id=course_id)
         .exclude(tag="")
-        .filter(~Q(built_in=True) | Q(reference__in=settings.allowed_images))
+        .filter(~Q(built_in=True) | Q(reference__in=list(site_entries())))
     )
 
 

@@ -29,6 +29,10 @@ class SandboxSettings:
     """AG_SANDBOX_IMAGE: image used when a caller names none."""
     extra_images: tuple[str, ...] = ()
     """AG_SANDBOX_IMAGES: comma-separated images suites may choose besides `image`."""
+    stock_images: tuple[tuple[str, str], ...] = ()
+    """AG_SANDBOX_STOCK_IMAGES: the stock images (scripts/build-stock-images.sh) as
+    comma-separated `name=tag` pairs, e.g. `ag-sandbox-java=ag-sandbox-java:0cdedd1a4568`.
+    Suites choose one by its name, which stays the same when a rebuild changes the tag."""
     memory_bytes: int = 2 * 1024**3
     """AG_SANDBOX_MEMORY: container memory (= memory + swap), tmpfs included."""
     pids: int = 512
@@ -72,11 +76,33 @@ class SandboxSettings:
     """AG_SANDBOX_GRACE: how long past a command's timeout the host waits for the runner."""
     log_max_size: str = "1m"
     """AG_SANDBOX_LOG_MAX_SIZE: cap of the container log (the runner's own stderr)."""
+    registry: str = ""
+    """AG_SANDBOX_REGISTRY: host:port of the stack's sandbox image registry (builders push
+    there, graders pull from it); empty: images stay on the node that built them."""
+    registry_password_file: str = ""
+    """AG_SANDBOX_REGISTRY_PASSWORD_FILE: the registry's password (user "ag"), when it asks."""
+    pull_timeout_s: float = 900.0
+    """AG_SANDBOX_PULL_TIMEOUT: how long a grader waits for one image pull."""
+
+    def registry_auth(self, image: str) -> dict[str, str] | None:
+        """The login for pulling or pushing `image`, when it lives in the sandbox registry and
+        that asks for a password."""
+        if not self.registry or not self.registry_password_file:
+            return None
+        if not image.startswith(self.registry + "/"):
+            return None
+        with open(self.registry_password_file) as file:
+            return {"username": "ag", "password": file.read().strip()}
 
     @property
     def allowed_images(self) -> tuple[str, ...]:
         """The images a suite may run on: the default first, then AG_SANDBOX_IMAGES."""
         return tuple(dict.fromkeys((self.image, *self.extra_images)))
+
+    @property
+    def images_to_pull(self) -> tuple[str, ...]:
+        """What every grader node needs: the allowed images and the stock images' tags."""
+        return tuple(dict.fromkeys((*self.allowed_images, *(t for _, t in self.stock_images))))
 
 
 # The grammar of Docker image references (github.com/distribution/reference), without IPv6
@@ -130,6 +156,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
         "max_age_s": "MAX_AGE",
         "start_timeout_s": "START_TIMEOUT",
         "grace_s": "GRACE",
+        "pull_timeout_s": "PULL_TIMEOUT",
     }
     strings = {
         "image": "IMAGE",
@@ -139,6 +166,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
         "workdir": "WORKDIR",
         "python": "PYTHON",
         "log_max_size": "LOG_MAX_SIZE",
+        "registry": "REGISTRY",
+        "registry_password_file": "REGISTRY_PASSWORD_FILE",
     }
     values: dict[str, Any] = {}
     for field_name, var in sizes.items():
@@ -155,8 +184,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
             values[field_name] = raw
     if (raw := _get(env, "IMAGES")) is not None:
         values["extra_images"] = tuple(name.strip() for name in raw.split(",") if name.strip())
+    if (raw := _get(env, "STOCK_IMAGES")) is not None:
+        values["stock_images"] = _stock_images(raw)
     loaded = replace(SandboxSettings(), **values)
     for image in loaded.allowed_images:
         if problem := image_reference_problem(image):
             raise ValueError(f"AG_SANDBOX_IMAGE / AG_SANDBOX_IMAGES: {problem}")
     return loaded
+
+
+def _stock_images(raw: str) -> tuple[tuple[str, str], ...]:
+    pairs: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        name, sep, tag = (side.strip() for side in item.partition("="))
+        if not sep:
+            raise ValueError(f"AG_SANDBOX_STOCK_IMAGES: {item!r} is not name=tag.")
+        for reference in (name, tag):
+            if problem := image_reference_problem(reference):
+                raise ValueError(f"AG_SANDBOX_STOCK_IMAGES: {problem}")
+        pairs[name] = tag
+    return tuple(pairs.items())

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from autograder.images import services
+from autograder.images import selectors, services
 from autograder.images.models import ImageStatus, SandboxImage
+from autograder.sandbox.config import load_settings
 from tests.conftest import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,43 @@ def test_a_suite_accepts_only_images_its_course_may_use(world: World) -> None:
     assert {"reference": mine.reference, "display_name": "Mine", "runtime": "runc"} in offered[
         "options"
     ]
+
+
+def test_stock_images_are_site_images_chosen_by_a_name_that_outlives_a_rebuild(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "AG_SANDBOX_STOCK_IMAGES",
+        "ag-sandbox-java=ag-sandbox-java:aaaaaaaaaaaa,ag-sandbox-node=ag-sandbox-node:bbbbbbbbbbbb",
+    )
+    listed = world.client("staff").get(f"/api/courses/{world.course.pk}/sandbox_images/").data
+    assert [(i["display_name"], i["built_in"], i["usable"]) for i in listed] == [
+        ("ag-sandbox-default:latest", True, True),
+        ("ag-sandbox-java", True, True),
+        ("ag-sandbox-node", True, True),
+    ]
+    admin = world.client("admin")
+    url = f"/api/projects/{world.project.pk}/suites/"
+    response = admin.post(url, {"name": "Java", "sandbox_image": "ag-sandbox-java"}, format="json")
+    assert response.status_code == 201, response.data
+    for unknown in ("ag-sandbox-java:aaaaaaaaaaaa", "ag-sandbox-polyglot"):
+        response = admin.post(url, {"name": unknown, "sandbox_image": unknown}, format="json")
+        assert response.status_code == 400, response.data
+
+    # A rebuild (new content hash) keeps the name: the suite now runs on the new tag.
+    monkeypatch.setenv("AG_SANDBOX_STOCK_IMAGES", "ag-sandbox-java=ag-sandbox-java:cccccccccccc")
+    resolved = selectors.resolve(course_id=world.course.pk, reference="ag-sandbox-java")
+    assert resolved is not None and resolved.tag == "ag-sandbox-java:cccccccccccc"
+    # One the site no longer offers can't be chosen (nor run).
+    assert selectors.resolve(course_id=world.course.pk, reference="ag-sandbox-node") is None
+
+
+@pytest.mark.parametrize(
+    "value", ["ag-sandbox-java", "ag-sandbox-java=../x", "Java=ag-sandbox-java:1"]
+)
+def test_a_malformed_stock_image_list_is_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="AG_SANDBOX_STOCK_IMAGES"):
+        load_settings({"AG_SANDBOX_STOCK_IMAGES": value})
 
 
 def test_the_site_images_cant_be_edited_or_built(world: World) -> None:
