@@ -49,6 +49,14 @@ class ExportDetailApi(APIView):
         require_project_staff(request.user, task.project)
         return Response(ExportOutput(task).data)
 
+    @extend_schema(tags=["exports"], responses={204: None})
+    def delete(self, request: Request, export_id: int) -> Response:
+        """Deletes the download (its file too), or cancels it while it waits or is built."""
+        task = selectors.export_get(export_id=export_id)
+        require_project_staff(request.user, task.project)
+        services.export_delete(task=task)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class ExportFileApi(APIView):
     @extend_schema(

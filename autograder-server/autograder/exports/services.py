@@ -65,8 +65,13 @@ def download_filename(task: ExportTask) -> str:
     return f"{name}-{kind}-{task.created_at:%Y%m%d-%H%M}.{extension}"
 
 
+class _CancelledError(Exception):
+    """The download was deleted by staff while it was being built."""
+
+
 class _Progress:
-    """Writes the task's percent done when it changed, at most every half second."""
+    """Writes the task's percent done when it changed, at most every half second; stops the
+    build (raises `_CancelledError`) once staff deleted the download."""
 
     def __init__(self, task_id: int, total: int) -> None:
         self.task_id = task_id
@@ -78,9 +83,11 @@ class _Progress:
         percent = min(99, done * 100 // self.total)
         now = time.monotonic()
         if percent > self.written and now - self.last_write >= _PROGRESS_EVERY_SECONDS:
-            ExportTask.objects.filter(pk=self.task_id, state=ExportState.BUILDING).update(
-                progress=percent
-            )
+            still_wanted = ExportTask.objects.filter(
+                pk=self.task_id, state=ExportState.BUILDING
+            ).update(progress=percent)
+            if not still_wanted:
+                raise _CancelledError
             self.written = percent
             self.last_write = now
 
@@ -145,10 +152,17 @@ def _write_file(task: ExportTask, target: Path) -> None:
         writer.writerows(score_rows(project=project, rows=pairs, on_row=on_row))
 
 
-def _finish(task: ExportTask, **fields: object) -> None:
-    ExportTask.objects.filter(pk=task.pk, state=ExportState.BUILDING).update(
-        finished_at=timezone.now(), **fields
+def _finish(task: ExportTask, **fields: object) -> bool:
+    """Records the outcome; false when the download was deleted meanwhile."""
+    return bool(
+        ExportTask.objects.filter(pk=task.pk, state=ExportState.BUILDING).update(
+            finished_at=timezone.now(), **fields
+        )
     )
+
+
+def _task_folder(task: ExportTask) -> Path:
+    return Path(default_storage.path(f"{EXPORTS_DIR}/{task.project_id}/{task.pk}"))
 
 
 def export_build(*, task_id: int) -> None:
@@ -163,6 +177,9 @@ def export_build(*, task_id: int) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         _write_file(task, partial)
         partial.rename(target)
+    except _CancelledError:
+        _remove_folder(_task_folder(task))
+        return
     except Exception:
         logger.exception("Export %s failed", task.pk)
         partial.unlink(missing_ok=True)
@@ -172,13 +189,24 @@ def export_build(*, task_id: int) -> None:
             error_message="Building the file failed; the server log says why. Try again.",
         )
         return
-    _finish(
+    recorded = _finish(
         task,
         state=ExportState.DONE,
         progress=100,
         file_path=relative,
         file_size=target.stat().st_size,
     )
+    if not recorded:  # deleted after the last progress check: nobody will fetch it
+        _remove_folder(_task_folder(task))
+
+
+def export_delete(*, task: ExportTask) -> None:
+    """Staff delete a download: a finished one loses its file, a queued one is never built, one
+    being built stops at its next progress check (the worker then removes what it wrote)."""
+    folder = _task_folder(task)
+    with transaction.atomic():
+        ExportTask.objects.filter(pk=task.pk).delete()
+        transaction.on_commit(lambda: _remove_folder(folder))
 
 
 def _remove_folder(folder: Path) -> None:
@@ -215,7 +243,7 @@ def exports_remove_expired() -> int:
     )
     expired = list(ExportTask.objects.filter(created_at__lt=cutoff).only("pk", "project_id"))
     for task in expired:
-        _remove_folder(Path(default_storage.path(f"{EXPORTS_DIR}/{task.project_id}/{task.pk}")))
+        _remove_folder(_task_folder(task))
     for folder in _orphan_folders(cutoff.timestamp()):
         _remove_folder(folder)
     with transaction.atomic():

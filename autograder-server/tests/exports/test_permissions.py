@@ -69,11 +69,16 @@ ENDPOINTS: dict[str, Endpoint] = {
         lambda w: f"/api/exports/{queued(w.project)}/file/",
         staff_only(404),
     ),
-    "delete is not an operation": Endpoint(
-        "DELETE",
-        lambda w: f"/api/exports/{queued(w.project)}/",
-        {role: 405 for role in ROLE_NAMES} | {"anonymous": 401},
+    "delete": Endpoint("DELETE", lambda w: f"/api/exports/{built(w.project)}/", staff_only(204)),
+    "cancel a queued one": Endpoint(
+        "DELETE", lambda w: f"/api/exports/{queued(w.project)}/", staff_only(204)
     ),
+    "delete in hidden project": Endpoint(
+        "DELETE",
+        lambda w: f"/api/exports/{built(w.hidden_project)}/",
+        staff_only(204, students=404),
+    ),
+    "delete missing": Endpoint("DELETE", lambda w: "/api/exports/999999/", MISSING),
 }
 
 

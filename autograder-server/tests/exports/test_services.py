@@ -315,3 +315,60 @@ def test_registered_gradebook_columns_score_the_final_graded_rows(
     by_id = {r["submission_id"]: r["Handgrading"] for r in all_rows}
     assert by_id[str(course.pair_new.pk)] == "7.5"
     assert by_id[str(course.pair_old.pk)] == ""
+
+
+def test_deleting_a_finished_download_removes_its_file(
+    course: Course, media_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    task = course.build(ExportKind.FINAL_FILES)
+    assert (media_root / task.file_path).is_file()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.export_delete(task=task)
+
+    assert not ExportTask.objects.filter(pk=task.pk).exists()
+    assert not (media_root / task.file_path).parent.exists()
+
+
+def test_a_queued_download_deleted_before_its_worker_starts_is_never_built(
+    course: Course, media_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    task = services.export_create(
+        project=course.project, creator=course.creator, kind=ExportKind.ALL_FILES
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.export_delete(task=task)
+
+    services.export_build(task_id=task.pk)  # the message still arrives
+
+    assert not ExportTask.objects.filter(pk=task.pk).exists()
+    assert not any((media_root / "exports").rglob("*.zip"))
+
+
+def test_a_download_deleted_while_it_is_built_stops_and_leaves_no_file(
+    course: Course, media_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff cancel while the worker writes: its next progress check stops the build, and the
+    worker removes the partial file (nothing is left for the retention sweep)."""
+    monkeypatch.setattr(services, "_PROGRESS_EVERY_SECONDS", 0.0)
+    task = services.export_create(
+        project=course.project, creator=course.creator, kind=ExportKind.ALL_FILES
+    )
+    written: list[str] = []
+    real_write_zip = archive.write_zip
+
+    def write_zip_cancelled_midway(*, target: Path, entries: Any, on_entry: Any) -> None:
+        def on_entry_then_cancel(done: int) -> None:
+            if done == 1:  # staff press "Cancel" after the first file went in
+                ExportTask.objects.filter(pk=task.pk).delete()
+            written.append(str(done))
+            on_entry(done)
+
+        real_write_zip(target=target, entries=entries, on_entry=on_entry_then_cancel)
+
+    monkeypatch.setattr(archive, "write_zip", write_zip_cancelled_midway)
+
+    services.export_build(task_id=task.pk)
+
+    assert written[:1] == ["1"] and len(written) < 6, written  # stopped early, not at the end
+    assert not any(p.is_file() for p in (media_root / "exports").rglob("*"))
