@@ -11,6 +11,7 @@ the CSVs by registering a gradebook column, or by adding a source here.
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 
+from autograder.common.points import points_text
 from autograder.grading.config.models import AGTestSuite
 from autograder.grading.results.final_graded import final_graded_submissions
 from autograder.grading.results.gradebook_columns import gradebook_columns
@@ -48,9 +49,13 @@ def autograder_columns(project: Project, submissions: Sequence[Submission]) -> S
     for submission in submissions:
         score = scores[submission.pk]
         per_suite = [
-            str(score.suites[s.pk].awarded) if s.pk in score.suites else "0" for s in suites
+            points_text(score.suites[s.pk].awarded) if s.pk in score.suites else "0" for s in suites
         ]
-        values[submission.pk] = [str(score.awarded), str(score.possible), *per_suite]
+        values[submission.pk] = [
+            points_text(score.awarded),
+            points_text(score.possible),
+            *per_suite,
+        ]
     headers = ["total_points", "points_possible", *(cell(s.name) for s in suites)]
     return ScoreColumns(headers=headers, values=values)
 
@@ -69,7 +74,9 @@ def registered_columns(project: Project, submissions: Sequence[Submission]) -> S
         headers += [cell(column.label), cell(f"{column.label} possible")]
         for submission in submissions:
             found = scores.get(submission.group_id) if submission.pk in finals else None
-            values[submission.pk] += [str(found[0]), str(found[1])] if found else ["", ""]
+            values[submission.pk] += (
+                [points_text(found[0]), points_text(found[1])] if found else ["", ""]
+            )
     return ScoreColumns(headers=headers, values=values)
 
 

@@ -7,6 +7,7 @@ Students never see the names of buggy implementations unless the category's
 """
 
 import dataclasses
+from decimal import Decimal
 
 from autograder.grading.config.feedback_settings import FeedbackCategory
 from autograder.grading.mutation.models import MutationSuiteResult
@@ -42,8 +43,8 @@ class MutationSuiteFeedbackOutput:
     bugs_exposed: list[str] | None
     all_bug_names: list[str] | None
     """Every buggy implementation's name (only at the all_bug_names level)."""
-    points_awarded: int | None
-    points_possible: int | None
+    points_awarded: Decimal | None
+    points_possible: Decimal | None
 
 
 def _settings(result: MutationSuiteResult, category: FeedbackCategory) -> MutationFeedback | None:
@@ -134,10 +135,10 @@ def mutation_feedback_of(
     return shown
 
 
-def mutation_points_shown(outputs: list[MutationSuiteFeedbackOutput]) -> tuple[int, int]:
+def mutation_points_shown(outputs: list[MutationSuiteFeedbackOutput]) -> tuple[Decimal, Decimal]:
     """Points of the shown results whose suite still exists (as other suites count)."""
     counted = [o for o in outputs if not o.config_deleted and o.points_awarded is not None]
     return (
-        sum(o.points_awarded or 0 for o in counted),
-        sum(o.points_possible or 0 for o in counted),
+        sum((o.points_awarded or Decimal(0) for o in counted), Decimal(0)),
+        sum((o.points_possible or Decimal(0) for o in counted), Decimal(0)),
     )

@@ -6,6 +6,8 @@ and the valid tests run against every named buggy implementation; a bug is expos
 fails. Results keep the names they ran under and point at their suite with SET_NULL.
 """
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -16,7 +18,10 @@ from autograder.submissions.models import Submission
 
 MAX_STUDENT_TESTS = 50
 MAX_BUGGY_IMPLS = 500
-MAX_POINTS_PER_BUG = 10_000
+MAX_POINTS_PER_BUG = Decimal(10_000)
+"""Points per exposed bug have two decimals as autograder.io's (whose values, at most 99.99,
+all fit), and go up to the whole numbers this field held before it took decimals."""
+MAX_SUITE_POINTS = 10_000_000
 RERUN_SELECTION_KEY = "mutation"
 """In a rerun's suite selection: the list of mutation suite ids to rerun (absent: none of
 them; a rerun of every suite, with no selection, reruns them all)."""
@@ -59,13 +64,16 @@ class MutationTestSuite(models.Model):
     validity_time_limit_s = _time_limit(10)
     grade_buggy_impl_command = models.TextField(max_length=MAX_COMMAND_LENGTH)
     grade_time_limit_s = _time_limit(10)
-    points_per_exposed_bug = models.PositiveIntegerField(
-        default=1, validators=[MaxValueValidator(MAX_POINTS_PER_BUG)]
+    points_per_exposed_bug = models.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(MAX_POINTS_PER_BUG)],
     )
     max_points = models.PositiveIntegerField(
         null=True,
         blank=True,
-        validators=[MaxValueValidator(MAX_POINTS_PER_BUG * MAX_BUGGY_IMPLS)],
+        validators=[MaxValueValidator(MAX_SUITE_POINTS)],
         help_text="Cap on the suite's points; empty: no cap.",
     )
     allow_network = models.BooleanField(default=False)
@@ -89,9 +97,13 @@ class MutationTestSuite(models.Model):
         return mutation_settings.mutation_feedback(self.feedback)
 
     @property
-    def points_possible(self) -> int:
-        total = self.points_per_exposed_bug * len(self.buggy_impl_names)
-        return total if self.max_points is None else min(total, self.max_points)
+    def points_possible(self) -> Decimal:
+        return self.points_for(len(self.buggy_impl_names))
+
+    def points_for(self, bugs_exposed: int) -> Decimal:
+        """Points for exposing that many bugs, capped at `max_points`."""
+        total = Decimal(self.points_per_exposed_bug) * bugs_exposed
+        return total if self.max_points is None else min(total, Decimal(self.max_points))
 
 
 class MutationSuiteResult(models.Model):
@@ -129,8 +141,8 @@ class MutationSuiteResult(models.Model):
         default=list, blank=True, help_text="Tests whose validity check timed out (invalid too)."
     )
     bugs_exposed = models.JSONField(default=list, blank=True)
-    points_awarded = models.PositiveIntegerField(default=0)
-    points_possible = models.PositiveIntegerField(default=0)
+    points_awarded = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
+    points_possible = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal(0))
     error_message = models.TextField(blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -240,8 +240,7 @@ def mutation_run_in(
     _discover(session, suite, result)
     valid = _check_validity(session, suite, result)
     result.bugs_exposed = _expose_bugs(session, suite, result, valid)
-    exposed = len(result.bugs_exposed) * suite.points_per_exposed_bug
-    result.points_awarded = min(exposed, result.points_possible)
+    result.points_awarded = suite.points_for(len(result.bugs_exposed))
 
 
 def _discover(session: _Session, suite: Suite, result: MutationSuiteResult) -> None:

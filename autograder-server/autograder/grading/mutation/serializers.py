@@ -1,14 +1,16 @@
 """Inputs and outputs of the mutation suite configuration API."""
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from autograder.common.points import PointsField
 from autograder.common.serializers import StrictModelSerializer, StrictSerializer
 from autograder.grading.config.feedback_settings import CATEGORIES_WITHOUT_OVERRIDE
-from autograder.grading.mutation.models import MutationTestSuite
+from autograder.grading.mutation.models import MAX_POINTS_PER_BUG, MutationTestSuite
 from autograder.grading.mutation.services import MUTATION_FIELDS
 from autograder.grading.mutation.settings import BugsExposedFeedback, MutationFeedback
 from autograder.projects.models import ExpectedStudentFile, InstructorFile
@@ -65,6 +67,13 @@ class MutationSuiteInput(StrictModelSerializer):
     buggy_impl_names = serializers.ListField(
         child=serializers.CharField(max_length=255), required=False, max_length=500
     )
+    points_per_exposed_bug = PointsField(
+        max_digits=7,
+        min_value=Decimal(0),
+        max_value=MAX_POINTS_PER_BUG,
+        required=False,
+        help_text="A number with at most two decimals (1, 0.5, 2.25).",
+    )
     feedback = MutationFeedbackField(
         required=False,
         help_text="Settings per feedback category; what is left out keeps its value.",
@@ -91,7 +100,8 @@ class MutationSuiteOutput(serializers.ModelSerializer[MutationTestSuite]):
     )
     buggy_impl_names = serializers.ListField(child=serializers.CharField(), read_only=True)
     feedback = serializers.SerializerMethodField()
-    points_possible = serializers.IntegerField(read_only=True)
+    points_per_exposed_bug = PointsField(read_only=True)
+    points_possible = PointsField(read_only=True)
 
     class Meta:
         model = MutationTestSuite

@@ -7,6 +7,7 @@ module filters the stored results down to what that category shows.
 
 import dataclasses
 import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
@@ -383,8 +384,9 @@ class SuiteFeedbackOutput:
 class SubmissionFeedbackOutput:
     submission: int
     feedback_category: FeedbackCategory
-    points_awarded: int
-    points_possible: int
+    points_awarded: Decimal
+    """Decimal: a mutation suite's points may be fractional (suites' points are whole)."""
+    points_possible: Decimal
     suites: list[SuiteFeedbackOutput]
     mutation_suites: list[MutationSuiteFeedbackOutput]
     """Mutation suites (students' tests against buggy implementations), counted in the totals."""
@@ -538,14 +540,16 @@ def submission_feedback(
     (each test case floored at zero). Output itself is never included; the `*_available`
     flags say which output endpoints will answer."""
     tree = _visible_tree(submission=submission, category=category)
-    scores = [_suite_score(suite) for suite in tree if suite.counts]
+    scores: list[tuple[int | Decimal, int | Decimal]] = [
+        _suite_score(suite) for suite in tree if suite.counts
+    ]
     mutation = mutation_feedback_of(submission_id=submission.pk, category=category)
     scores.append(mutation_points_shown(mutation))
     return SubmissionFeedbackOutput(
         submission=submission.pk,
         feedback_category=category,
-        points_awarded=sum(s[0] for s in scores),
-        points_possible=sum(s[1] for s in scores),
+        points_awarded=sum((Decimal(s[0]) for s in scores), Decimal(0)),
+        points_possible=sum((Decimal(s[1]) for s in scores), Decimal(0)),
         suites=[_suite_output(suite, category) for suite in tree],
         mutation_suites=mutation,
     )

@@ -8,6 +8,7 @@ enough of their late days) is skipped for that student, not for the group.
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from decimal import Decimal
 
 from autograder.accounts.models import User
 from autograder.grading.results.selectors import submission_scores
@@ -46,16 +47,18 @@ def _not_counted_for(submission_ids: Collection[int]) -> dict[int, set[int]]:
     return excluded
 
 
-def _pick(candidates: list[Submission], *, best: bool, totals: dict[int, int]) -> Submission | None:
+def _pick(
+    candidates: list[Submission], *, best: bool, totals: dict[int, Decimal]
+) -> Submission | None:
     """`candidates` are newest first, so `max` keeps the newest of equal totals."""
     if not candidates:
         return None
     if not best:
         return candidates[0]
-    return max(candidates, key=lambda s: totals.get(s.pk, 0))
+    return max(candidates, key=lambda s: totals.get(s.pk, Decimal(0)))
 
 
-def _totals(project: Project, candidates: dict[int, list[Submission]]) -> dict[int, int]:
+def _totals(project: Project, candidates: dict[int, list[Submission]]) -> dict[int, Decimal]:
     if project.final_graded_policy != FinalGradedPolicy.BEST:
         return {}
     ids = [s.pk for subs in candidates.values() for s in subs]

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from django.db.models import Count, Max, Prefetch, QuerySet
 
 from autograder.accounts.models import User
+from autograder.common.points import points_text
 from autograder.courses.models import CourseMembership, Role
 from autograder.grading.config.models import AGTestSuite
 from autograder.grading.results.final_graded import (
@@ -192,7 +193,7 @@ def _extra_cells(
     cells = []
     for _, found in extras:
         score = found.get(group.pk) if group else None
-        cells += [str(score[0]), str(score[1])] if score else ["", ""]
+        cells += [points_text(score[0]), points_text(score[1])] if score else ["", ""]
     return cells
 
 
@@ -232,9 +233,12 @@ def _csv_rows(
             _cell(user.username),
             _cell(names),
             submission.timestamp.isoformat(),
-            str(score.awarded),
-            str(score.possible),
-            *(str(score.suites[s.pk].awarded) if s.pk in score.suites else "0" for s in suites),
+            points_text(score.awarded),
+            points_text(score.possible),
+            *(
+                points_text(score.suites[s.pk].awarded) if s.pk in score.suites else "0"
+                for s in suites
+            ),
             *_extra_cells(extras, group),
         ]
 

@@ -3,6 +3,7 @@ history, staff's student lookup). The same category and filtering as the results
 list never shows a score the results hide."""
 
 import dataclasses
+from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
 
@@ -20,8 +21,8 @@ GRADED_STATUSES = (SubmissionStatus.FINISHED_GRADING, SubmissionStatus.WAITING_F
 class SubmissionScore:
     submission: int
     feedback_category: FeedbackCategory
-    points_awarded: int
-    points_possible: int
+    points_awarded: Decimal
+    points_possible: Decimal
 
 
 def submission_scores(*, user: User | AnonymousUser, group: Group) -> list[SubmissionScore]:

@@ -8,10 +8,11 @@ result, marked as deleted).
 
 import dataclasses
 from collections.abc import Collection
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from autograder.common.errors import NotFoundError
 from autograder.grading.config.models import (
@@ -97,18 +98,23 @@ def suite_result_get(*, suite_result_id: int) -> AGTestSuiteResult:
 
 @dataclasses.dataclass(frozen=True)
 class Score:
-    awarded: int = 0
-    possible: int = 0
+    awarded: Decimal = Decimal(0)
+    possible: Decimal = Decimal(0)
 
 
 @dataclasses.dataclass
 class SubmissionScore:
-    awarded: int = 0
-    possible: int = 0
+    """Decimal totals: a mutation suite's points may be fractional."""
+
+    awarded: Decimal = Decimal(0)
+    possible: Decimal = Decimal(0)
     suites: dict[int, Score] = dataclasses.field(default_factory=dict)
     """Suite id → that suite's score (suites without results are absent)."""
     mutation_suites: dict[int, Score] = dataclasses.field(default_factory=dict)
     """Mutation suite id → its score (as `suites`; counted in the totals too)."""
+
+
+_POINTS = models.DecimalField(max_digits=14, decimal_places=2)
 
 
 def submission_scores(*, submission_ids: Collection[int]) -> dict[int, SubmissionScore]:
@@ -135,8 +141,9 @@ def submission_scores(*, submission_ids: Collection[int]) -> dict[int, Submissio
         .order_by()
         .values_list("suite_result__submission_id", "suite_result__suite_id")
         .annotate(
-            suite_awarded=Sum("case_awarded"),
-            suite_possible=Sum("case_possible"),
+            # Decimal as the mutation rows' points, so the union keeps their fractions.
+            suite_awarded=Cast(Sum("case_awarded"), _POINTS),
+            suite_possible=Cast(Sum("case_possible"), _POINTS),
             mutation=Value(False),
         )
     )
@@ -149,7 +156,8 @@ def submission_scores(*, submission_ids: Collection[int]) -> dict[int, Submissio
     ):
         score = scores[submission_id]
         by_suite = score.mutation_suites if mutation else score.suites
-        by_suite[suite_id] = Score(awarded=suite_awarded, possible=suite_possible)
-        score.awarded += suite_awarded
-        score.possible += suite_possible
+        suite_score = Score(awarded=Decimal(suite_awarded), possible=Decimal(suite_possible))
+        by_suite[suite_id] = suite_score
+        score.awarded += suite_score.awarded
+        score.possible += suite_score.possible
     return scores

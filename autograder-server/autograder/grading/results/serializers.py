@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework_dataclasses.serializers import DataclassSerializer
 
+from autograder.common.points import PointsDataclassSerializer, PointsField
 from autograder.common.serializers import StrictSerializer
 from autograder.grading.results.feedback import REQUESTABLE_CATEGORIES, SubmissionFeedbackOutput
 from autograder.grading.results.scores import SubmissionScore
@@ -33,7 +34,7 @@ class OutputQueryInput(ResultsQueryInput):
 # --- The result tree -------------------------------------------------------------------------
 
 
-class SubmissionScoreSerializer(DataclassSerializer[SubmissionScore]):
+class SubmissionScoreSerializer(PointsDataclassSerializer):
     """A graded submission's total as the requester sees it (the results page's default)."""
 
     feedback_category = serializers.ChoiceField(choices=_CATEGORY_CHOICES)
@@ -42,7 +43,7 @@ class SubmissionScoreSerializer(DataclassSerializer[SubmissionScore]):
         dataclass = SubmissionScore
 
 
-class SubmissionFeedbackSerializer(DataclassSerializer[SubmissionFeedbackOutput]):
+class SubmissionFeedbackSerializer(PointsDataclassSerializer):
     """A submission's results as one feedback category shows them."""
 
     # The shape is written once: `feedback.SubmissionFeedbackOutput` and the dataclasses it nests.
@@ -79,8 +80,8 @@ class GradebookMemberOutput(serializers.Serializer[Any]):
 class GradebookSuiteOutput(serializers.Serializer[Any]):
     suite = serializers.IntegerField()
     name = serializers.CharField()
-    points_awarded = serializers.IntegerField()
-    points_possible = serializers.IntegerField()
+    points_awarded = PointsField()
+    points_possible = PointsField()
 
 
 class GradebookExtraOutput(serializers.Serializer[Any]):
@@ -88,12 +89,8 @@ class GradebookExtraOutput(serializers.Serializer[Any]):
 
     key = serializers.CharField()
     name = serializers.CharField()
-    points_awarded = serializers.DecimalField(
-        max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False
-    )
-    points_possible = serializers.DecimalField(
-        max_digits=12, decimal_places=2, allow_null=True, coerce_to_string=False
-    )
+    points_awarded = PointsField(allow_null=True)
+    points_possible = PointsField(allow_null=True)
 
 
 class GradebookRowOutput(serializers.Serializer[Any]):
@@ -103,8 +100,8 @@ class GradebookRowOutput(serializers.Serializer[Any]):
     members = GradebookMemberOutput(many=True)
     final_graded_submission = _nullable_int()
     submission_timestamp = serializers.DateTimeField(allow_null=True)
-    points_awarded = _nullable_int()
-    points_possible = _nullable_int()
+    points_awarded = PointsField(allow_null=True)
+    points_possible = PointsField(allow_null=True)
     suites = GradebookSuiteOutput(many=True)
     extra = GradebookExtraOutput(many=True)
 

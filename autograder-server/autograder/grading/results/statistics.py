@@ -11,6 +11,7 @@ import dataclasses
 import statistics as stats
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncHour
@@ -116,7 +117,7 @@ def _submissions(project: Project) -> QuerySet[Submission]:
     return Submission.objects.filter(project=project, group__in=groups).order_by()
 
 
-def submission_totals(submission_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+def submission_totals(submission_ids: Collection[int]) -> dict[int, tuple[Decimal, Decimal]]:
     """Submission id → (points awarded, points possible), counted as
     `selectors.submission_scores` counts them (each test case floored at zero, results of
     deleted configuration left out, mutation suites included) but from one grouped join
@@ -134,7 +135,7 @@ def submission_totals(submission_ids: Collection[int]) -> dict[int, tuple[int, i
         .values_list("case_result__suite_result__submission_id", "case_result_id")
         .annotate(awarded=Sum("points_awarded"), possible=Sum("points_possible"))
     )
-    totals = dict.fromkeys(ids, (0, 0))
+    totals = dict.fromkeys(ids, (Decimal(0), Decimal(0)))
     for submission_id, _, awarded, possible in per_case:
         done, of = totals[submission_id]
         totals[submission_id] = (done + max(awarded, 0), of + possible)
@@ -147,9 +148,9 @@ def submission_totals(submission_ids: Collection[int]) -> dict[int, tuple[int, i
     return totals
 
 
-def _percent(total: tuple[int, int]) -> float | None:
+def _percent(total: tuple[Decimal, Decimal]) -> float | None:
     awarded, possible = total
-    return 100 * awarded / possible if possible else None
+    return float(100 * awarded / possible) if possible else None
 
 
 def _histogram(percents: list[float]) -> list[StatsBin]:

@@ -98,8 +98,9 @@ def _submission_payload(submission: Submission) -> dict[str, Any]:
         "submission_id": submission.pk,
         "group_id": submission.group_id,
         "status": submission.status,
-        "points_awarded": score.awarded,
-        "points_possible": score.possible,
+        # JSON numbers (a mutation suite's points may have two decimals).
+        "points_awarded": float(score.awarded),
+        "points_possible": float(score.possible),
     }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
@@ -27,9 +28,12 @@ from tests.grading import factories as f
 
 
 def feedback_body(*, submission: Submission, category: C) -> dict[str, Any]:
-    """The results endpoint's body for `category`."""
+    """The results endpoint's body for `category`, as JSON gives it to the browser."""
     tree = submission_feedback(submission=submission, category=category)
-    return dict(SubmissionFeedbackSerializer(tree).data)
+    body: dict[str, Any] = json.loads(
+        JSONRenderer().render(SubmissionFeedbackSerializer(tree).data)
+    )
+    return body
 
 
 pytestmark = pytest.mark.django_db
