@@ -1,25 +1,41 @@
 """Running `docker build` for one image build, with limits, and checking what it produced.
 
-The build runs the Docker CLI with the legacy builder, whose flags bound each RUN step's
-container: memory (swap off), CPU quota, an nproc ulimit, and the network setting. No Docker
-socket is mounted into build steps (plain `docker build` never does). The whole build is killed
-after the time limit or on cancel; killing the client ends the build on the daemon, which then
-removes the step's container (`--force-rm`).
+The build goes through the Docker Engine API (docker-py, as the sandbox backend), so a
+builder needs the Docker socket and no Docker CLI. It asks for the legacy builder, whose
+query parameters bound each RUN step's container: memory (swap off), CPU quota, an nproc
+ulimit, and the network mode. No Docker socket is mounted into build steps (a build never
+gets one). The whole build is stopped after the time limit or on cancel by hanging up on the
+daemon, which then stops the step's container and removes it (`forcerm`).
 """
 
+import contextlib
+import io
 import json
-import shutil
-import subprocess
-import tempfile
+import socket
+import tarfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+import urllib3.exceptions
+from docker.utils import kwargs_from_env
 
 from autograder.images.limits import BuildLimits
 from autograder.sandbox.config import load_settings
 from autograder.sandbox.config import parse_size as _parse_size
+
+BUILT_BY_LABEL = "org.autograder.built-by"
+"""Every image a build makes carries it (value "images"); garbage collection looks only at
+those."""
+CHECK_LABEL = "org.autograder.image-check"
+"""The short-lived container that checks a built image."""
+DOCKER_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
 
 
 class BuildFailedError(Exception):
@@ -36,40 +52,41 @@ class BuildOutcome:
     digest: str
 
 
-def build_argv(*, tag: str, context: Path, limits: BuildLimits) -> list[str]:
-    memory = str(_parse_size(limits.memory))
+def docker_api(timeout: int = 120) -> Any:
+    """A client of the local Docker daemon (DOCKER_HOST or the socket). Typed Any: the
+    build uses docker-py's lower layer (`_post`, `_stream_helper`), which it leaves untyped."""
+    return docker.APIClient(timeout=timeout, **kwargs_from_env())
+
+
+def build_params(*, tag: str, limits: BuildLimits) -> dict[str, str | int]:
+    """The Engine API's /build query: the legacy builder (version 1) and each step's limits."""
+    memory = _parse_size(limits.memory)
     period = 100_000
-    return [
-        "docker",
-        "build",
-        "--memory",
-        memory,
-        "--memory-swap",
-        memory,
-        "--cpu-period",
-        str(period),
-        "--cpu-quota",
-        str(int(limits.cpus * period)),
-        "--ulimit",
-        f"nproc={limits.nproc}:{limits.nproc}",
-        "--network",
-        limits.network,
-        "--rm",
-        "--force-rm",
-        "--label",
-        "org.autograder.built-by=images",
-        "-t",
-        tag,
-        str(context),
-    ]
+    return {
+        "t": tag,
+        "version": "1",
+        "rm": 1,
+        "forcerm": 1,
+        "memory": memory,
+        "memswap": memory,
+        "cpuperiod": period,
+        "cpuquota": int(limits.cpus * period),
+        "ulimits": json.dumps([{"Name": "nproc", "Soft": limits.nproc, "Hard": limits.nproc}]),
+        "networkmode": limits.network,
+        "labels": json.dumps({BUILT_BY_LABEL: "images"}),
+    }
 
 
-def write_context(directory: Path, dockerfile: str, files: dict[str, str]) -> None:
-    (directory / "Dockerfile").write_text(dockerfile)
-    for name, text in files.items():
-        target = directory / PurePosixPath(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
+def context_tar(dockerfile: str, files: dict[str, str]) -> bytes:
+    """The build context: the Dockerfile and the build files, as the tar the API takes."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, text in {"Dockerfile": dockerfile, **files}.items():
+            data = text.encode()
+            info = tarfile.TarInfo(str(PurePosixPath(name)))
+            info.size, info.mode, info.mtime = len(data), 0o644, int(time.time())
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
 
 
 def run_build(
@@ -86,19 +103,20 @@ def run_build(
 
     Raises BuildFailedError (with the reason) or BuildCancelledError; the tag is removed then.
     """
-    context = Path(tempfile.mkdtemp(prefix="ag-img-build-"))
+    api = docker_api(timeout=int(limits.timeout_s) + 60)
     try:
-        write_context(context, dockerfile, files)
-        env = {"DOCKER_BUILDKIT": "0", "PATH": "/usr/local/bin:/usr/bin:/bin"}
-        proc = subprocess.Popen(  # fixed argv, no shell
-            build_argv(tag=tag, context=context, limits=limits),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
+        response = api._post(  # docker-py's build() has no ulimits or CPU quota parameters
+            api._url("/build"),
+            data=context_tar(dockerfile, files),
+            params=build_params(tag=tag, limits=limits),
+            headers={"Content-Type": "application/x-tar"},
+            stream=True,
+            timeout=None,
         )
-        _stream(proc, limits, on_output, cancelled)
-    finally:
-        shutil.rmtree(context, ignore_errors=True)
+        api._raise_for_status(response)
+    except DOCKER_ERRORS as e:
+        raise BuildFailedError(f"Docker refused the build: {e}") from e
+    _stream(api, response, limits, on_output, cancelled)
     try:
         digest = check_image(tag, runtime=runtime)
     except BuildFailedError:
@@ -107,35 +125,52 @@ def run_build(
     return BuildOutcome(tag=tag, digest=digest)
 
 
+def _messages(api: Any, response: Any) -> Iterator[dict[str, Any]]:
+    yield from api._stream_helper(response, decode=True)
+
+
 def _stream(
-    proc: "subprocess.Popen[bytes]",
+    api: Any,
+    response: Any,
     limits: BuildLimits,
     on_output: Callable[[str], None],
     cancelled: Callable[[], bool],
 ) -> None:
-    chunks: list[bytes] = []
+    sock = _response_socket(api, response)
+    chunks: list[str] = []
+    errors: list[str] = []
     lock = threading.Lock()
+    done = threading.Event()
 
     def reader() -> None:
-        assert proc.stdout is not None
-        for line in iter(proc.stdout.readline, b""):
-            with lock:
-                chunks.append(line)
+        try:
+            for message in _messages(api, response):
+                text = str(message.get("stream") or message.get("status") or "")
+                if message.get("error"):
+                    errors.append(str(message["error"]))
+                    text += f"{message['error']}\n"
+                if text:
+                    with lock:
+                        chunks.append(text)
+        except (*DOCKER_ERRORS, OSError, ValueError, urllib3.exceptions.HTTPError):
+            pass  # hung up on (cancel, time limit) or the daemon went away: judged below
+        finally:
+            response.close()
+            done.set()
 
     thread = threading.Thread(target=reader, daemon=True)
     thread.start()
 
     def flush() -> None:
         with lock:
-            text = b"".join(chunks).decode(errors="replace")
+            text = "".join(chunks)
             chunks.clear()
         if text:
             on_output(text)
 
     deadline = time.monotonic() + limits.timeout_s
     reason: BaseException | None = None
-    while proc.poll() is None:
-        thread.join(0.5)
+    while not done.wait(0.5):
         flush()
         if cancelled():
             reason = BuildCancelledError("The build was cancelled.")
@@ -145,67 +180,96 @@ def _stream(
                 "and was stopped."
             )
         if reason is not None:
-            proc.kill()
-            proc.wait()
+            _hang_up(sock)
             break
-    thread.join(5)
+    thread.join(10)
     flush()
     if reason is not None:
         raise reason
-    if proc.returncode != 0:
-        raise BuildFailedError(f"docker build failed (exit status {proc.returncode}).")
+    if errors:
+        raise BuildFailedError(f"docker build failed: {errors[-1].strip()}")
+    if not done.is_set():
+        raise BuildFailedError("docker build did not finish.")
 
 
-def _docker(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # fixed argv, no shell
-        ["docker", *args], capture_output=True, text=True, timeout=timeout, check=False
-    )
+def _response_socket(api: Any, response: Any) -> socket.socket | None:
+    raw = api._get_raw_response_socket(response)
+    sock = getattr(raw, "_sock", raw)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _hang_up(sock: socket.socket | None) -> None:
+    """Shuts the build's connection: the daemon cancels the build (it stops and removes the
+    step's container), as when a `docker build` client is killed. The reader then sees the
+    end of the stream."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def check_image(tag: str, *, runtime: str) -> str:
     """The image's id if the sandbox can run it: python3 present, the student user exists,
     and no ENTRYPOINT that would replace the runner. Otherwise BuildFailedError."""
-    inspect = _docker("image", "inspect", "--format", "{{json .Config.Entrypoint}}|{{.Id}}", tag)
-    if inspect.returncode != 0:
-        raise BuildFailedError(f"The built image {tag} is missing: {inspect.stderr.strip()}")
-    entrypoint, image_id = inspect.stdout.strip().split("|", 1)
-    if entrypoint not in ("null", "[]", ""):
+    api = docker_api()
+    try:
+        info = api.inspect_image(tag)
+    except DOCKER_ERRORS as e:
+        raise BuildFailedError(f"The built image {tag} is missing: {e}") from e
+    entrypoint = info.get("Config", {}).get("Entrypoint")
+    if entrypoint:
         raise BuildFailedError(
-            f"The image sets ENTRYPOINT {entrypoint}; the sandbox starts its own runner, so "
-            "remove the ENTRYPOINT line."
+            f"The image sets ENTRYPOINT {json.dumps(entrypoint)}; the sandbox starts its own "
+            "runner, so remove the ENTRYPOINT line."
         )
     user = load_settings().user
-    probe = _docker(
-        "run",
-        "--rm",
-        "--network",
-        "none",
-        "--runtime",
-        runtime,
-        "--entrypoint",
-        "",
+    status, output = _probe(
+        api,
         tag,
-        "sh",
-        "-c",
+        runtime,
         f"command -v python3 >/dev/null || {{ echo 'python3 is missing'; exit 3; }}; "
         f"id -u {user} >/dev/null 2>&1 || {{ echo 'the user {user} is missing'; exit 4; }}",
     )
-    if probe.returncode != 0:
-        detail = (probe.stdout + probe.stderr).strip()
+    if status != 0:
         raise BuildFailedError(
-            f"The image can't run sandboxes: {detail}. Build FROM the default image "
+            f"The image can't run sandboxes: {output.strip()}. Build FROM the default image "
             "(ag-sandbox-default:latest), which has python3 and the user."
         )
-    return image_id
+    return str(info["Id"])
+
+
+def _probe(api: Any, tag: str, runtime: str, script: str) -> tuple[int, str]:
+    """Runs `sh -c script` in a throwaway container of the image (no network)."""
+    try:
+        container = api.create_container(
+            tag,
+            command=["sh", "-c", script],
+            entrypoint=[],
+            labels={CHECK_LABEL: "1"},
+            host_config=api.create_host_config(network_mode="none", runtime=runtime),
+        )["Id"]
+    except DOCKER_ERRORS as e:
+        return 1, f"could not start it: {e}"
+    try:
+        api.start(container)
+        status = int(api.wait(container, timeout=120).get("StatusCode", 1))
+        output = api.logs(container, stdout=True, stderr=True).decode(errors="replace")
+        return status, output
+    except DOCKER_ERRORS as e:
+        return 1, f"it did not run: {e}"
+    finally:
+        with contextlib.suppress(*DOCKER_ERRORS):
+            api.remove_container(container, force=True)
 
 
 def remove_image(tag: str) -> None:
-    _docker("image", "rm", "--force", tag)
+    with contextlib.suppress(*DOCKER_ERRORS):
+        docker_api().remove_image(tag, force=True)
 
 
 def docker_runtimes() -> set[str]:
     """The OCI runtimes the local Docker daemon reports (e.g. runc, runsc)."""
-    result = _docker("info", "--format", "{{json .Runtimes}}", timeout=30)
-    if result.returncode != 0:
+    try:
+        return set(docker_api(timeout=30).info().get("Runtimes", {})) or {"runc"}
+    except DOCKER_ERRORS:
         return {"runc"}
-    return set(json.loads(result.stdout or "{}")) or {"runc"}
