@@ -1,9 +1,9 @@
 /**
  * Bulk downloads of a project: the list (asked for again every second while one is being
- * built, so its progress bar moves) and starting one.
+ * built, so its progress bar moves), starting one, and deleting (or cancelling) one.
  */
 import { computed, onScopeDispose, watch } from 'vue';
-import { listExports, startExport } from '@/api/exports';
+import { deleteExport, listExports, startExport } from '@/api/exports';
 import type { ExportInput, ExportKind } from '@/api/types';
 import { useAction, useAsync } from './useAsync';
 
@@ -19,6 +19,7 @@ export const EXPORT_KINDS: { value: ExportKind; label: string }[] = [
 export function useExports(projectId: () => number) {
   const exports = useAsync(() => listExports(projectId()));
   const starting = useAction();
+  const removing = useAction();
   const building = computed(() => (exports.data.value ?? []).some((e) => e.state === 'queued' || e.state === 'building'));
 
   let timer: ReturnType<typeof setInterval> | null = null;
@@ -39,5 +40,15 @@ export function useExports(projectId: () => number) {
     return true;
   }
 
-  return { exports, starting, building, start };
+  async function remove(id: number): Promise<boolean> {
+    const done = await removing.run(async () => {
+      await deleteExport(id);
+      return true;
+    });
+    if (!done) return false;
+    await exports.reload();
+    return true;
+  }
+
+  return { exports, starting, removing, building, start, remove };
 }

@@ -4,8 +4,8 @@
  * reloading or closing the browser tab (beforeunload), or selecting another item in an editor
  * that shows one form at a time (`confirmDiscardUnsaved`).
  */
-import { computed, onBeforeUnmount, ref, type ComputedRef } from 'vue';
-import { onBeforeRouteLeave, onBeforeRouteUpdate } from 'vue-router';
+import { computed, inject, onBeforeUnmount, ref, type ComputedRef } from 'vue';
+import { matchedRouteKey, onBeforeRouteLeave, onBeforeRouteUpdate } from 'vue-router';
 
 /** The dirty checks of the edit forms on screen now, with what each edits. */
 const openForms = new Map<symbol, { what: () => string; isDirty: () => boolean }>();
@@ -41,8 +41,11 @@ export function useUnsavedChanges(form: object, what: () => string): UnsavedChan
     savedState.value = JSON.stringify(form);
   };
   const mayLeave = (): boolean => !dirty.value || window.confirm(question([what()]));
-  onBeforeRouteUpdate(mayLeave);
-  onBeforeRouteLeave(mayLeave);
+  // Route guards need a page of the router around the form (a unit test may mount it alone).
+  if (inject(matchedRouteKey, null)) {
+    onBeforeRouteUpdate(mayLeave);
+    onBeforeRouteLeave(mayLeave);
+  }
 
   const warnOnUnload = (event: BeforeUnloadEvent): void => {
     if (dirty.value) event.preventDefault();

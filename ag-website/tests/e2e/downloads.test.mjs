@@ -3,7 +3,7 @@
 // (seed_downloads.py); the admin starts a final-graded zip, watches its progress reach 100 %,
 // downloads it and the zip holds one folder per group named by its members with the final
 // graded files; the statistics page draws its charts from the server's numbers; a student
-// may not list downloads.
+// may not list downloads. Staff delete a download and its file goes with it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -97,6 +97,23 @@ step('staff download all scores as CSV, each submission a row', async () => {
   assert.match(lines[0], /^group_id,usernames,submission_id,timestamp,status,late,total_points,points_possible,Public/);
   assert.equal(lines.filter((l) => l.includes('alice@e2e.test; bob@e2e.test')).length, 2);
   await screenshot(page, 'downloads-02-two-downloads');
+});
+
+step('staff delete a download they no longer need; its file is gone', async () => {
+  const page = state.admin;
+  const row = page.getByTestId('download').filter({ hasText: 'All scores (CSV)' });
+  const href = await row.getByRole('link', { name: /^Download .*\.csv$/ }).getAttribute('href');
+  let asked = '';
+  page.once('dialog', (dialog) => {
+    asked = dialog.message();
+    return dialog.accept();
+  });
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await row.waitFor({ state: 'detached' });
+  assert.match(asked, /^Delete .*all-scores.*\.csv\?$/);
+  assert.equal(await page.getByTestId('download').count(), 1, 'the final graded zip stays');
+  const gone = await page.request.get(href);
+  assert.equal(gone.status(), 404);
 });
 
 step('the statistics page draws its charts from the server', async () => {
