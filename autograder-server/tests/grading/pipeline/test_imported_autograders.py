@@ -15,7 +15,7 @@ from autograder.grading.config.autograders import services
 from autograder.grading.config.autograders.models import AutograderImport, ImportState
 from autograder.grading.config.feedback_settings import FeedbackCategory as C
 from autograder.grading.results.feedback import submission_feedback
-from autograder.grading.results.models import AGTestCommandResult
+from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult
 from autograder.grading.results.output_storage import output_read
 from autograder.images import services as image_services
 from autograder.images.models import ImageStatus
@@ -61,6 +61,12 @@ def shown(submission: Submission, category: C) -> dict[str, tuple[int, int]]:
     }
 
 
+def setup_succeeded(submission: Submission) -> bool:
+    """The suite's setup (copying the built /autograder into the sandbox) exited 0."""
+    result = AGTestSuiteResult.objects.get(submission=submission)
+    return result.setup_return_code == 0 and not result.setup_timed_out
+
+
 def build(imported: AutograderImport) -> AutograderImport:
     """Runs the import's queued build as the `images` worker does."""
     assert imported.image is not None
@@ -96,6 +102,7 @@ def test_gradescope_python_unittest_zip_runs_unchanged(provider: PoolManager) ->
     submission = h.grade(provider, h.submit(imported.project, {"calc.py": z.CALC}))
 
     assert submission.status == SubmissionStatus.FINISHED_GRADING
+    assert setup_succeeded(submission)
     # test_setup_ran_at_build passes only if setup.sh ran when the image was built and what
     # it left in /autograder/source is there when run_autograder runs.
     assert shown(submission, C.NORMAL) == {
@@ -115,6 +122,7 @@ def test_gradescope_c_zip_diffs_the_program_output(provider: PoolManager) -> Non
 
     submission = h.grade(provider, h.submit(imported.project, {"main.c": z.SUM_C}))
 
+    assert setup_succeeded(submission)
     assert shown(submission, C.NORMAL) == {"case 1": (1, 1), "case 2": (0, 1)}
     case_2 = AGTestCommandResult.objects.get(
         case_result__suite_result__submission=submission, command_name="case 2"

@@ -22,8 +22,13 @@ from autograder.grading.config.autograders.zips import Member
 
 STAGED = "/opt/ag-autograder"
 """Where the image keeps the built /autograder."""
-COPY_COMMAND = f"cp -R --preserve=mode,timestamps {STAGED}/. /autograder/"
-"""The suite's setup command: the built /autograder into the sandbox's (writable) one."""
+COPY_COMMAND = (
+    f"find {STAGED} -mindepth 1 -maxdepth 1"
+    " -exec cp -R --preserve=mode,timestamps -t /autograder {} +"
+)
+"""The suite's setup command: what the built /autograder holds, into the sandbox's (writable)
+one. Its entries one by one, not `STAGED/.`: the sandbox's /autograder itself is root's, and
+cp would fail setting its times."""
 CHUNK_CHARS = 250_000
 CONTEXT_DIR = "ag-autograder"
 
@@ -89,7 +94,9 @@ def gradescope_dockerfile(*, base_image: str, members: list[Member]) -> str:
     if has_setup:
         lines.append("RUN cd /autograder/source && bash ./setup.sh")
     lines += [
-        f"RUN mv /autograder {STAGED} && chmod -R a+rX {STAGED}",
+        # The submission and its metadata are placed at run time, over nothing.
+        "RUN rm -rf /autograder/submission /autograder/submission_metadata.json"
+        f" && mv /autograder {STAGED} && chmod -R a+rX {STAGED}",
         "WORKDIR /home/autograder/working_dir",
         "",
     ]
