@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from autograder.grading.config.autograders import zips
+from autograder.grading.config.autograders import dockerfile, zips
 from autograder.grading.config.autograders.models import AutograderImport
 from autograder.grading.config.models import AGTestSuite
+from autograder.images import services as image_services
 from autograder.images.models import SandboxImage
 from autograder.projects.models import InstructorFile
 from tests.conftest import ROLE_NAMES, World, build_world
@@ -213,3 +214,13 @@ def test_prairielearn_with_an_unknown_image_stores_no_file(world: World) -> None
     assert response.status_code == 400
     assert "sandbox_image" in response.json()["fields"]
     assert nothing_stored(world)
+
+
+def test_the_largest_zip_accepted_fits_in_an_images_build_files(world: World) -> None:
+    """The zip travels base64-encoded in the image's build files, whose count and size the
+    images app limits: the largest zip an import accepts must fit."""
+    files = dockerfile.build_files(bytes(zips.MAX_ZIP_BYTES))
+    image = image_services.image_create(
+        course=world.course, display_name="Largest", dockerfile="FROM x\n", build_files=files
+    )
+    assert image.build_files == files
