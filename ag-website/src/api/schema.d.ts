@@ -1924,6 +1924,117 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description The runner API's multipart form (correctomatic's fields; `assignment` is our project
+         *     id where correctomatic has an image name).
+         */
+        GradeInputRequest: {
+            /**
+             * Format: binary
+             * @description The work: one file, submitted as the student's.
+             */
+            file: string;
+            /**
+             * @description The caller's id of the work, sent back in the callback.
+             * @default
+             */
+            work_id: string;
+            /** @description The project's id. */
+            assignment: number;
+            /** @description Repeated NAME=VALUE fields: environment variables of the grading commands. */
+            param?: string[];
+            /**
+             * Format: uri
+             * @description Where the result is POSTed.
+             */
+            callback: string;
+        };
+        GradeOutput: {
+            success: boolean;
+            message: string;
+        };
+        MachineKeyCreatedOutput: {
+            readonly id: number;
+            readonly course: number;
+            readonly name: string;
+            readonly prefix: string;
+            readonly projects: number[];
+            readonly feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /** @description Shown once: `Authorization: Bearer <key>`. */
+            key: string;
+            /** @description Shown once: the callback receiver checks X-Autograder-Signature with it. */
+            signing_secret: string;
+        };
+        /**
+         * @description * `normal` - What a student sees before the deadline
+         *     * `past_limit` - What a student sees past the daily limit
+         *     * `staff_viewer` - Everything staff see
+         * @enum {string}
+         */
+        MachineKeyFeedbackCategoryEnum: "normal" | "past_limit" | "staff_viewer";
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        MachineKeyInputRequest: {
+            name: string;
+            projects: number[];
+            /** @default normal */
+            feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
+        };
+        MachineKeyOutput: {
+            readonly id: number;
+            readonly course: number;
+            readonly name: string;
+            readonly prefix: string;
+            readonly projects: number[];
+            readonly feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+        };
+        RunnerRefused: {
+            /** @description Always false. */
+            success: boolean;
+            /** @description Why; starts with the field it is about. */
+            message: string;
+            /** @description Stable; clients branch on it. */
+            code: string;
+            /** @description Input field name → its reasons. */
+            fields: {
+                [key: string]: unknown;
+            };
+        };
+        RunnerWorkOutput: {
+            readonly id: number;
+            readonly key: number;
+            key_name: string;
+            readonly work_id: string;
+            readonly submission: number;
+            submission_status: string;
+            /** Format: uri */
+            readonly callback: string;
+            params: {
+                [key: string]: string;
+            };
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            readonly state: components["schemas"]["DeliveryStateEnum"];
+            readonly attempts: number;
+            readonly response_status: number | null;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
         /** @description `group_created` tells whether this acceptance was the last one. */
         AcceptOutput: {
             group_created: boolean;
