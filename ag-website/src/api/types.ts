@@ -5,6 +5,7 @@ import type { components } from './schema';
 export type { ApiError, FieldErrors } from './http';
 export type { RosterSource } from './courses';
 export type { CommandStream, SetupStream } from './results';
+export type { AutograderImport, AutograderKind, ImportInput } from './autograderImports';
 
 type S = components['schemas'];
 

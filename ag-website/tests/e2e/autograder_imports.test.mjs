@@ -1,0 +1,114 @@
+// Importing a Gradescope autograder in a real browser, against a real server and a real Celery
+// worker (a real `docker build` on the images queue, then real sandboxes): an admin uploads a
+// zip zipped as a folder and is told why it is refused, uploads the right one, watches the
+// image build's log until the suite is ready; alice's submission is graded by the unchanged
+// autograder and she sees its tests. The built image is removed afterwards.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
+import { apiFrom, expectErrors, failedRequest, fieldErrors, launch, loginAs, screenshot, SEED, steps } from './browser.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(HERE, '../../..');
+const PYTHON = process.env.E2E_PYTHON ?? join(REPO, '.venv/bin/python');
+const BUILD_TIMEOUT = 300_000;
+const GRADING_TIMEOUT = 180_000;
+
+let browser;
+const state = {};
+const step = steps(() => browser);
+
+function seed(env) {
+  const out = execFileSync(PYTHON, [join(REPO, 'manage.py'), 'shell'], {
+    encoding: 'utf-8',
+    input: readFileSync(join(HERE, 'seed_autograder_imports.py'), 'utf-8'),
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+before(async () => {
+  browser = await launch();
+  state.dir = mkdtempSync(join(tmpdir(), 'ag-e2e-imports-'));
+  state.projectId = seed({ IMPORTS_COURSE: String(SEED.course), IMPORTS_DIR: state.dir }).project;
+});
+
+after(async () => {
+  await browser?.close();
+  if (state.tag) execFileSync('docker', ['image', 'rm', '--force', state.tag], { stdio: 'ignore' });
+  if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+});
+
+step('a zip with run_autograder inside a folder is refused, saying why', async () => {
+  const path = `projects/${state.projectId}/autograder_imports/gradescope/`;
+  expectErrors(failedRequest(400, path));
+  const page = await loginAs(browser, 'admin@e2e.test');
+  state.page = page;
+  await page.goto(`/projects/${state.projectId}/admin?tab=import-autograder`);
+  await page.getByRole('heading', { name: 'Import an autograder' }).waitFor();
+  await page.getByLabel('Autograder zip', { exact: true }).setInputFiles(join(state.dir, 'folder-zipped.zip'));
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  const reason = await fieldErrors(page, 'Autograder zip');
+  assert.match(reason, /no run_autograder at its root/);
+  assert.match(reason, /zip the folder's contents/);
+  await screenshot(page, 'imports-01-refused');
+  const listed = await apiFrom(page, 'GET', `projects/${state.projectId}/autograder_imports/`);
+  assert.deepEqual(listed.json, [], 'nothing was stored');
+});
+
+step('the autograder zip becomes an image, its build log shows, then the suite is ready', async () => {
+  const page = state.page;
+  await page.getByLabel('Autograder zip', { exact: true }).setInputFiles(join(state.dir, 'calc-autograder.zip'));
+  await page.getByLabel('Suite name').fill('Calculator tests');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  const row = page.getByTestId('autograder-import').filter({ hasText: 'Calculator tests' });
+  await row.waitFor();
+  await page.getByTestId('import-build-log').getByText(/bash \.\/setup\.sh/).waitFor({ timeout: 60_000 });
+  await screenshot(page, 'imports-02-building');
+  await row.getByTestId('import-state').getByText('suite ready').waitFor({ timeout: BUILD_TIMEOUT });
+  await page.getByTestId('import-build-log').getByText(/The image is ready/).waitFor();
+  await screenshot(page, 'imports-03-ready');
+
+  const suites = await apiFrom(page, 'GET', `projects/${state.projectId}/suites/`);
+  const suite = suites.json.find((s) => s.name === 'Calculator tests');
+  assert.equal(suite.file_layout, 'gradescope');
+  assert.equal(suite.results_format, 'gradescope');
+  assert.equal(suite.results_file_path, '/autograder/results/results.json');
+  const imports = await apiFrom(page, 'GET', `projects/${state.projectId}/autograder_imports/`);
+  const image = await apiFrom(page, 'GET', `sandbox_images/${imports.json[0].image}/`);
+  assert.equal(suite.sandbox_image, image.json.reference);
+  state.tag = image.json.tag;
+
+  await row.getByRole('link', { name: 'Calculator tests' }).click();
+  await page.getByText('Calculator tests').first().waitFor();
+  await screenshot(page, 'imports-04-suite');
+});
+
+step("alice's submission is graded by the unchanged autograder", async () => {
+  const { submission } = seed({ IMPORTS_SUBMIT_PROJECT: String(state.projectId) });
+  const admin = state.page;
+  const deadline = Date.now() + GRADING_TIMEOUT;
+  let status = '';
+  while (status !== 'finished_grading') {
+    assert.ok(Date.now() < deadline, `not graded in time (${status})`);
+    await admin.waitForTimeout(1000);
+    status = (await apiFrom(admin, 'GET', `submissions/${submission}/`)).json.status;
+    assert.notEqual(status, 'error');
+  }
+  const page = await loginAs(browser, 'alice@e2e.test');
+  const results = await apiFrom(page, 'GET', `submissions/${submission}/results/`);
+  const tests = Object.fromEntries(
+    results.json.suites.flatMap((s) => s.cases ?? []).map((c) => [c.name, [c.points_awarded, c.points_possible]]),
+  );
+  assert.deepEqual(tests, { test_add: [2, 2], test_mul: [0, 3], test_setup_ran_at_build: [1, 1] });
+  await page.goto(`/projects/${state.projectId}/submissions/${submission}`);
+  await page.getByText('test_mul').first().waitFor();
+  // The setup (copying the built /autograder into the sandbox) succeeded.
+  assert.equal(await page.getByText(/Setup failed/).count(), 0);
+  await screenshot(page, 'imports-05-student-results');
+});

@@ -1,0 +1,47 @@
+"""Seeds tests/e2e/autograder_imports.test.mjs: a project "Gradescope demo" in the course named
+by IMPORTS_COURSE (students submit calc.py; alice in a group of her own) and, in the directory
+IMPORTS_DIR, the zips staff upload: a Gradescope Python unittest autograder and one zipped as a
+folder (run_autograder not at the root). With IMPORTS_SUBMIT_PROJECT set instead, alice submits
+a calc.py whose mul is wrong (queued for the real worker). Run with `manage.py shell <`; prints
+ids as JSON."""
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from autograder.accounts.models import User
+from autograder.courses.models import Course
+from autograder.groups.models import Group, GroupMembership
+from autograder.projects.models import ExpectedStudentFile, Project
+from autograder.submissions.services import submission_create
+from tests.grading import autograder_zips as z
+
+alice = User.objects.get(username="alice@e2e.test")
+if "IMPORTS_SUBMIT_PROJECT" in os.environ:
+    project = Project.objects.get(pk=int(os.environ["IMPORTS_SUBMIT_PROJECT"]))
+    group = Group.objects.get(project=project, members=alice)
+    upload = SimpleUploadedFile("calc.py", z.CALC)
+    submission = submission_create(group=group, submitter=alice, files=[upload])
+    print(json.dumps({"submission": submission.pk}))
+else:
+    course = Course.objects.get(pk=int(os.environ["IMPORTS_COURSE"]))
+    project = Project.objects.create(
+        course=course,
+        name="Gradescope demo",
+        visible_to_students=True,
+        closing_time=timezone.now() + timedelta(days=7),
+    )
+    ExpectedStudentFile.objects.create(project=project, pattern="calc.py")
+    group = Group.objects.create(project=project)
+    group.members.add(alice)
+    GroupMembership.objects.create(group=group, user=alice, project=project)
+    out = Path(os.environ["IMPORTS_DIR"])
+    (out / "calc-autograder.zip").write_bytes(z.gradescope_python_zip())
+    (out / "folder-zipped.zip").write_bytes(
+        z.make_zip({"hw1/run_autograder": z.GS_RUN_AUTOGRADER, "hw1/setup.sh": z.GS_SETUP})
+    )
+    print(json.dumps({"project": project.pk}))
