@@ -114,7 +114,9 @@ class SubmissionScore:
     """Mutation suite id → its score (as `suites`; counted in the totals too)."""
 
 
-_POINTS = models.DecimalField(max_digits=14, decimal_places=2)
+_POINTS: "models.DecimalField[Decimal, Decimal]" = models.DecimalField(
+    max_digits=14, decimal_places=2
+)
 
 
 def submission_scores(*, submission_ids: Collection[int]) -> dict[int, SubmissionScore]:
@@ -147,9 +149,15 @@ def submission_scores(*, submission_ids: Collection[int]) -> dict[int, Submissio
             mutation=Value(False),
         )
     )
-    mutation_rows = MutationSuiteResult.objects.filter(
-        submission_id__in=list(submission_ids), suite__isnull=False
-    ).values_list("submission_id", "suite_id", "points_awarded", "points_possible", Value(True))
+    # No ORDER BY in either part: SQLite (the quickstart's database) refuses one in a UNION's
+    # parts, and the model's default ordering would add it.
+    mutation_rows = (
+        MutationSuiteResult.objects.filter(
+            submission_id__in=list(submission_ids), suite__isnull=False
+        )
+        .order_by()
+        .values_list("submission_id", "suite_id", "points_awarded", "points_possible", Value(True))
+    )
     scores = {submission_id: SubmissionScore() for submission_id in submission_ids}
     for submission_id, suite_id, suite_awarded, suite_possible, mutation in rows.union(
         mutation_rows, all=True
