@@ -224,3 +224,43 @@ def test_the_largest_zip_accepted_fits_in_an_images_build_files(world: World) ->
         course=world.course, display_name="Largest", dockerfile="FROM x\n", build_files=files
     )
     assert image.build_files == files
+
+
+def waiting_import(w: World) -> AutograderImport:
+    response = post(w, "gradescope", file=SimpleUploadedFile("ag.zip", z.gradescope_python_zip()))
+    assert response.status_code == 201, response.content
+    return AutograderImport.objects.get(pk=response.json()["id"])
+
+
+def finish_build(image: SandboxImage) -> None:
+    """What the images worker does to the image when its build is ready."""
+    image.status, image.tag = "ready", f"{image.reference}:b1"
+    image.save(update_fields=["status", "tag", "updated_at"])
+
+
+def test_the_suite_is_made_when_the_image_is_ready(world: World) -> None:
+    imported = waiting_import(world)
+    assert imported.image is not None
+    finish_build(imported.image)
+
+    imported.refresh_from_db()
+    assert imported.state == "ready"
+    suite = AGTestSuite.objects.get(pk=imported.suite_id)
+    assert suite.sandbox_image == imported.image.reference
+    assert suite.setup_command.startswith("find /opt/ag-autograder ")
+    command = suite.cases.get().commands.get()
+    assert (command.cmd, command.time_limit_s) == ("/autograder/run_autograder", 90)
+    # A later build of the same image makes no second suite.
+    finish_build(imported.image)
+    assert AGTestSuite.objects.filter(project=world.project).count() == 1
+
+
+def test_a_suite_name_taken_while_the_image_built_is_shown_on_the_import(world: World) -> None:
+    imported = waiting_import(world)
+    assert imported.image is not None
+    AGTestSuite.objects.create(project=world.project, name="Gradescope autograder")
+    finish_build(imported.image)
+
+    imported.refresh_from_db()
+    assert imported.state == "failed"
+    assert "already has a suite named 'Gradescope autograder'" in imported.error

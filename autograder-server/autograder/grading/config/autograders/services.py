@@ -1,5 +1,7 @@
 """Importing Gradescope and PrairieLearn autograders. Callers check permissions."""
 
+import logging
+
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,6 +23,8 @@ from autograder.images import services as image_services
 from autograder.images.models import ImageStatus, SandboxImage
 from autograder.projects import services as project_services
 from autograder.projects.models import InstructorFile, Project
+
+logger = logging.getLogger(__name__)
 
 GRADESCOPE_RESULTS = "/autograder/results/results.json"
 PRAIRIELEARN_RESULTS = "/grade/results/results.json"
@@ -125,6 +129,10 @@ def import_finish(*, image: SandboxImage) -> None:
                 imported.save(update_fields=["suite"])
         except ApplicationError as e:
             imported.error = e.message
+            imported.save(update_fields=["error"])
+        except Exception:  # a bug: logged, and the import says so instead of waiting forever
+            logger.exception("Making the suite of autograder import %s failed", imported.pk)
+            imported.error = "The suite could not be made (an internal error; see the logs)."
             imported.save(update_fields=["error"])
 
 
