@@ -142,17 +142,17 @@ class Sampler:
         if manager is None:
             return None
         started = time.thread_time()
-        live = manager.backend.live_ids()
+        live = manager.backend.live_ids() - manager.released_ids()
         idle = manager.idle_ids() & live
         jobs = self._jobs_for(frozenset(live - idle))
         job = jobs[0] if len(jobs) == 1 else None
         reader = self._reader_for(manager)
         sandboxes = []
         totals: dict[str, Any] = {"n": 0, "cpu": 0.0, "mem": 0, "disk": 0, "courses": {}}
-        for container_id in sorted(live):
-            usage = reader.read(container_id)
-            if usage is None:
-                continue  # removed meanwhile
+        helpers_before = reader.helper_cpu_s
+        usages = reader.read_many(sorted(live))
+        for container_id in sorted(usages):  # the others were removed meanwhile
+            usage = usages[container_id]
             cpu = self.rate.percent(usage)
             in_use = container_id not in idle
             sandboxes.append(
@@ -186,7 +186,9 @@ class Sampler:
             "time": time.time(),
             "jobs": jobs,
             "sandboxes": sandboxes,
-            "sample_cpu_ms": round((time.thread_time() - started) * 1000, 2),
+            "sample_cpu_ms": round(
+                (time.thread_time() - started + reader.helper_cpu_s - helpers_before) * 1000, 2
+            ),
         }
         return record, totals
 

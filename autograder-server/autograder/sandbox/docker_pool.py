@@ -41,6 +41,10 @@ class DockerPoolManager(PoolManager):
         assert isinstance(sandbox, DockerSandbox)  # this manager's backend makes only these
         return sandbox
 
+    def released_ids(self) -> set[str]:
+        """Sandboxes released and waiting for teardown: live still, but serving nobody."""
+        return self.reaper.queued_ids()
+
     def _remove_later(self, sandbox: WarmSandbox) -> None:
         self.reaper.remove_later(sandbox.id)
 

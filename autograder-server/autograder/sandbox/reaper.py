@@ -34,6 +34,7 @@ class Reaper:
         self._backend = backend
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._pending = 0
+        self._queued: set[str] = set()
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._workers = [
@@ -56,7 +57,13 @@ class Reaper:
         """Queue a container for removal; returns at once."""
         with self._cond:
             self._pending += 1
+            self._queued.add(container_id)
         self._queue.put(container_id)
+
+    def queued_ids(self) -> set[str]:
+        """Released containers not removed yet (they serve nobody any more)."""
+        with self._cond:
+            return set(self._queued)
 
     def drain(self, timeout: float = 60.0) -> bool:
         """Wait until every queued removal is done; False on timeout."""
@@ -82,6 +89,7 @@ class Reaper:
             finally:
                 with self._cond:
                     self._pending -= 1
+                    self._queued.discard(container_id)
                     self._cond.notify_all()
 
     def _sweep_loop(self, interval: float) -> None:
