@@ -245,7 +245,8 @@ def test_the_suite_is_made_when_the_image_is_ready(world: World) -> None:
 
     imported.refresh_from_db()
     assert imported.state == "ready"
-    suite = AGTestSuite.objects.get(pk=imported.suite_id)
+    suite = imported.suite
+    assert suite is not None
     assert suite.sandbox_image == imported.image.reference
     assert suite.setup_command.startswith("find /opt/ag-autograder ")
     command = suite.cases.get().commands.get()
