@@ -387,6 +387,8 @@ ag_stack_deploy() {
         [ -z "${AG_REGISTRY:-}" ] || ag_registry_login "$AG_REGISTRY"
         auth=(--with-registry-auth)
     fi
+    # The language model's API key (EiPL questions), for the llm queue's workers only.
+    [ -z "${AG_LLM_API_KEY_SECRET:-}" ] || files+=(-c deploy/llm-key.yml)
     (cd "$REPO_DIR" && docker stack deploy --detach=true --resolve-image "$resolve" --prune \
         "${auth[@]}" "${files[@]}" "$AG_STACK_NAME") >&2
 }

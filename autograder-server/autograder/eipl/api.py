@@ -16,11 +16,11 @@ from autograder.common.api import validated
 from autograder.common.errors import PermissionDeniedError
 from autograder.eipl import selectors, services
 from autograder.eipl.serializers import (
-    AttemptOutput,
-    ExplanationInput,
-    QuestionInput,
-    QuestionOutput,
-    QuestionStudentOutput,
+    EiplAttemptOutput,
+    EiplExplanationInput,
+    EiplForStudentOutput,
+    EiplQuestionInput,
+    EiplQuestionOutput,
 )
 from autograder.groups.selectors import group_get, group_is_member
 from autograder.projects.permissions import require_project_staff
@@ -33,20 +33,20 @@ TAGS = ["eipl"]
 
 
 class QuestionApi(APIView):
-    @extend_schema(tags=TAGS, responses=QuestionOutput)
+    @extend_schema(tags=TAGS, responses=EiplQuestionOutput)
     def get(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
         require_project_staff(request.user, project)
         question = selectors.question_for(project=project)
-        return Response(QuestionOutput(selectors.question_staff_view(question=question)).data)
+        return Response(EiplQuestionOutput(selectors.question_staff_view(question=question)).data)
 
-    @extend_schema(tags=TAGS, request=QuestionInput, responses=QuestionOutput)
+    @extend_schema(tags=TAGS, request=EiplQuestionInput, responses=EiplQuestionOutput)
     def put(self, request: Request, project_id: int) -> Response:
         project = project_get(project_id=project_id)
         require_project_staff(request.user, project)
-        data = validated(QuestionInput(data=request.data))
+        data = validated(EiplQuestionInput(data=request.data))
         question = services.question_save(project=project, **data)
-        return Response(QuestionOutput(selectors.question_staff_view(question=question)).data)
+        return Response(EiplQuestionOutput(selectors.question_staff_view(question=question)).data)
 
     @extend_schema(tags=TAGS, responses={204: None})
     def delete(self, request: Request, project_id: int) -> Response:
@@ -57,23 +57,28 @@ class QuestionApi(APIView):
 
 
 class QuestionStudentApi(APIView):
-    @extend_schema(tags=TAGS, responses=QuestionStudentOutput)
+    @extend_schema(tags=TAGS, responses=EiplForStudentOutput)
     def get(self, request: Request, project_id: int) -> Response:
+        """Asked by every project page, so an ordinary project answers 200 with null."""
         project = project_get(project_id=project_id)
         project_check_readable(user=request.user, project=project)
-        return Response(QuestionStudentOutput(selectors.question_for(project=project)).data)
+        question = selectors.question_find(project=project)
+        return Response(EiplForStudentOutput({"question": question}).data)
 
 
 class ExplanationSubmitApi(APIView):
-    @extend_schema(tags=TAGS, request=ExplanationInput, responses={201: SubmissionOutput})
+    @extend_schema(tags=TAGS, request=EiplExplanationInput, responses={201: SubmissionOutput})
     def post(self, request: Request, group_id: int) -> Response:
         group = group_get(group_id=group_id)
         check_may_read_group(request.user, group)
         if not group_is_member(group=group, user=request_user(request)):
             raise PermissionDeniedError("Only members of this group may submit for it.")
-        data = validated(ExplanationInput(data=request.data))
+        data = validated(EiplExplanationInput(data=request.data))
         submission = services.explanation_submit(
-            group=group, submitter=request_user(request), explanation=data["explanation"]
+            group=group,
+            submitter=request_user(request),
+            explanation=data["explanation"],
+            honor_pledge_accepted=data["honor_pledge_accepted"],
         )
         fresh = submission_get(submission_id=submission.pk)
         body = SubmissionOutput(fresh, context={"final_graded_id": None}).data
@@ -81,8 +86,8 @@ class ExplanationSubmitApi(APIView):
 
 
 class AttemptApi(APIView):
-    @extend_schema(tags=TAGS, responses=AttemptOutput)
+    @extend_schema(tags=TAGS, responses=EiplAttemptOutput)
     def get(self, request: Request, submission_id: int) -> Response:
         submission = submission_get(submission_id=submission_id)
         check_may_read_group(request.user, submission.group)
-        return Response(AttemptOutput(selectors.attempt_for(submission=submission)).data)
+        return Response(EiplAttemptOutput(selectors.attempt_for(submission=submission)).data)

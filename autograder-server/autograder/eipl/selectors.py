@@ -7,8 +7,12 @@ from autograder.projects.models import Project
 from autograder.submissions.models import Submission
 
 
+def question_find(*, project: Project) -> EiplQuestion | None:
+    return EiplQuestion.objects.filter(project=project).first()
+
+
 def question_for(*, project: Project) -> EiplQuestion:
-    question = EiplQuestion.objects.filter(project=project).first()
+    question = question_find(project=project)
     if question is None:
         raise NotFoundError("This project is not an EiPL question.")
     return question

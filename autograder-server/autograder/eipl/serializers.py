@@ -5,13 +5,13 @@ from rest_framework import serializers
 from autograder.eipl.models import Language, PassRule
 
 
-class TestCaseSerializer(serializers.Serializer[Any]):
+class EiplTestCase(serializers.Serializer[Any]):
     args = serializers.ListField(child=serializers.JSONField())
     expected = serializers.JSONField()
     points = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
 
 
-class QuestionInput(serializers.Serializer[Any]):
+class EiplQuestionInput(serializers.Serializer[Any]):
     function_name = serializers.CharField(required=False, max_length=100)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     file_name = serializers.CharField(required=False, max_length=100)
@@ -21,11 +21,11 @@ class QuestionInput(serializers.Serializer[Any]):
     num_generations = serializers.IntegerField(required=False, min_value=1, max_value=5)
     pass_rule = serializers.ChoiceField(choices=PassRule.choices, required=False)
     max_explanation_chars = serializers.IntegerField(required=False, min_value=1, max_value=20_000)
-    test_cases = TestCaseSerializer(many=True, required=False, max_length=200)  # type: ignore[call-arg]  # ListSerializer takes max_length; the stubs miss it
+    test_cases = EiplTestCase(many=True, required=False, max_length=200)  # type: ignore[call-arg]  # ListSerializer takes max_length; the stubs miss it
     points_per_case = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
 
 
-class BudgetOutput(serializers.Serializer[Any]):
+class EiplBudgetOutput(serializers.Serializer[Any]):
     day = serializers.DateField()
     calls_used = serializers.IntegerField()
     calls_limit = serializers.IntegerField(help_text="0: no limit.")
@@ -33,7 +33,7 @@ class BudgetOutput(serializers.Serializer[Any]):
     tokens_limit = serializers.IntegerField(help_text="0: no limit.")
 
 
-class QuestionOutput(serializers.Serializer[Any]):
+class EiplQuestionOutput(serializers.Serializer[Any]):
     project = serializers.IntegerField(source="project_id")
     function_name = serializers.CharField()
     language = serializers.ChoiceField(choices=Language.choices)
@@ -44,14 +44,14 @@ class QuestionOutput(serializers.Serializer[Any]):
     num_generations = serializers.IntegerField()
     pass_rule = serializers.ChoiceField(choices=PassRule.choices)
     max_explanation_chars = serializers.IntegerField()
-    test_cases = TestCaseSerializer(many=True)
+    test_cases = EiplTestCase(many=True)
     points_per_case = serializers.IntegerField()
     suite = serializers.IntegerField(source="suite_id", allow_null=True)
     llm_configured = serializers.BooleanField()
-    budget = BudgetOutput()
+    budget = EiplBudgetOutput()
 
 
-class QuestionStudentOutput(serializers.Serializer[Any]):
+class EiplQuestionStudentOutput(serializers.Serializer[Any]):
     """What a student needs to explain: never the prompt or the test cases."""
 
     function_name = serializers.CharField()
@@ -60,20 +60,27 @@ class QuestionStudentOutput(serializers.Serializer[Any]):
     num_generations = serializers.IntegerField()
 
 
-class ExplanationInput(serializers.Serializer[Any]):
+class EiplForStudentOutput(serializers.Serializer[Any]):
+    """Whether the project is an EiPL question (question null: an ordinary project)."""
+
+    question = EiplQuestionStudentOutput(allow_null=True)
+
+
+class EiplExplanationInput(serializers.Serializer[Any]):
     explanation = serializers.CharField(max_length=20_000, allow_blank=True)
+    honor_pledge_accepted = serializers.BooleanField(default=False)
 
 
-class GenerationOutput(serializers.Serializer[Any]):
+class EiplGenerationOutput(serializers.Serializer[Any]):
     file_name = serializers.CharField()
     code = serializers.CharField()
 
 
-class AttemptOutput(serializers.Serializer[Any]):
+class EiplAttemptOutput(serializers.Serializer[Any]):
     submission = serializers.IntegerField(source="submission_id")
     explanation = serializers.CharField()
-    state = serializers.CharField()
-    generations = GenerationOutput(many=True)
+    state = serializers.CharField(help_text="generating, generated or failed.")
+    generations = EiplGenerationOutput(many=True)
     error = serializers.CharField()
     llm_calls = serializers.IntegerField()
     created_at = serializers.DateTimeField()

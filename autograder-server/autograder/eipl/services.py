@@ -2,6 +2,7 @@
 code the language model writes from it (on the `llm` queue) before the submission is graded
 like any other."""
 
+import json
 import keyword
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,8 @@ def _check_question(question: EiplQuestion) -> None:
 def _check_test_cases(cases: Any) -> None:
     if not isinstance(cases, list) or len(cases) > MAX_TEST_CASES:
         raise field_error("test_cases", f"Give a list of at most {MAX_TEST_CASES} test cases.")
+    if "\\u0000" in json.dumps(cases):
+        raise field_error("test_cases", "Test cases cannot hold NUL characters.")
     for number, case in enumerate(cases, start=1):
         if not isinstance(case, dict) or "args" not in case or "expected" not in case:
             raise field_error("test_cases", f"Test case {number} needs args and expected.")
@@ -121,7 +124,9 @@ def question_delete(*, question: EiplQuestion) -> None:
         question.delete()
 
 
-def explanation_submit(*, group: Group, submitter: User, explanation: str) -> Submission:
+def explanation_submit(
+    *, group: Group, submitter: User, explanation: str, honor_pledge_accepted: bool = False
+) -> Submission:
     """Accepts an explanation as a submission (the usual limits, deadlines and late days
     apply) and asks the `llm` queue for code; the submission is `received` until then."""
     question = EiplQuestion.objects.filter(project_id=group.project_id).first()
@@ -148,7 +153,11 @@ def explanation_submit(*, group: Group, submitter: User, explanation: str) -> Su
     upload = SimpleUploadedFile(EXPLANATION_FILE, text.encode(), content_type="text/plain")
     with transaction.atomic():
         submission = submission_create(
-            group=group, submitter=submitter, files=[upload], queue=False
+            group=group,
+            submitter=submitter,
+            files=[upload],
+            honor_pledge_accepted=honor_pledge_accepted,
+            queue=False,
         )
         attempt = EiplAttempt.objects.create(
             submission=submission, question=question, explanation=text

@@ -24,11 +24,11 @@ ANSWERS = {
 
 
 class LlmStandin:
-    def __init__(self, *, api_key: str = "", hang_seconds: float = 5.0) -> None:
+    def __init__(self, *, api_key: str = "", hang_seconds: float = 5.0, port: int = 0) -> None:
         self.api_key = api_key
         self.hang_seconds = hang_seconds
         self.requests: list[dict[str, Any]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -112,3 +112,20 @@ class LlmStandin:
                 )
 
         return Handler
+
+
+def main() -> None:
+    """Serves the stand-in on a given port until killed (the website's end-to-end tests)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--api-key", default="")
+    args = parser.parse_args()
+    with LlmStandin(api_key=args.api_key, port=args.port) as standin:
+        print(f"LLM stand-in on {standin.base_url}", flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

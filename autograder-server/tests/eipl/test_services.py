@@ -89,6 +89,7 @@ def test_deleting_a_question_removes_its_suite_and_files() -> None:
         ({"function_name": "f", "test_cases": [{"args": 1, "expected": 2}]}, "test_cases"),
         ({"function_name": "f", "test_cases": [{"expected": 2}]}, "test_cases"),
         ({"temperature": 0.2}, "function_name"),
+        ({"function_name": "f", "test_cases": [{"args": ["\u0000"], "expected": 1}]}, "test_cases"),
     ],
 )
 def test_bad_settings_are_a_400_naming_the_field_and_store_nothing(
@@ -230,3 +231,40 @@ def test_only_the_three_placeholders_are_filled() -> None:
         explanation="adds {x}",
     )
     assert rendered == "Python f: adds {x} {other} {"
+
+
+def test_a_student_asks_every_project_whether_it_is_a_question() -> None:
+    question = add_question()
+    ordinary = factories.make_project(question.project.course)
+    client, _group = student_group(question)
+
+    mine = client.get(f"/api/projects/{question.project_id}/eipl_question/student/")
+    other = client.get(f"/api/projects/{ordinary.pk}/eipl_question/student/")
+
+    assert mine.json() == {
+        "question": {
+            "function_name": "add",
+            "language": "python",
+            "max_explanation_chars": 2000,
+            "num_generations": 1,
+        }
+    }
+    assert (other.status_code, other.json()) == (200, {"question": None})
+
+
+def test_the_honor_pledge_is_asked_as_for_any_submission(standin: LlmStandin) -> None:
+    question = add_question()
+    question.project.use_honor_pledge = True
+    question.project.honor_pledge_text = "I wrote this myself."
+    question.project.save()
+    client, group = student_group(question)
+    url = f"/api/groups/{group.pk}/eipl_explanations/"
+
+    refused = client.post(url, {"explanation": "It adds."}, format="json")
+    accepted = client.post(
+        url, {"explanation": "It adds.", "honor_pledge_accepted": True}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert "honor_pledge_accepted" in refused.json()["fields"]
+    assert accepted.status_code == 201
