@@ -192,6 +192,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 600},
     },
+    # Sends the keep list to every node with Docker (autograder/images/tasks.py).
+    "images-collect-garbage": {
+        "task": "images.collect_garbage_everywhere",
+        "schedule": env_float("AG_IMAGE_GC_INTERVAL", 3600.0),
+        "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 600},
+    },
 }
 
 GRADING_LEASE_SECONDS = env_float("AG_GRADING_LEASE_SECONDS", 60.0)

@@ -38,3 +38,29 @@ def build_limits() -> BuildLimits:
         tag_prefix=_env("AG_IMAGE_TAG_PREFIX", "ag-img"),
         max_log_bytes=int(_env("AG_IMAGE_BUILD_MAX_LOG", str(1_000_000))),
     )
+
+
+@dataclass(frozen=True)
+class GarbageSettings:
+    retention_days: float
+    """AG_IMAGE_GC_RETENTION_DAYS: builds this recent stay on every node (results that ran on
+    them may be rerun on the same digest); older ones are removed unless a suite uses them."""
+    interval_s: float
+    """AG_IMAGE_GC_INTERVAL: seconds between collections (a beat task)."""
+    min_age_s: float
+    """AG_IMAGE_GC_MIN_AGE: images younger than this many seconds stay (a build that just
+    finished and is not recorded yet)."""
+    node_enabled: bool
+    """AG_IMAGE_GC_NODE: whether this worker collects on its node; default: when it has the
+    Docker socket."""
+
+
+def gc_settings() -> GarbageSettings:
+    docker_socket = os.path.exists("/var/run/docker.sock") or bool(os.environ.get("DOCKER_HOST"))
+    node = _env("AG_IMAGE_GC_NODE", "true" if docker_socket else "false")
+    return GarbageSettings(
+        retention_days=float(_env("AG_IMAGE_GC_RETENTION_DAYS", "14")),
+        interval_s=float(_env("AG_IMAGE_GC_INTERVAL", "3600")),
+        min_age_s=float(_env("AG_IMAGE_GC_MIN_AGE", "3600")),
+        node_enabled=node.lower() in ("1", "true", "yes"),
+    )

@@ -14,9 +14,10 @@ from django.utils import timezone
 from autograder.accounts.models import User
 from autograder.common.errors import ConflictError, field_error
 from autograder.courses.models import Course
-from autograder.images import builder
+from autograder.images import builder, distribution
 from autograder.images.limits import build_limits
 from autograder.images.models import ImageBuild, ImageStatus, Runtime, SandboxImage
+from autograder.sandbox.config import load_settings
 
 MAX_DOCKERFILE = 64_000
 MAX_BUILD_FILES = 20
@@ -262,7 +263,31 @@ def build_run(*, build_id: int) -> None:
         _append(build_id, f"\n{e}\n")
         _finish(build, ImageStatus.FAILED, str(e))
         return
+    try:
+        pushed = distribution.push(
+            tag=outcome.tag,
+            reference=build.image.reference,
+            on_output=lambda text: _append(build_id, text),
+        )
+    except distribution.PushFailedError as e:
+        builder.remove_image(tag)
+        build.refresh_from_db()
+        _append(build_id, f"\n{e}\n")
+        _finish(build, ImageStatus.FAILED, str(e))
+        return
     build.refresh_from_db()
-    build.tag, build.digest = outcome.tag, outcome.digest
-    _append(build_id, f"\nThe image is ready: {outcome.tag}\n")
+    build.tag, build.digest = pushed, outcome.digest
+    _append(build_id, f"\nThe image is ready: {pushed}\n")
     _finish(build, ImageStatus.READY)
+
+
+def images_needed(*, retention_days: float) -> set[str]:
+    """What every node keeps: each image's current build, the site's configured images, and
+    every good build of the last `retention_days` (results that ran on them may be rerun on
+    that very digest)."""
+    since = timezone.now() - timedelta(days=retention_days)
+    current = SandboxImage.objects.exclude(tag="").values_list("tag", flat=True)
+    recent = ImageBuild.objects.filter(
+        status=ImageStatus.READY, finished_at__gte=since
+    ).values_list("tag", flat=True)
+    return {*current, *recent, *load_settings().images_to_pull} - {""}

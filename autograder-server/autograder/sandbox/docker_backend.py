@@ -30,6 +30,7 @@ from autograder.sandbox.errors import (
     SandboxRequestError,
     SandboxUnavailableError,
 )
+from autograder.sandbox.image_pull import ImagePuller
 from autograder.sandbox.interface import (
     ContainerSpec,
     FileResult,
@@ -115,6 +116,8 @@ class DockerBackend:
             except _DOCKER_ERRORS as e:
                 raise SandboxUnavailableError(f"cannot reach Docker: {e}") from e
         self.api = client
+        self.puller = ImagePuller(client, self.settings)
+        """Pulls an image this node lacks before the first container of it (once)."""
         self._runner = runner_source()
         self._live: set[str] = set()
         self._lock = threading.Lock()
@@ -178,6 +181,19 @@ class DockerBackend:
     ) -> DockerSandbox:
         """Create, start and greet one container. Blocks for a few hundred ms."""
         spec = spec.resolved(self.settings)
+        self.puller.ensure(image)
+        try:
+            container_id = self._create_container(image, spec)
+        except docker.errors.ImageNotFound:
+            self.puller.forget(image)  # removed since (garbage collection): pull it again
+            self.puller.ensure(image)
+            try:
+                container_id = self._create_container(image, spec)
+            except docker.errors.ImageNotFound as e:
+                raise SandboxUnavailableError(f"no sandbox image {image!r}: {e}") from e
+        return self._start(container_id, spec, on_release)
+
+    def _create_container(self, image: str, spec: ContainerSpec) -> str:
         s = self.settings
         try:
             container_id: str = self.api.create_container(
@@ -191,8 +207,19 @@ class DockerBackend:
                 labels={LABEL: "1", LABEL_OWNER: owner_id(), LABEL_CREATED: str(int(time.time()))},
                 host_config=self.host_config(spec),
             )["Id"]
+        except docker.errors.ImageNotFound:
+            raise
         except _DOCKER_ERRORS as e:
             raise SandboxUnavailableError(f"cannot create a container from {image!r}: {e}") from e
+        return container_id
+
+    def _start(
+        self,
+        container_id: str,
+        spec: ContainerSpec,
+        on_release: Callable[[DockerSandbox], None] | None,
+    ) -> DockerSandbox:
+        s = self.settings
         with self._lock:
             self._live.add(container_id)
         try:
