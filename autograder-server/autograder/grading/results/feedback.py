@@ -378,6 +378,11 @@ class SuiteFeedbackOutput:
     """None when the suite's feedback hides its individual test cases."""
     description_html: str
     staff_notes_html: str | None
+    image: str | None
+    """The sandbox image the suite ran on (by digest when it came from the sandbox registry),
+    only in the staff viewer category; else None."""
+    image_digest: str | None
+    """Docker's id of that image on the grader, only in the staff viewer category."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -529,6 +534,8 @@ def _suite_output(suite: _Suite, category: FeedbackCategory) -> SuiteFeedbackOut
         cases=cases,
         description_html=markdown_html(result.suite.description) if result.suite else "",
         staff_notes_html=_staff_notes(result.suite.staff_notes, category) if result.suite else None,
+        image=result.image if category == FeedbackCategory.STAFF_VIEWER else None,
+        image_digest=result.image_digest if category == FeedbackCategory.STAFF_VIEWER else None,
     )
 
 
