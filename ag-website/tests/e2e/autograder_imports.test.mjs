@@ -2,7 +2,8 @@
 // worker (a real `docker build` on the images queue, then real sandboxes): an admin uploads a
 // zip zipped as a folder and is told why it is refused, uploads the right one, watches the
 // image build's log until the suite is ready; alice's submission is graded by the unchanged
-// autograder and she sees its tests. The built image is removed afterwards.
+// autograder and she sees its tests. Then a PrairieLearn grader's tests become a suite at once.
+// The built image is removed afterwards.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -111,4 +112,23 @@ step("alice's submission is graded by the unchanged autograder", async () => {
   // The setup (copying the built /autograder into the sandbox) succeeded.
   assert.equal(await page.getByText(/Setup failed/).count(), 0);
   await screenshot(page, 'imports-05-student-results');
+});
+
+step("a PrairieLearn grader's tests become instructor files and a suite running the named command", async () => {
+  const page = state.page;
+  await page.goto(`/projects/${state.projectId}/admin?tab=import-autograder`);
+  await page.getByLabel('PrairieLearn external grader').check();
+  await page.getByLabel("Zip of the question's tests/ files").setInputFiles(join(state.dir, 'pl-tests.zip'));
+  await page.getByLabel('Grader command').fill('/grade/tests/run.sh');
+  await page.getByLabel('Suite name').fill('Sum (PrairieLearn)');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  const row = page.getByTestId('autograder-import').filter({ hasText: 'Sum (PrairieLearn)' });
+  await row.getByTestId('import-state').getByText('suite ready').waitFor();
+  assert.match(await row.textContent(), /run\.sh, in1\.txt, out1\.txt, in2\.txt, out2\.txt/);
+  await screenshot(page, 'imports-06-prairielearn');
+  const suites = await apiFrom(page, 'GET', `projects/${state.projectId}/suites/`);
+  const suite = suites.json.find((s) => s.name === 'Sum (PrairieLearn)');
+  assert.equal(suite.file_layout, 'prairielearn');
+  assert.equal(suite.results_file_path, '/grade/results/results.json');
+  assert.equal(suite.cases[0].commands[0].cmd, '/grade/tests/run.sh');
 });

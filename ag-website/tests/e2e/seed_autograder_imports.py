@@ -1,7 +1,7 @@
 """Seeds tests/e2e/autograder_imports.test.mjs: a project "Gradescope demo" in the course named
 by IMPORTS_COURSE (students submit calc.py; alice in a group of her own) and, in the directory
-IMPORTS_DIR, the zips staff upload: a Gradescope Python unittest autograder and one zipped as a
-folder (run_autograder not at the root). With IMPORTS_SUBMIT_PROJECT set instead, alice submits
+IMPORTS_DIR, the zips staff upload: a Gradescope Python unittest autograder, one zipped as a
+folder (run_autograder not at the root) and a PrairieLearn C grader's tests. With IMPORTS_SUBMIT_PROJECT set instead, alice submits
 a calc.py whose mul is wrong (queued for the real worker). Run with `manage.py shell <`; prints
 ids as JSON."""
 
@@ -44,4 +44,5 @@ else:
     (out / "folder-zipped.zip").write_bytes(
         z.make_zip({"hw1/run_autograder": z.GS_RUN_AUTOGRADER, "hw1/setup.sh": z.GS_SETUP})
     )
+    (out / "pl-tests.zip").write_bytes(z.prairielearn_c_zip())
     print(json.dumps({"project": project.pk}))
