@@ -81,15 +81,20 @@ class SandboxSettings:
     there, graders pull from it); empty: images stay on the node that built them."""
     registry_password_file: str = ""
     """AG_SANDBOX_REGISTRY_PASSWORD_FILE: the registry's password (user "ag"), when it asks."""
+    stack_registry: str = ""
+    """AG_SANDBOX_STACK_REGISTRY: host:port of the registry of the stack's own images
+    (deploy/start-registry), where build-images puts the default sandbox image on several
+    nodes. It asks for the same password as the sandbox registry."""
     pull_timeout_s: float = 900.0
     """AG_SANDBOX_PULL_TIMEOUT: how long a grader waits for one image pull."""
 
     def registry_auth(self, image: str) -> dict[str, str] | None:
-        """The login for pulling or pushing `image`, when it lives in the sandbox registry and
-        that asks for a password."""
-        if not self.registry or not self.registry_password_file:
+        """The login for pulling or pushing `image`, when it lives in the sandbox registry (or
+        the stack's image registry) and that asks for a password."""
+        if not self.registry_password_file:
             return None
-        if not image.startswith(self.registry + "/"):
+        hosts = [host for host in (self.registry, self.stack_registry) if host]
+        if not any(image.startswith(host + "/") for host in hosts):
             return None
         with open(self.registry_password_file) as file:
             return {"username": "ag", "password": file.read().strip()}
@@ -168,6 +173,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
         "log_max_size": "LOG_MAX_SIZE",
         "registry": "REGISTRY",
         "registry_password_file": "REGISTRY_PASSWORD_FILE",
+        "stack_registry": "STACK_REGISTRY",
     }
     values: dict[str, Any] = {}
     for field_name, var in sizes.items():

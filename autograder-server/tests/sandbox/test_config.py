@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from autograder.sandbox.config import SandboxSettings, load_settings, parse_size
@@ -101,3 +103,29 @@ def test_invalid_paths(path: str) -> None:
 def test_put_file_mode_is_permission_bits_only() -> None:
     with pytest.raises(ValueError):
         PutFile("a", b"", mode=0o4755)
+
+
+def test_registry_login_for_the_sandbox_and_the_stack_registry(tmp_path: Path) -> None:
+    """On several nodes the default sandbox image lives in the stack's image registry, which
+    asks for the sandbox registry's password: graders log in to both, and to nothing else."""
+    password = tmp_path / "password"
+    password.write_text("s3cret\n")
+    settings = load_settings(
+        {
+            "AG_SANDBOX_REGISTRY": "10.0.0.12:5001",
+            "AG_SANDBOX_STACK_REGISTRY": "10.0.0.12:5000",
+            "AG_SANDBOX_REGISTRY_PASSWORD_FILE": str(password),
+        }
+    )
+    login = {"username": "ag", "password": "s3cret"}
+    assert settings.registry_auth("10.0.0.12:5001/course-7/java:3") == login
+    assert settings.registry_auth("10.0.0.12:5000/ag-sandbox-default:abc") == login
+    assert settings.registry_auth("registry.example.edu/ag-ocaml:5") is None
+    assert settings.registry_auth("10.0.0.12:50000/x:1") is None
+    without_stack = load_settings(
+        {
+            "AG_SANDBOX_REGISTRY": "10.0.0.12:5001",
+            "AG_SANDBOX_REGISTRY_PASSWORD_FILE": str(password),
+        }
+    )
+    assert without_stack.registry_auth("10.0.0.12:5000/ag-sandbox-default:abc") is None
