@@ -389,8 +389,16 @@ ag_stack_deploy() {
     fi
     # The language model's API key (EiPL questions), for the llm queue's workers only.
     [ -z "${AG_LLM_API_KEY_SECRET:-}" ] || files+=(-c deploy/llm-key.yml)
-    (cd "$REPO_DIR" && docker stack deploy --detach=true --resolve-image "$resolve" --prune \
+    # shellcheck disable=SC2046  # no flag or one word
+    (cd "$REPO_DIR" && docker stack deploy $(ag_stack_detach_flag) --resolve-image "$resolve" --prune \
         "${auth[@]}" "${files[@]}" "$AG_STACK_NAME") >&2
+}
+
+# `docker stack deploy` waits for the services by default since Docker 26, unless told
+# --detach=true; older clients (Debian bookworm's docker.io, 20.10) never wait and do not
+# know the flag.
+ag_stack_detach_flag() {
+    if docker stack deploy --help 2>/dev/null | grep -q -- '--detach'; then echo --detach=true; fi
 }
 
 # "service started-at" of each service's last update, before a deploy.
