@@ -2670,6 +2670,8 @@ export interface components {
             points_awarded: number | null;
             points_possible: number | null;
             suites: components["schemas"]["GradebookSuiteOutput"][];
+            /** @description The project's mutation suites, in order (`suite` is the mutation suite's id); their points count in the row's total. */
+            mutation_suites: components["schemas"]["GradebookSuiteOutput"][];
             extra: components["schemas"]["GradebookExtraOutput"][];
         };
         GradebookSuiteOutput: {

@@ -68,7 +68,8 @@ step('staff configure a mutation suite in the test editor', async () => {
   await form.getByLabel('Run the valid tests against a buggy implementation').fill(
     'python3 run_test.py ${buggy_impl_name}.py ${student_test_name}',
   );
-  await form.getByLabel('Points per exposed bug').fill('2');
+  // Points per bug take two decimals, as autograder.io's.
+  await form.getByLabel('Points per exposed bug').fill('1.25');
   await form.getByLabel('Bugs shown (Normal)').selectOption('exposed_bug_names');
 
   // A command without its placeholder is refused with the reason under the field.
@@ -86,7 +87,7 @@ step('staff configure a mutation suite in the test editor', async () => {
 
   await form.getByRole('button', { name: 'Save mutation suite' }).click();
   await form.getByText('Mutation suite saved.').waitFor();
-  await page.getByRole('button', { name: 'Your tests (3 bugs, 6 points)' }).waitFor();
+  await page.getByRole('button', { name: 'Your tests (3 bugs, 3.75 points)' }).waitFor();
   await screenshot(page, 'mutation-01-staff-config');
 
   const suites = await apiFrom(page, 'GET', `projects/${state.projectId}/mutation_suites/`);
@@ -95,6 +96,7 @@ step('staff configure a mutation suite in the test editor', async () => {
   assert.deepEqual(suites.json[0].buggy_impl_names, ['bug_mean', 'bug_max', 'bug_count']);
   assert.equal(suites.json[0].feedback.normal.bugs_exposed_feedback, 'exposed_bug_names');
   assert.equal(suites.json[0].instructor_files_needed.length, 6);
+  assert.equal(suites.json[0].points_per_exposed_bug, 1.25);
 });
 
 step('a student whose tests catch 2 of 3 bugs sees which bugs they exposed', async () => {
@@ -108,7 +110,7 @@ step('a student whose tests catch 2 of 3 bugs sees which bugs they exposed', asy
 
   const result = alice.getByTestId('mutation-result');
   await result.waitFor();
-  assert.equal((await alice.getByTestId('total-points').textContent()).trim(), '4 / 6 points');
+  assert.equal((await alice.getByTestId('total-points').textContent()).trim(), '2.50 / 3.75 points');
   assert.equal((await result.getByTestId('bugs-exposed').textContent()).replace(/\s+/g, ' ').trim(), 'Your tests exposed 2 bugs.');
   const bugs = await result.getByTestId('bug-list').locator('li').allTextContents();
   assert.deepEqual(bugs.map((b) => b.trim()), ['bug_mean: exposed', 'bug_max: exposed']);
@@ -129,6 +131,23 @@ step('a student whose tests catch 2 of 3 bugs sees which bugs they exposed', asy
   assert.equal(config.status, 403);
 });
 
+step('the gradebook has a column for the mutation suite, in the page and its CSV', async () => {
+  const admin = await loginAs(browser, 'admin@e2e.test');
+  await admin.goto(`/projects/${state.projectId}/admin?tab=gradebook`);
+  await admin.getByRole('columnheader', { name: 'Your tests (mutation testing)' }).waitFor();
+  const alice = admin.getByTestId('gradebook-row').filter({ hasText: 'alice@e2e.test' });
+  assert.equal((await alice.getByTestId('gradebook-mutation-cell').innerText()).trim(), '2.50 / 3.75');
+  assert.equal((await alice.locator('td.points').innerText()).trim(), '2.50 / 3.75');
+  await screenshot(admin, 'mutation-03-gradebook-column');
+
+  const csv = await admin.evaluate(async (path) => (await fetch(path)).text(), `/api/projects/${state.projectId}/gradebook.csv`);
+  const [header, ...lines] = csv.trim().split(/\r?\n/).map((line) => line.split(','));
+  const row = lines.find((cells) => cells[0] === 'alice@e2e.test');
+  const column = header.indexOf('Your tests (mutation testing)');
+  assert.ok(column > 0, header.join(','));
+  assert.deepEqual([row[header.indexOf('total_points')], row[column]], ['2.5', '2.5']);
+});
+
 step('staff rerun only the mutation suite from the reruns tab', async () => {
   const admin = await loginAs(browser, 'admin@e2e.test');
   await admin.goto(`/projects/${state.projectId}/admin?tab=reruns`);
@@ -139,7 +158,7 @@ step('staff rerun only the mutation suite from the reruns tab', async () => {
   await rerun.locator('.badge', { hasText: /Finished|Cancelled/ }).waitFor({ timeout: GRADING_TIMEOUT });
   assert.equal(await rerun.locator('.badge').innerText(), 'Finished');
   assert.match(await rerun.innerText(), /1 done, 0 failed, 0 cancelled of 1/);
-  await screenshot(admin, 'mutation-03-rerun');
+  await screenshot(admin, 'mutation-04-rerun');
   const reruns = await apiFrom(admin, 'GET', `projects/${state.projectId}/reruns/`);
   assert.deepEqual(reruns.json.results[0].suite_selection, { mutation: [state.suiteId] });
 });

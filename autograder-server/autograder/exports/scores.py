@@ -12,8 +12,12 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 
 from autograder.common.points import points_text
-from autograder.grading.config.models import AGTestSuite
 from autograder.grading.results.final_graded import final_graded_submissions
+from autograder.grading.results.gradebook import (
+    gradebook_mutation_suites,
+    gradebook_suites,
+    mutation_column_label,
+)
 from autograder.grading.results.gradebook_columns import gradebook_columns
 from autograder.grading.results.selectors import submission_scores
 from autograder.groups.models import Group
@@ -39,11 +43,10 @@ def cell(text: str) -> str:
 
 
 def autograder_columns(project: Project, submissions: Sequence[Submission]) -> ScoreColumns:
-    """Total and possible points of the automated tests, then each current suite's points.
-    One query for the scores however many submissions."""
-    suites = list(
-        AGTestSuite.objects.filter(project=project).only("id", "name").order_by("order", "pk")
-    )
+    """Total and possible points of the automated tests, then each current suite's points,
+    then each mutation suite's. One query for the scores however many submissions."""
+    suites = gradebook_suites(project=project)
+    mutation_suites = gradebook_mutation_suites(project=project)
     scores = submission_scores(submission_ids=[s.pk for s in submissions])
     values = {}
     for submission in submissions:
@@ -51,12 +54,24 @@ def autograder_columns(project: Project, submissions: Sequence[Submission]) -> S
         per_suite = [
             points_text(score.suites[s.pk].awarded) if s.pk in score.suites else "0" for s in suites
         ]
+        per_mutation_suite = [
+            points_text(score.mutation_suites[s.pk].awarded)
+            if s.pk in score.mutation_suites
+            else "0"
+            for s in mutation_suites
+        ]
         values[submission.pk] = [
             points_text(score.awarded),
             points_text(score.possible),
             *per_suite,
+            *per_mutation_suite,
         ]
-    headers = ["total_points", "points_possible", *(cell(s.name) for s in suites)]
+    headers = [
+        "total_points",
+        "points_possible",
+        *(cell(s.name) for s in suites),
+        *(cell(mutation_column_label(s)) for s in mutation_suites),
+    ]
     return ScoreColumns(headers=headers, values=values)
 
 

@@ -13,6 +13,7 @@ from autograder.accounts.models import User
 from autograder.common.points import points_text
 from autograder.courses.models import CourseMembership, Role
 from autograder.grading.config.models import AGTestSuite
+from autograder.grading.mutation.models import MutationTestSuite
 from autograder.grading.results.final_graded import (
     final_graded_submissions,
     final_graded_submissions_for_users,
@@ -34,6 +35,20 @@ def gradebook_suites(*, project: Project) -> list[AGTestSuite]:
     )
 
 
+def gradebook_mutation_suites(*, project: Project) -> list[MutationTestSuite]:
+    """The project's mutation suites, in order: a column each, after the suites'."""
+    return list(
+        MutationTestSuite.objects.filter(project=project)
+        .only("id", "name", "order")
+        .order_by("order", "pk")
+    )
+
+
+def mutation_column_label(suite: MutationTestSuite) -> str:
+    """A mutation suite's header: marked, so it never reads as a suite of the same name."""
+    return f"{suite.name} (mutation testing)"
+
+
 def gradebook_groups(*, project: Project) -> QuerySet[Group]:
     members = User.objects.order_by("username").only("id", "username")
     return (
@@ -43,10 +58,16 @@ def gradebook_groups(*, project: Project) -> QuerySet[Group]:
     )
 
 
-def _suite_scores(suites: list[AGTestSuite], score: SubmissionScore | None) -> list[dict[str, Any]]:
+def _suite_scores(
+    suites: list[AGTestSuite] | list[MutationTestSuite],
+    score: SubmissionScore | None,
+    *,
+    mutation: bool = False,
+) -> list[dict[str, Any]]:
     rows = []
     for suite in suites:
-        found = score.suites.get(suite.pk) if score else None
+        by_suite = (score.mutation_suites if mutation else score.suites) if score else {}
+        found = by_suite.get(suite.pk)
         rows.append(
             {
                 "suite": suite.pk,
@@ -71,6 +92,7 @@ def gradebook_rows(*, project: Project, groups: list[Group]) -> list[dict[str, A
     submission's total and per-suite scores (the project's current suites, in order), and the
     scores of the columns other apps registered (`gradebook_columns`, e.g. handgrading)."""
     suites = gradebook_suites(project=project)
+    mutation_suites = gradebook_mutation_suites(project=project)
     finals = final_graded_submissions(project=project, group_ids=[g.pk for g in groups])
     scores = submission_scores(submission_ids=[s.pk for s in finals.values()])
     extras = _extra_scores(project, [g.pk for g in groups])
@@ -87,6 +109,7 @@ def gradebook_rows(*, project: Project, groups: list[Group]) -> list[dict[str, A
                 "points_awarded": score.awarded if score else None,
                 "points_possible": score.possible if score else None,
                 "suites": _suite_scores(suites, score),
+                "mutation_suites": _suite_scores(mutation_suites, score, mutation=True),
                 "extra": [
                     {
                         "key": column.key,
@@ -126,6 +149,7 @@ def gradebook_page_rows(*, project: Project, entries: list[GradebookEntry]) -> l
     student_ids = [pk for kind, pk in entries if kind == "student"]
     if student_ids:
         suites = gradebook_suites(project=project)
+        mutation_suites = gradebook_mutation_suites(project=project)
         extras = _extra_scores(project, [])
         for user in User.objects.filter(pk__in=student_ids).only("id", "username"):
             rows[("student", user.pk)] = {
@@ -136,6 +160,7 @@ def gradebook_page_rows(*, project: Project, entries: list[GradebookEntry]) -> l
                 "points_awarded": None,
                 "points_possible": None,
                 "suites": _suite_scores(suites, None),
+                "mutation_suites": _suite_scores(mutation_suites, None, mutation=True),
                 "extra": [
                     {"key": c.key, "name": c.label, "points_awarded": None, "points_possible": None}
                     for c, _ in extras
@@ -171,6 +196,7 @@ def gradebook_csv_rows(*, project: Project) -> Iterator[list[str]]:
     (with the submission that is final graded for them) and every enrolled student without a
     group (blank scores). Every query runs before the first row is produced."""
     suites = gradebook_suites(project=project)
+    mutation_suites = gradebook_mutation_suites(project=project)
     groups = list(gradebook_groups(project=project))
     members = {group.pk: [m.pk for m in group.members.all()] for group in groups}
     finals = final_graded_submissions_for_users(project=project, members=members)
@@ -183,7 +209,7 @@ def gradebook_csv_rows(*, project: Project) -> Iterator[list[str]]:
     entries += [(student, None, None) for student in _students_without_group(project)]
     entries.sort(key=lambda entry: (entry[0].username, entry[0].pk))
     extras = _extra_scores(project, [g.pk for g in groups])
-    return _csv_rows(suites, entries, scores, extras)
+    return _csv_rows(suites, mutation_suites, entries, scores, extras)
 
 
 def _extra_cells(
@@ -199,6 +225,7 @@ def _extra_cells(
 
 def _csv_rows(
     suites: list[AGTestSuite],
+    mutation_suites: list[MutationTestSuite],
     entries: list[tuple[User, Group | None, Submission | None]],
     scores: dict[int, SubmissionScore],
     extras: list[tuple[GradebookColumn, Mapping[int, tuple[Decimal, Decimal]]]],
@@ -213,6 +240,7 @@ def _csv_rows(
         "total_points",
         "points_possible",
         *(_cell(suite.name) for suite in suites),
+        *(_cell(mutation_column_label(suite)) for suite in mutation_suites),
         *(_cell(name) for name in extra_headers),
     ]
     for user, group, submission in entries:
@@ -225,6 +253,7 @@ def _csv_rows(
                 "",
                 "",
                 *("" for _ in suites),
+                *("" for _ in mutation_suites),
                 *_extra_cells(extras, group),
             ]
             continue
@@ -238,6 +267,12 @@ def _csv_rows(
             *(
                 points_text(score.suites[s.pk].awarded) if s.pk in score.suites else "0"
                 for s in suites
+            ),
+            *(
+                points_text(score.mutation_suites[s.pk].awarded)
+                if s.pk in score.mutation_suites
+                else "0"
+                for s in mutation_suites
             ),
             *_extra_cells(extras, group),
         ]

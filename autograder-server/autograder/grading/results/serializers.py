@@ -103,6 +103,11 @@ class GradebookRowOutput(serializers.Serializer[Any]):
     points_awarded = PointsField(allow_null=True)
     points_possible = PointsField(allow_null=True)
     suites = GradebookSuiteOutput(many=True)
+    mutation_suites = GradebookSuiteOutput(
+        many=True,
+        help_text="The project's mutation suites, in order (`suite` is the mutation suite's "
+        "id); their points count in the row's total.",
+    )
     extra = GradebookExtraOutput(many=True)
 
 
