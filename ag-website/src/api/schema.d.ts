@@ -4184,6 +4184,8 @@ export interface components {
             cases: components["schemas"]["CaseFeedbackOutput"][] | null;
             description_html: string;
             staff_notes_html: string | null;
+            image: string | null;
+            image_digest: string | null;
         };
         SuiteFeedbackSettings: {
             visible: boolean;

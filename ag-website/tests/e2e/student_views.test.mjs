@@ -207,5 +207,14 @@ step('staff see the staff notes with the results', async () => {
   await notes.getByText('Suite note: staff eyes only.').waitFor();
   await notes.getByText('Half the class forgets the capital B.').waitFor();
   await screenshot(admin, 'views-08-staff-notes');
+  // Staff also see the sandbox image and its id the suite ran on; the student did not.
+  const ranOn = admin.getByTestId('suite-image');
+  await ranOn.getByText(/ag-sandbox-default/).waitFor();
+  assert.match(await ranOn.textContent(), /image id sha256:[0-9a-f]{12}/);
+  await ranOn.scrollIntoViewIfNeeded();
+  await screenshot(admin, 'views-09-staff-sees-the-image');
+  await state.carol.goto(`/projects/${state.projectId}/submissions/${state.submissionId}`);
+  await state.carol.getByTestId('suite-result').waitFor();
+  assert.equal(await state.carol.getByTestId('suite-image').count(), 0);
   await state.carol.context().close();
 });
