@@ -16,6 +16,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/account/notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
   { path: '/admin/users', name: 'users', component: () => import('@/pages/UsersPage.vue') },
   { path: '/admin/lti', name: 'lti-platforms', component: () => import('@/pages/LtiPlatformsPage.vue') },
+  { path: '/monitor', name: 'monitor', component: () => import('@/pages/MonitorPage.vue') },
   { path: '/courses/new', name: 'new-course', component: () => import('@/pages/NewCoursePage.vue') },
   { path: '/', name: 'courses', component: () => import('@/pages/CoursesPage.vue') },
   { path: '/courses/:courseId(\\d+)', name: 'course', component: () => import('@/pages/CoursePage.vue'), props: (r) => ({ courseId: Number(r.params.courseId) }) },

@@ -13,6 +13,7 @@ const ROUTE_TITLES: Record<string, string> = {
   notifications: 'Notifications',
   users: 'Users',
   'lti-platforms': 'LTI platforms',
+  monitor: 'Live monitor',
   'new-course': 'New course',
   courses: 'My courses',
   course: 'Course',
