@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from autograder.celery import app
 from autograder.courses.roles import course_roles
@@ -117,8 +118,6 @@ def test_bad_input_is_a_400_naming_the_field(
 
 def test_missing_fields_are_named(keyed: tuple[World, str]) -> None:
     _, secret = keyed
-    from rest_framework.test import APIClient
-
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     answer = client.post("/api/runner/grade/", {"work_id": "1"}, format="multipart")
