@@ -1920,6 +1920,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/groups/{group_id}/eipl_explanations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["groups_eipl_explanations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/eipl_question/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_eipl_question_retrieve"];
+        put: operations["projects_eipl_question_update"];
+        post?: never;
+        delete: operations["projects_eipl_question_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/eipl_question/student/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Asked by every project page, so an ordinary project answers 200 with null. */
+        get: operations["projects_eipl_question_student_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/submissions/{submission_id}/eipl_attempt/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["submissions_eipl_attempt_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4377,6 +4442,101 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        EiplAttemptOutput: {
+            submission: number;
+            explanation: string;
+            /** @description generating, generated or failed. */
+            state: string;
+            generations: components["schemas"]["EiplGenerationOutput"][];
+            error: string;
+            llm_calls: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        EiplBudgetOutput: {
+            /** Format: date */
+            day: string;
+            calls_used: number;
+            /** @description 0: no limit. */
+            calls_limit: number;
+            tokens_used: number;
+            /** @description 0: no limit. */
+            tokens_limit: number;
+        };
+        EiplExplanationInputRequest: {
+            explanation: string;
+            /** @default false */
+            honor_pledge_accepted: boolean;
+        };
+        /** @description Whether the project is an EiPL question (question null: an ordinary project). */
+        EiplForStudentOutput: {
+            question: components["schemas"]["EiplQuestionStudentOutput"] | null;
+        };
+        EiplGenerationOutput: {
+            file_name: string;
+            code: string;
+        };
+        EiplQuestionInputRequest: {
+            function_name?: string;
+            language?: components["schemas"]["LanguageEnum"];
+            file_name?: string;
+            prompt_template?: string;
+            system_prompt?: string;
+            /** Format: double */
+            temperature?: number;
+            num_generations?: number;
+            pass_rule?: components["schemas"]["PassRuleEnum"];
+            max_explanation_chars?: number;
+            test_cases?: components["schemas"]["EiplTestCaseRequest"][];
+            points_per_case?: number;
+        };
+        EiplQuestionOutput: {
+            project: number;
+            function_name: string;
+            language: components["schemas"]["LanguageEnum"];
+            file_name: string;
+            prompt_template: string;
+            system_prompt: string;
+            /** Format: double */
+            temperature: number;
+            num_generations: number;
+            pass_rule: components["schemas"]["PassRuleEnum"];
+            max_explanation_chars: number;
+            test_cases: components["schemas"]["EiplTestCase"][];
+            points_per_case: number;
+            suite: number | null;
+            llm_configured: boolean;
+            budget: components["schemas"]["EiplBudgetOutput"];
+        };
+        /** @description What a student needs to explain: never the prompt or the test cases. */
+        EiplQuestionStudentOutput: {
+            function_name: string;
+            language: components["schemas"]["LanguageEnum"];
+            max_explanation_chars: number;
+            num_generations: number;
+        };
+        EiplTestCase: {
+            args: unknown[];
+            expected: unknown;
+            points?: number;
+        };
+        EiplTestCaseRequest: {
+            args: unknown[];
+            expected: unknown;
+            points?: number;
+        };
+        /**
+         * @description * `python` - Python
+         * @enum {string}
+         */
+        LanguageEnum: "python";
+        /**
+         * @description * `any` - Any generation passes
+         *     * `all` - Every generation passes
+         *     * `majority` - More than half pass
+         * @enum {string}
+         */
+        PassRuleEnum: "any" | "all" | "majority";
     };
     responses: never;
     parameters: never;
@@ -15805,6 +15965,404 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    groups_eipl_explanations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EiplExplanationInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EiplExplanationInputRequest"];
+                "multipart/form-data": components["schemas"]["EiplExplanationInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplQuestionOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EiplQuestionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EiplQuestionInputRequest"];
+                "multipart/form-data": components["schemas"]["EiplQuestionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplQuestionOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_student_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplForStudentOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submissions_eipl_attempt_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplAttemptOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
