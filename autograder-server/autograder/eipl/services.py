@@ -142,10 +142,12 @@ def explanation_submit(
             f"(this one has {len(text)}).",
         )
     if not llm.is_configured():
+        # A 409, not a 503: the server works; this site has no model set up (the API
+        # answers no 5xx by design).
         raise ApplicationError(
             "No language model is configured on this server; ask your instructor.",
             code="llm_not_configured",
-            status=503,
+            status=409,
         )
     spent = budget.budget_of(course_id=group.project.course_id)
     if not spent.allows(question.num_generations):

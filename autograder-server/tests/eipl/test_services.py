@@ -132,7 +132,7 @@ def test_without_a_model_explanations_are_refused() -> None:
         f"/api/groups/{group.pk}/eipl_explanations/", {"explanation": "adds"}, format="json"
     )
 
-    assert (response.status_code, response.json()["code"]) == (503, "llm_not_configured")
+    assert (response.status_code, response.json()["code"]) == (409, "llm_not_configured")
 
 
 def _submitted(question: EiplQuestion, text: str) -> EiplAttempt:
