@@ -34,7 +34,8 @@ function lines(points: MonitorPoint[], series: { label: string; values: number[]
           data: s.values,
           borderColor: COLOURS[i % COLOURS.length],
           backgroundColor: COLOURS[i % COLOURS.length],
-          pointRadius: 0,
+          // Few points (a fresh hour) would draw no line: show them as dots.
+          pointRadius: points.length <= 30 ? 3 : 0,
           borderWidth: 2,
         })),
       },
