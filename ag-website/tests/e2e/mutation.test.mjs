@@ -3,8 +3,10 @@
 // are checked against the correct implementation, then run against three buggy ones); a
 // student submits tests that catch 2 of the 3 bugs and sees the names of the bugs exposed
 // (what normal feedback was set to show), never the bug they missed nor the instructor files.
-// Staff then rerun only the mutation suite from the reruns tab.
+// Staff then see its column in the gradebook, rerun only the mutation suite from the reruns
+// tab, and find it in the project.yaml of tests as code (an edited one is imported).
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -161,4 +163,35 @@ step('staff rerun only the mutation suite from the reruns tab', async () => {
   await screenshot(admin, 'mutation-04-rerun');
   const reruns = await apiFrom(admin, 'GET', `projects/${state.projectId}/reruns/`);
   assert.deepEqual(reruns.json.results[0].suite_selection, { mutation: [state.suiteId] });
+});
+
+step('the mutation suite is in the project.yaml; an edited one is imported with a dry run first', async () => {
+  const admin = await loginAs(browser, 'admin@e2e.test');
+  await admin.goto(`/projects/${state.projectId}/admin?tab=transfer`);
+  await admin.getByRole('heading', { name: 'Tests as code' }).waitFor();
+  const [download] = await Promise.all([
+    admin.waitForEvent('download'),
+    admin.getByRole('link', { name: 'Download project.yaml' }).click(),
+  ]);
+  const exported = await readFile(await download.path(), 'utf8');
+  assert.match(exported, /^mutation_suites:$/m);
+  assert.match(exported, /points_per_exposed_bug: 1\.25$/m);
+  assert.match(exported, /- bug_count\.py$/m);
+
+  await admin.getByLabel('Import a project.yaml or project.zip').setInputFiles({
+    name: 'project.yaml',
+    mimeType: 'application/yaml',
+    buffer: Buffer.from(exported.replace('points_per_exposed_bug: 1.25', 'points_per_exposed_bug: 1.5')),
+  });
+  await admin.getByRole('button', { name: 'Preview changes' }).click();
+  const changes = admin.getByTestId('import-changes');
+  await changes.waitFor();
+  assert.deepEqual(await changes.locator('li').allInnerTexts(), [
+    "update mutation suite 'Your tests': points_per_exposed_bug 1.25 → 1.5",
+  ]);
+  await screenshot(admin, 'mutation-05-import-dry-run');
+  await admin.getByRole('button', { name: 'Apply' }).click();
+  await admin.getByRole('status').getByText('Imported 1 change(s).').waitFor();
+  await admin.goto(`/projects/${state.projectId}/admin?tab=tests`);
+  await admin.getByRole('button', { name: 'Your tests (3 bugs, 4.5 points)' }).waitFor();
 });

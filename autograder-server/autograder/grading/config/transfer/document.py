@@ -19,6 +19,7 @@ from autograder.grading.config.services.editing import (
     COMMAND_FILE_FIELDS,
     SUITE_FIELDS,
 )
+from autograder.grading.config.transfer.sections import transfer_sections
 from autograder.projects.models import ExpectedStudentFile, Project
 from autograder.projects.services import PROJECT_SETTINGS_FIELDS
 
@@ -148,9 +149,15 @@ def project_settings_entry(project: Project) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value != field_default(Project, key)}
 
 
+def top_keys() -> tuple[str, ...]:
+    """The document's top-level keys: ours, then those of the registered sections."""
+    return (*TOP_KEYS, *(section.key for section in transfer_sections()))
+
+
 def build(project: Project, suites: "models.QuerySet[AGTestSuite]") -> dict[str, Any]:
-    """The document for `project` (`suites`: its configuration with everything prefetched)."""
-    return {
+    """The document for `project` (`suites`: its configuration with everything prefetched),
+    then the registered sections that have entries (e.g. `mutation_suites`)."""
+    built = {
         "format": FORMAT,
         "project": project_settings_entry(project),
         "expected_files": [
@@ -160,3 +167,8 @@ def build(project: Project, suites: "models.QuerySet[AGTestSuite]") -> dict[str,
         "instructor_files": sorted(project.instructor_files.values_list("name", flat=True)),
         "suites": [_suite_entry(suite) for suite in suites],
     }
+    for section in transfer_sections():
+        entries = section.export(project)
+        if entries:
+            built[section.key] = entries
+    return built

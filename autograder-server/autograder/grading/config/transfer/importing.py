@@ -33,6 +33,7 @@ from autograder.grading.config.services.editing import (
     SUITE_FIELDS,
 )
 from autograder.grading.config.transfer import document, yaml_io
+from autograder.grading.config.transfer.sections import transfer_sections
 from autograder.projects import services as project_services
 from autograder.projects.models import ExpectedStudentFile, InstructorFile, Project
 from autograder.projects.services import PROJECT_SETTINGS_FIELDS
@@ -186,7 +187,7 @@ def project_config_import(
     `instructor_files/…`) to `project`; with `dry_run`, only reports what would change."""
     text, files = yaml_io.unpack(data)
     raw = yaml_io.load(text)
-    top = _mapping(raw if raw is not None else {}, "", document.TOP_KEYS)
+    top = _mapping(raw if raw is not None else {}, "", document.top_keys())
     if top.get("format", document.FORMAT) != document.FORMAT:
         raise _path_error("format", f"must be {document.FORMAT!r}.")
     run = _Run(project=project, files=files, delete_missing=delete_missing)
@@ -201,6 +202,9 @@ def project_config_import(
                 _import_instructor_files(run, top.get("instructor_files"))
             if "suites" in top:
                 _import_suites(run, top["suites"])
+            for section in transfer_sections():
+                if section.key in top:
+                    section.apply(run, top[section.key])
             if dry_run:
                 transaction.set_rollback(True)
     except BaseException:
@@ -575,3 +579,16 @@ def _import_commands(run: _Run, case: AGTestCase, raw: Any, path: str, where: st
         lambda ids: services.command_reorder(parent=case, ids=ids),
         f"commands of {where!r}",
     )
+
+
+# --- For registered sections (`transfer.sections`) -----------------------------------------
+# A section imports its entries with the same rules and error paths as the suites above.
+
+ImportRun = _Run
+path_error = _path_error
+at = _at
+named_entries = _named_entries
+coerced = _coerced
+file_refs = _file_refs
+reorder = _reorder
+diff = _diff
