@@ -1,4 +1,5 @@
 import { del, get, patch, post, put, send } from './http';
+import { watchEvents, type StreamEnd } from './statusStream';
 import type {
   AnnotationInput,
   Annotation,
@@ -67,3 +68,18 @@ export const getMyHandgrading = (projectId: number): Promise<MyHandgrading> =>
 export async function submittedText(submissionId: number, name: string): Promise<string> {
   return (await send('GET', `submissions/${submissionId}/files/content/`, { query: { name } })).text();
 }
+
+/** What a result's live stream says: its version (it grows with every change; null: gone). */
+export interface ResultVersion {
+  id: number;
+  version: number | null;
+}
+
+/** Follows a handgrading result live (server-sent events): `onVersion` on every change any
+ * grader commits, until the stream ends (`onEnd`). Returns a function that stops watching. */
+export const watchResult = (
+  resultId: number,
+  onVersion: (state: ResultVersion, eventId: string | null) => void,
+  onEnd: (end: StreamEnd) => void,
+  lastEventId: string | null = null,
+): (() => void) => watchEvents<ResultVersion>(`handgrading_results/${resultId}/events/`, 'status', onVersion, onEnd, lastEventId);

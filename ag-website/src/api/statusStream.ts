@@ -11,23 +11,24 @@ export interface StreamEnd {
 }
 
 /**
- * Live status over server-sent events. Calls `onStatus` with every snapshot (and the id of
- * its event) until the stream ends (at a final status); then `onEnd`, with the error if it
- * failed or ended early. `lastEventId` resumes after an event already seen: the server sends
- * only what changed since. Returns a function that stops watching. Uses fetch rather than
- * EventSource, which cannot send the Accept header the API negotiates on and gives no way to
- * read an error answer.
+ * Any of the API's server-sent event streams (`path`, e.g. `submissions/3/events/`): calls
+ * `onEvent` with the parsed data of every `event` frame (and the frame's id) until the stream
+ * ends; then `onEnd`, with the error if it failed or ended early. `lastEventId` resumes after
+ * an event already seen: the server sends only what changed since. Returns a function that
+ * stops watching. Uses fetch rather than EventSource, which cannot send the Accept header the
+ * API negotiates on and gives no way to read an error answer.
  */
-export function watchStatus(
-  id: number,
-  onStatus: (snapshot: StatusSnapshot, eventId: string | null) => void,
+export function watchEvents<T>(
+  path: string,
+  event: string,
+  onEvent: (data: T, eventId: string | null) => void,
   onEnd: (end: StreamEnd) => void,
   lastEventId: string | null = null,
 ): () => void {
   const controller = new AbortController();
   void (async () => {
     try {
-      const response = await send('GET', `submissions/${id}/events/`, {
+      const response = await send('GET', path, {
         signal: controller.signal,
         headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {},
       });
@@ -41,8 +42,8 @@ export function watchStatus(
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        for (const event of parser.push(value)) {
-          if (event.event === 'status') onStatus(JSON.parse(event.data) as StatusSnapshot, event.id ?? null);
+        for (const frame of parser.push(value)) {
+          if (frame.event === event) onEvent(JSON.parse(frame.data) as T, frame.id ?? null);
         }
       }
       onEnd({ error: null, done: false });
@@ -53,4 +54,18 @@ export function watchStatus(
     }
   })();
   return () => controller.abort();
+}
+
+/**
+ * Live status over server-sent events. Calls `onStatus` with every snapshot (and the id of
+ * its event) until the stream ends (at a final status); then `onEnd`, with the error if it
+ * failed or ended early. `lastEventId` resumes after an event already seen.
+ */
+export function watchStatus(
+  id: number,
+  onStatus: (snapshot: StatusSnapshot, eventId: string | null) => void,
+  onEnd: (end: StreamEnd) => void,
+  lastEventId: string | null = null,
+): () => void {
+  return watchEvents<StatusSnapshot>(`submissions/${id}/events/`, 'status', onStatus, onEnd, lastEventId);
 }

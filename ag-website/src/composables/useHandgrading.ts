@@ -1,14 +1,18 @@
 /**
  * Handgrading: the project's progress list and rubric editor (useHandgradingOverview), one
  * group's grading session (useHandgradingSession) and a student's released result
- * (useMyHandgrading), and the people staff may assign as graders (useGraderChoices). Totals come from the server after every change; an open session asks
- * again every few seconds, so two graders on one group see each other's work.
+ * (useMyHandgrading), and the people staff may assign as graders (useGraderChoices). Totals come from the server after every change. An open session
+ * follows its result live (server-sent events: each change another grader commits arrives at
+ * once), so two graders on one group see each other's work; while the stream is down it asks
+ * every few seconds instead, and reconnects (further apart after each failure) from the last
+ * event seen.
  */
 import { computed, onScopeDispose, ref, shallowRef, watch } from 'vue';
 import { listRoster } from '@/api/courses';
 import * as api from '@/api/handgrading';
 import type { AnnotationInput, CriterionInput, HandgradingProgressRow, HandgradingStatus, Role, RosterUser, RubricInput } from '@/api/types';
 import { useAction, useAsync } from './useAsync';
+import { retryDelay } from './useSubmissionStatus';
 
 export const SESSION_POLL_MS = 3000;
 
@@ -167,17 +171,92 @@ export function useHandgradingSession(projectId: () => number, groupId: () => nu
   }
   const rid = (): number => result.data.value!.id;
 
-  // Another grader's changes arrive with the next poll (never while this grader's write runs).
+  // Another grader's changes arrive live; a reload waits for this grader's own write, which
+  // reloads the result when it is done anyway.
+  const live = ref(false);
+  let stopStream: (() => void) | null = null;
+  let reconnect: ReturnType<typeof setTimeout> | null = null;
+  let lastEventId: string | null = null;
+  let failures = 0;
+  let watching: number | null = null;
+
+  let pending = false;
+
+  function reloadUnlessBusy(): void {
+    if (action.busy.value || result.loading.value) {
+      pending = true; // after this grader's write (or the reload under way): once more
+      return;
+    }
+    if (result.data.value) void result.reload();
+  }
+  watch(
+    () => action.busy.value || result.loading.value,
+    (busy) => {
+      if (!busy && pending) {
+        pending = false;
+        reloadUnlessBusy();
+      }
+    },
+  );
+
+  function disconnect(): void {
+    stopStream?.();
+    stopStream = null;
+    if (reconnect !== null) clearTimeout(reconnect);
+    reconnect = null;
+    live.value = false;
+  }
+
+  function connect(id: number): void {
+    stopStream = api.watchResult(
+      id,
+      (state, eventId) => {
+        live.value = true;
+        failures = 0;
+        if (eventId) lastEventId = eventId;
+        if (state.version !== null && state.version !== result.data.value?.version) reloadUnlessBusy();
+      },
+      ({ error }) => {
+        live.value = false;
+        stopStream = null;
+        if (error && error.status >= 400 && error.status < 500 && error.status !== 429) return; // refused: poll
+        failures += 1;
+        reconnect = setTimeout(() => {
+          reconnect = null;
+          if (watching === id) connect(id);
+        }, retryDelay(failures));
+      },
+      lastEventId,
+    );
+  }
+
+  watch(
+    () => result.data.value?.id ?? null,
+    (id) => {
+      if (id === watching) return;
+      disconnect();
+      watching = id;
+      lastEventId = null;
+      failures = 0;
+      if (id !== null) connect(id);
+    },
+  );
+
+  // While the stream is down (or refused), ask every few seconds instead.
   const timer = setInterval(() => {
-    if (!action.busy.value && !result.loading.value && result.data.value) void result.reload();
+    if (!live.value) reloadUnlessBusy();
   }, SESSION_POLL_MS);
-  onScopeDispose(() => clearInterval(timer));
+  onScopeDispose(() => {
+    clearInterval(timer);
+    disconnect();
+  });
 
   return {
     result,
     progress,
     rubric,
     action,
+    live,
     texts,
     file,
     files,

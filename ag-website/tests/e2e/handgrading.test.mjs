@@ -127,10 +127,22 @@ step('a handgrader annotates lines, comments and ticks a criterion; staff on the
   // Highlighted by highlight.js: Python keywords are marked up.
   assert.ok(await gina.locator('.hljs-keyword').count() > 0, 'the code is highlighted');
 
-  // Staff open the same group in their own browser.
+  // Staff open the same group in their own browser. Both pages follow the result live
+  // (server-sent events): no polling while the stream is up.
   const admin = state.admin;
+  const reloads = [];
+  admin.on('request', (request) => {
+    if (request.url().includes(`/groups/${state.groupId}/handgrading_result/`)) reloads.push(request.url());
+  });
+  const streamed = admin.waitForRequest((request) => /\/handgrading_results\/\d+\/events\/$/.test(request.url()));
   await admin.goto(`/projects/${state.projectId}/handgrading/groups/${state.groupId}`);
   await admin.getByTestId('handgrading-total').getByText('0 / 10 points').waitFor();
+  await streamed;
+  await admin.getByTestId('handgrading-live').getByText(/^Live:/).waitFor();
+  await gina.getByTestId('handgrading-live').getByText(/^Live:/).waitFor();
+  const opened = reloads.length;
+  await admin.waitForTimeout(4000); // longer than the fallback's polling interval
+  assert.equal(reloads.length, opened, 'a live page does not poll');
 
   await gina.getByRole('button', { name: 'Line 5', exact: true }).click();
   await gina.getByRole('button', { name: 'Line 6', exact: true }).click({ modifiers: ['Shift'] });
@@ -151,8 +163,9 @@ step('a handgrader annotates lines, comments and ticks a criterion; staff on the
   await gina.getByLabel('Contents of hello.py').waitFor();
   await screenshot(gina, 'handgrading-03-grading-page');
 
-  // Staff's page picks up the handgrader's changes without a reload.
+  // Staff's page picks up the handgrader's changes without a reload, as each is saved.
   await admin.getByTestId('handgrading-total').getByText('3 / 10 points').waitFor({ timeout: 15_000 });
+  assert.ok(reloads.length > opened, 'the change reached the staff page through its stream');
   await admin.getByTestId('comment').getByText('Name this constant.').waitFor();
   // And the handgrader's page picks up staff's: staff tick the second criterion.
   await admin.getByLabel('Handles bad input (+6)').check();

@@ -27,6 +27,14 @@ def submission_channel(submission_id: int) -> str:
     return f"ag:submission:{submission_id}"
 
 
+HANDGRADING_PATTERN = "ag:handgrading:*"
+"""Every handgrading result's channel: a grader's change, for the others on the same group."""
+
+
+def handgrading_channel(result_id: int) -> str:
+    return f"ag:handgrading:{result_id}"
+
+
 @functools.cache
 def publisher(url: str) -> redis.Redis:
     """One client per process for publishing (and for blocking subscriptions)."""
@@ -50,3 +58,8 @@ def submission_status_published(*, submission_id: int, status: str) -> None:
 def queue_moved() -> None:
     """Tells watchers of queued submissions that positions may have moved, after commit."""
     transaction.on_commit(lambda: _publish(QUEUE_CHANNEL, {"moved": time.time()}))
+
+
+def handgrading_result_changed(*, result_id: int) -> None:
+    """Tells the graders watching the handgrading result that it changed, after commit."""
+    transaction.on_commit(lambda: _publish(handgrading_channel(result_id), {"id": result_id}))

@@ -5,20 +5,28 @@ and the submission's files are all this API serves), and may comment or adjust p
 where the rubric lets them.
 """
 
+import functools
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
+from django.http import HttpResponseBase, StreamingHttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from autograder.accounts.current_user import request_user
 from autograder.accounts.models import User
-from autograder.common.api import validated
+from autograder.common import live_events
+from autograder.common.api import EventStreamRenderer, validated
 from autograder.common.errors import NotFoundError, PermissionDeniedError, field_error
 from autograder.courses.models import Role
 from autograder.courses.roles import course_roles
+from autograder.grading.pipeline import events
 from autograder.groups.models import Group
 from autograder.groups.selectors import group_for_user, group_get
 from autograder.handgrading import selectors, services
@@ -327,6 +335,64 @@ class ResultDetailApi(APIView):
             _rubric_allows(result, staff, "handgraders_can_adjust_points")
         services.result_update(result=result, **data)
         return Response(_result_body(result))
+
+
+_CHANGED_EVENT = {
+    "type": "object",
+    "description": "One server-sent event (OpenAPI 3.0 describes each event of a stream).",
+    "properties": {
+        "event": {"type": "string", "enum": ["status"]},
+        "data": {
+            "type": "string",
+            "description": 'JSON: {"id": the result, "version": grows with every change '
+            "(null: the result is gone)}. Reload the result when the version differs.",
+        },
+    },
+    "required": ["event", "data"],
+}
+
+
+def _result_gone(state: dict[str, Any]) -> bool:
+    return state["version"] is None
+
+
+class ResultEventsApi(APIView):
+    """Server-sent events for the graders of one group: the result's version now and after
+    every change another grader (or this one) commits, so an open handgrading page reloads
+    promptly. The same machinery as a submission's live status (`grading.pipeline.events`:
+    one Redis subscription per web process, `Last-Event-ID`, a keepalive and re-read every
+    15 s); the page polls instead when the stream is refused or breaks."""
+
+    renderer_classes = [JSONRenderer, EventStreamRenderer]
+
+    @extend_schema(
+        tags=["handgrading"],
+        responses={(200, "text/event-stream"): _CHANGED_EVENT},
+        summary="Watch a handgrading result for changes (server-sent events)",
+    )
+    def get(self, request: Request, result_id: int) -> HttpResponseBase:
+        result, _ = _result_for_grader(request, result_id)
+        read = functools.partial(selectors.result_live_state, result_id=result.pk)
+        last_event_id = request.headers.get("Last-Event-ID") or None
+        channel = live_events.handgrading_channel(result.pk)
+        stream: Iterator[bytes] | AsyncIterator[bytes]
+        if isinstance(request._request, ASGIRequest):
+            if not connection.in_atomic_block:
+                connection.close()  # a watcher borrows a connection only for each re-read
+            stream = events.watch_channel(
+                channel=channel,
+                snapshot=events.snapshot_reader(read),
+                is_final=_result_gone,
+                last_event_id=last_event_id,
+            )
+        else:
+            stream = events.watch_channel_blocking(
+                channel=channel, snapshot=read, is_final=_result_gone, last_event_id=last_event_id
+            )
+        response = StreamingHttpResponse(stream, content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"
+        return response
 
 
 class ResultCriterionApi(APIView):

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from autograder.accounts.models import User
 from autograder.common.errors import NotFoundError
@@ -50,6 +50,13 @@ def annotation_get(*, annotation_id: int) -> Annotation:
     if found is None:
         raise NotFoundError("No such annotation.")
     return found
+
+
+def result_live_state(*, result_id: int) -> dict[str, Any]:
+    """What a grader's live stream sends: the result's version (it grows with every change;
+    None once the result is gone)."""
+    version = HandgradingResult.objects.filter(pk=result_id).values_list("version", flat=True)
+    return {"id": result_id, "version": version.first()}
 
 
 def result_get(*, result_id: int) -> HandgradingResult:

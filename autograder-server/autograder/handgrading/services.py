@@ -17,6 +17,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from autograder.accounts.models import User
+from autograder.common import live_events
 from autograder.common.errors import ConflictError, field_error, from_validation_error
 from autograder.grading.results.final_graded import final_graded_submission
 from autograder.groups.models import Group
@@ -210,10 +211,12 @@ def copy_rubric(*, src_project: Project, dst_project: Project) -> HandgradingRub
 
 
 def _touch(result: HandgradingResult) -> None:
-    """Bumps the version (and locks the result row until commit)."""
+    """Bumps the version (and locks the result row until commit); the other graders on the
+    group hear of it once the change commits (`live_events`)."""
     HandgradingResult.objects.filter(pk=result.pk).update(
         version=F("version") + 1, last_modified=timezone.now()
     )
+    live_events.handgrading_result_changed(result_id=result.pk)
 
 
 def result_for_group(*, group: Group) -> HandgradingResult | None:
@@ -249,6 +252,7 @@ def _repoint(*, result: HandgradingResult, submission: Submission) -> Handgradin
     locked.submission = submission
     locked.version += 1
     locked.save(update_fields=["submission", "version", "last_modified"])
+    live_events.handgrading_result_changed(result_id=locked.pk)
     return locked
 
 

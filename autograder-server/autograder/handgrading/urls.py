@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("handgrading_annotations/<int:annotation_id>/", api.AnnotationDetailApi.as_view()),
     path("groups/<int:group_id>/handgrading_result/", api.GroupResultApi.as_view()),
     path("handgrading_results/<int:result_id>/", api.ResultDetailApi.as_view()),
+    path("handgrading_results/<int:result_id>/events/", api.ResultEventsApi.as_view()),
     path(
         "handgrading_results/<int:result_id>/criteria/<int:criterion_id>/",
         api.ResultCriterionApi.as_view(),

@@ -22,6 +22,10 @@ from tests.permission_matrix import Endpoint, assert_matrix
 pytestmark = pytest.mark.django_db
 
 
+def _is_event_stream(response: Any) -> None:
+    assert response["Content-Type"] == "text/event-stream"  # not read: it never ends by itself
+
+
 def roles(**statuses: int) -> dict[str, int]:
     """Anonymous → 401 and a student of another course → 403 unless given."""
     return {"anonymous": 401, "other_course_student": 403} | statuses
@@ -205,6 +209,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
         graders(200) | {"group_member": 200},
         check=no_grader_names,
+    ),
+    "watch a result live (server-sent events)": Endpoint(
+        "GET",
+        lambda w: f"/api/handgrading_results/{result(w).pk}/events/",
+        graders(200),
+        check=lambda w, role, response: _is_event_stream(response),
     ),
     "finish a result": Endpoint(
         "PATCH",

@@ -1,21 +1,20 @@
 """Where a submission stands in the pipeline: a status snapshot and a live event stream."""
 
 import functools
-import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from autograder.common.api import EventStreamRenderer
 from autograder.grading.pipeline import events
 from autograder.grading.pipeline.selectors import submission_status_snapshot
 from autograder.grading.pipeline.serializers import SubmissionStatusOutput
@@ -49,19 +48,6 @@ class SubmissionStatusApi(APIView):
         return Response(
             submission_status_snapshot(submission_id=submission.pk, show_error_detail=is_staff)
         )
-
-
-class EventStreamRenderer(BaseRenderer):
-    """Lets a browser's EventSource (which asks for `text/event-stream`) negotiate the
-    stream; errors before the stream starts still come back as JSON."""
-
-    media_type = "text/event-stream"
-    format = "event-stream"
-
-    def render(
-        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
-    ) -> bytes:
-        return json.dumps(data).encode()
 
 
 _STATUS_EVENT = {
@@ -134,19 +120,5 @@ def _release_connection() -> None:
 
 
 def _read_and_release(read: Callable[[], dict[str, Any]]) -> events.Snapshot:
-    """`read` as a coroutine: run in the event loop's thread pool (not a thread of this
-    request's own, kept for the whole stream) on a connection given back right after."""
-
-    def read_once() -> dict[str, Any]:
-        try:
-            return read()
-        finally:
-            _release_connection()
-
-    read_async = sync_to_async(read_once, thread_sensitive=False)
-
-    async def current() -> dict[str, Any]:
-        state: dict[str, Any] = await read_async()
-        return state
-
-    return current
+    """`read` as a coroutine on a connection given back after each read (`events`)."""
+    return events.snapshot_reader(read)

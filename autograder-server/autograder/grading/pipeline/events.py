@@ -36,7 +36,9 @@ from typing import Any, Protocol
 
 import redis
 import redis.asyncio as aioredis
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 
 from autograder.common import live_events
 
@@ -56,6 +58,27 @@ IsFinal = Callable[[dict[str, Any]], bool]
 
 _BEFORE_GRADING = {"received", "queued"}
 _BEFORE_DEFERRED = _BEFORE_GRADING | {"being_graded"}
+
+
+def snapshot_reader(read: Callable[[], dict[str, Any]]) -> Snapshot:
+    """`read` as a coroutine: run in the event loop's thread pool (not a thread of the
+    request's own, kept for the whole stream) on a connection given back right after (unless
+    a transaction is open on it: a test's)."""
+
+    def read_once() -> dict[str, Any]:
+        try:
+            return read()
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()
+
+    read_async = sync_to_async(read_once, thread_sensitive=False)
+
+    async def current() -> dict[str, Any]:
+        state: dict[str, Any] = await read_async()
+        return state
+
+    return current
 
 
 def stages_passed(previous: dict[str, Any], current: dict[str, Any]) -> list[dict[str, Any]]:
@@ -218,15 +241,15 @@ class _Hub:
         self.ready = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
-    def add(self, submission_id: int, watcher: "_HubWakeups") -> None:
-        channel = live_events.submission_channel(submission_id).encode()
+    def add(self, channel_name: str, watcher: "_HubWakeups") -> None:
+        channel = channel_name.encode()
         self.by_channel.setdefault(channel, set()).add(watcher)
         self.everyone.add(watcher)
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
 
-    def remove(self, submission_id: int, watcher: "_HubWakeups") -> None:
-        channel = live_events.submission_channel(submission_id).encode()
+    def remove(self, channel_name: str, watcher: "_HubWakeups") -> None:
+        channel = channel_name.encode()
         watchers = self.by_channel.get(channel, set())
         watchers.discard(watcher)
         if not watchers:
@@ -250,7 +273,9 @@ class _Hub:
             client = aioredis.Redis.from_url(self.url, socket_connect_timeout=2)
             pubsub = client.pubsub()
             try:
-                await pubsub.psubscribe(live_events.SUBMISSION_PATTERN)
+                await pubsub.psubscribe(
+                    live_events.SUBMISSION_PATTERN, live_events.HANDGRADING_PATTERN
+                )
                 await pubsub.subscribe(live_events.QUEUE_CHANNEL)
                 self.ready.set()
                 while self.everyone:
@@ -350,20 +375,41 @@ async def watch_submission(
     `last_event_id`), then each change, until it reaches a final state. A comment line every
     `heartbeat_s` keeps proxies from closing the connection and lets a dead client be
     noticed. `snapshot` must give its database connection back after each read."""
+    async for frame in watch_channel(
+        channel=live_events.submission_channel(submission_id),
+        snapshot=snapshot,
+        is_final=is_final,
+        heartbeat_s=heartbeat_s,
+        last_event_id=last_event_id,
+    ):
+        yield frame
+
+
+async def watch_channel(
+    *,
+    channel: str,
+    snapshot: Snapshot,
+    is_final: IsFinal,
+    heartbeat_s: float = HEARTBEAT_SECONDS,
+    last_event_id: str | None = None,
+) -> AsyncIterator[bytes]:
+    """The stream of `watch_submission` for any channel the process's subscription covers
+    (`live_events`: submissions and handgrading results): the snapshot now, then again on
+    each message on `channel` (or each second without Redis) when it changed."""
     if not settings.REDIS_URL:
         async for frame in _watch(_AsyncPolling(), snapshot, is_final, heartbeat_s, last_event_id):
             yield frame
         return
     hub = _hub(settings.REDIS_URL)
     wakeups = _HubWakeups(hub)
-    hub.add(submission_id, wakeups)
+    hub.add(channel, wakeups)
     try:
         # Subscribed before the first read, so no change can fall between the two.
         await hub.wait_ready(HUB_READY_WAIT_SECONDS)
         async for frame in _watch(wakeups, snapshot, is_final, heartbeat_s, last_event_id):
             yield frame
     finally:
-        hub.remove(submission_id, wakeups)
+        hub.remove(channel, wakeups)
 
 
 def watch_submission_blocking(
@@ -376,13 +422,29 @@ def watch_submission_blocking(
 ) -> Iterator[bytes]:
     """The same stream for WSGI servers, where each watcher holds a thread: the same
     decisions (`_Watch`), waiting on a Redis subscription or polling once a second."""
+    return watch_channel_blocking(
+        channel=live_events.submission_channel(submission_id),
+        snapshot=snapshot,
+        is_final=is_final,
+        heartbeat_s=heartbeat_s,
+        last_event_id=last_event_id,
+    )
+
+
+def watch_channel_blocking(
+    *,
+    channel: str,
+    snapshot: Callable[[], dict[str, Any]],
+    is_final: IsFinal,
+    heartbeat_s: float = HEARTBEAT_SECONDS,
+    last_event_id: str | None = None,
+) -> Iterator[bytes]:
+    """`watch_channel` for WSGI servers (a thread per watcher)."""
     pubsub = None
     if settings.REDIS_URL:
         with contextlib.suppress(redis.RedisError):
             pubsub = live_events.publisher(settings.REDIS_URL).pubsub()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
-            pubsub.subscribe(
-                live_events.submission_channel(submission_id), live_events.QUEUE_CHANNEL
-            )
+            pubsub.subscribe(channel, live_events.QUEUE_CHANNEL)
 
     def next_wake(timeout: float) -> Wake:
         if pubsub is None:
