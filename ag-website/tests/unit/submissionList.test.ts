@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import type { Submission } from '@/api/types';
+import type { Submission, SubmissionScore } from '@/api/types';
 import SubmissionList from '@/components/project/SubmissionList.vue';
 
 function submission(id: number, overrides: Partial<Submission> = {}): Submission {
@@ -27,9 +27,9 @@ function submission(id: number, overrides: Partial<Submission> = {}): Submission
   };
 }
 
-const mountList = (submissions: Submission[]) =>
+const mountList = (submissions: Submission[], scores?: Map<number, SubmissionScore>) =>
   mount(SubmissionList, {
-    props: { projectId: 1, submissions },
+    props: { projectId: 1, submissions, scores },
     global: { stubs: { RouterLink: { template: '<a><slot /></a>' } } },
   });
 
@@ -45,5 +45,12 @@ describe('SubmissionList', () => {
     const wrapper = mountList([submission(2), submission(1)]);
     expect(wrapper.text()).not.toContain('Final graded submission');
     expect(wrapper.findAll('tbody tr')).toHaveLength(2);
+  });
+
+  it('shows each score as the results page does, fractional mutation points included', () => {
+    const score = (submission: number, awarded: number, possible: number) =>
+      ({ submission, feedback_category: 'normal', points_awarded: awarded, points_possible: possible }) as SubmissionScore;
+    const wrapper = mountList([submission(2), submission(1)], new Map([[2, score(2, 4.5, 6.75)], [1, score(1, 3, 6)]]));
+    expect(wrapper.findAll('[data-testid="submission-score"]').map((cell) => cell.text())).toEqual(['4.50 / 6.75', '3 / 6']);
   });
 });
