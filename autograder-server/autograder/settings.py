@@ -187,6 +187,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 600},
     },
+    "eipl-give-up-stale": {
+        "task": "eipl.give_up_stale",
+        "schedule": 300.0,
+        "options": {"queue": f"{QUEUE_PREFIX}small", "expires": 240},
+    },
     "lti-prune-nonces": {
         "task": "lti.prune_nonces",
         "schedule": 3600.0,
@@ -236,6 +241,9 @@ LLM_DAILY_CALLS_PER_COURSE = env_int("AG_LLM_DAILY_CALLS_PER_COURSE", 1000)
 """Language-model calls one course may make per day (UTC); 0 means no limit."""
 LLM_DAILY_TOKENS_PER_COURSE = env_int("AG_LLM_DAILY_TOKENS_PER_COURSE", 0)
 """Tokens (prompt + completion, as the endpoint reports them) per course per day; 0: no limit."""
+LLM_GIVE_UP_SECONDS = env_float("AG_LLM_GIVE_UP_SECONDS", 3600.0)
+"""An explanation whose code is still not written after this ends in `error` (checked by beat
+every 5 minutes), so a site whose llm queue nobody serves never leaves submissions waiting."""
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = env_list(

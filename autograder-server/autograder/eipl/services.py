@@ -2,11 +2,13 @@
 code the language model writes from it (on the `llm` queue) before the submission is graded
 like any other."""
 
+import datetime
 import json
 import keyword
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -242,6 +244,29 @@ def _finish(attempt: EiplAttempt) -> None:
         attempt.error = ""
         attempt.save(update_fields=["state", "error", "last_modified"])
         submission_mark_queued(submission=submission)
+
+
+def attempts_give_up(*, now: datetime.datetime | None = None) -> int:
+    """Ends in error the explanations whose code is still being written after
+    AG_LLM_GIVE_UP_SECONDS (no worker consumes the llm queue, or its message was lost), so
+    every submission reaches a final status. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.LLM_GIVE_UP_SECONDS)
+    stale = EiplAttempt.objects.filter(state=AttemptState.GENERATING, created_at__lt=cutoff)
+    given_up = 0
+    for attempt_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and asked again: a worker may have just finished this one.
+            attempt = stale.select_for_update().filter(pk=attempt_id).first()
+            if attempt is None:
+                continue
+            _fail(
+                attempt,
+                "No code was written from this explanation in time (the language-model queue "
+                "is not being served); submit again later.",
+            )
+            given_up += 1
+    return given_up
 
 
 def _fail(attempt: EiplAttempt, message: str) -> None:

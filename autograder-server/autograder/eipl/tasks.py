@@ -35,5 +35,10 @@ def generate(self: Any, attempt_id: int) -> None:
         ) from retry
 
 
+@shared_task(name="eipl.give_up_stale", ignore_result=True, time_limit=300)
+def give_up_stale() -> None:
+    services.attempts_give_up()
+
+
 def generate_send(*, attempt_id: int) -> None:
     generate.apply_async(args=(attempt_id,), queue=_queue())

@@ -1,12 +1,14 @@
 """The question's settings and generated suite, bad input, and the generation step run in this
 process against the language-model stand-in (a real HTTP server on 127.0.0.1)."""
 
+import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from autograder.eipl import budget, llm, services
@@ -268,3 +270,19 @@ def test_the_honor_pledge_is_asked_as_for_any_submission(standin: LlmStandin) ->
     assert refused.status_code == 400
     assert "honor_pledge_accepted" in refused.json()["fields"]
     assert accepted.status_code == 201
+
+
+def test_an_explanation_nobody_writes_code_for_ends_in_error(standin: LlmStandin) -> None:
+    waiting = _submitted(add_question(), "It adds the two numbers.")
+    fresh = _submitted(add_question(), "It adds the two numbers.")
+    EiplAttempt.objects.filter(pk=waiting.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+
+    assert services.attempts_give_up() == 1
+
+    waiting.submission.refresh_from_db()
+    fresh.submission.refresh_from_db()
+    assert waiting.submission.status == SubmissionStatus.ERROR
+    assert "No code was written from this explanation in time" in waiting.submission.error_msg
+    assert fresh.submission.status == SubmissionStatus.RECEIVED
