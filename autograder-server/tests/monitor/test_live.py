@@ -25,7 +25,7 @@ MiB = 1024 * 1024
 # Holds 80 MiB of memory and a 4 MiB file in /tmp for a few seconds, then passes.
 HOLD = (
     "python3 -c \"import time; data = bytearray(80 << 20); data[::4096] = b'x' * len(data[::4096]);"
-    " open('/tmp/blob', 'wb').write(b'y' * (4 << 20)); time.sleep(8); print('done')\""
+    " open('/tmp/blob', 'wb').write(b'y' * (4 << 20)); time.sleep(12); print('done')\""
 )
 
 
@@ -56,7 +56,12 @@ def client_of(user: Any) -> APIClient:
 def sandbox_of(body: dict[str, Any], submission: Submission) -> dict[str, Any] | None:
     for sandbox in body["sandboxes"]:
         job = sandbox["job"]
-        if job and job["submission_id"] == submission.pk and sandbox["memory_bytes"] > 60 * MiB:
+        if (
+            job
+            and job["submission_id"] == submission.pk
+            and sandbox["memory_bytes"] > 60 * MiB
+            and sandbox["disk_bytes"] >= 4 * MiB
+        ):
             return dict(sandbox)
     return None
 
