@@ -6,6 +6,7 @@ import { ref } from 'vue';
 import { listProjects } from '@/api/courses';
 import { createMachineKey, listMachineKeys, revokeMachineKey, type MachineKey, type MachineKeyCreated, type MachineKeyInput } from '@/api/runner';
 import { useAction, useAsync } from './useAsync';
+export type { MachineKeyCategory } from '@/api/runner';
 
 export function useMachineKeys(courseId: () => number) {
   const keys = useAsync(() => listMachineKeys(courseId()));

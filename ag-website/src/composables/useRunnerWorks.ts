@@ -4,6 +4,7 @@
  */
 import { computed, onScopeDispose, watch } from 'vue';
 import { listRunnerWorks } from '@/api/runner';
+export type { RunnerWork } from '@/api/runner';
 import { useAsync } from './useAsync';
 
 export const WORKS_POLL_MS = 2000;
