@@ -296,7 +296,7 @@ ag_resolve_bases() {
 # shellcheck disable=SC2034  # used by the scripts that source this file
 AG_NODE_LABELS=(webserver django_app database cache rabbitmq_broker registry small_tasks
     grader tiny_grader fast_grader tiny_fast_grader deferred_grader tiny_deferred_grader
-    rerun_grader tiny_rerun_grader)
+    rerun_grader tiny_rerun_grader image_builder)
 # shellcheck disable=SC2034
 AG_PINNED_LABELS=(database cache rabbitmq_broker registry)
 
