@@ -14,8 +14,9 @@ const routes: RouteRecordRaw[] = [
   },
   { path: '/account/tokens', name: 'tokens', component: () => import('@/pages/TokensPage.vue') },
   { path: '/account/notifications', name: 'notifications', component: () => import('@/pages/NotificationsPage.vue') },
-  { path: '/admin/users', name: 'users', component: () => import('@/pages/UsersPage.vue') },
-  { path: '/admin/lti', name: 'lti-platforms', component: () => import('@/pages/LtiPlatformsPage.vue') },
+  // Not under /admin/: that is Django's admin site, which would answer a reload there.
+  { path: '/users', name: 'users', component: () => import('@/pages/UsersPage.vue') },
+  { path: '/lms', name: 'lti-platforms', component: () => import('@/pages/LtiPlatformsPage.vue') },
   { path: '/monitor', name: 'monitor', component: () => import('@/pages/MonitorPage.vue') },
   { path: '/courses/new', name: 'new-course', component: () => import('@/pages/NewCoursePage.vue') },
   { path: '/', name: 'courses', component: () => import('@/pages/CoursesPage.vue') },

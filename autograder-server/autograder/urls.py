@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from autograder.common import health, spa
@@ -27,6 +28,10 @@ api_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("api/", include(api_patterns)),
+    # The website's superuser pages lived under /admin/ once, where Django's admin answers a
+    # reload; old links go to where they are now.
+    path("admin/users", RedirectView.as_view(url="/users", permanent=True)),
+    path("admin/lti", RedirectView.as_view(url="/lms", permanent=True)),
     path("admin/", admin.site.urls),
     re_path(r"^(?!(?:api|admin|static)(?:/|$))(?P<path>.*)$", spa.spa, name="spa"),
 ]

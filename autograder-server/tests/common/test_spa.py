@@ -16,7 +16,10 @@ def dist(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
 
 
-@pytest.mark.parametrize("path", ["/", "/login", "/projects/7", "/projects/7/submissions/3?tab=x"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/login", "/projects/7", "/projects/7/submissions/3?tab=x", "/users", "/lms", "/monitor"],
+)
 def test_app_paths_get_the_index_page_for_the_browser_router(dist: Path, path: str) -> None:
     response = Client().get(path)
     assert response.status_code == 200
@@ -64,3 +67,11 @@ def test_without_a_build_the_page_says_how_to_build_it(tmp_path: Path) -> None:
         response = Client().get("/courses/1")
     assert response.status_code == 503
     assert b"scripts/build-website.sh" in response.content
+
+
+@pytest.mark.parametrize(("old", "new"), [("/admin/users", "/users"), ("/admin/lti", "/lms")])
+def test_the_superuser_pages_old_addresses_lead_to_the_website_not_djangos_admin(
+    dist: Path, old: str, new: str
+) -> None:
+    response = Client().get(old)
+    assert (response.status_code, response["Location"]) == (301, new)
