@@ -7,7 +7,7 @@ treats as a counter reset (rate() stays right).
 
 from typing import Any, cast
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
 PREFIX = "monitor:"
@@ -25,13 +25,14 @@ def increment_many(amounts: dict[str, int]) -> None:
     """Adds to several counters: in one round trip to Redis (a finished job touches about
     thirty histogram counters). Never raises."""
     try:
-        if isinstance(cache, RedisCache):
+        backend = caches["default"]  # `cache` is a proxy: never an instance of a backend
+        if isinstance(backend, RedisCache):
             # Django stores integers in Redis as plain numbers, so INCRBY (which starts a
             # missing key at 0) and cache.get_many agree on the value.
-            client = cast(Any, cache)._cache.get_client(write=True)
+            client = cast(Any, backend)._cache.get_client(write=True)
             pipe = client.pipeline(transaction=False)
             for name, amount in amounts.items():
-                pipe.incrby(cache.make_and_validate_key(PREFIX + name), amount)
+                pipe.incrby(backend.make_and_validate_key(PREFIX + name), amount)
             pipe.execute()
             return
         for name, amount in amounts.items():
