@@ -25,7 +25,17 @@ from tests.sandbox.conftest import IMAGE, STUDENT_UID, TEST_SPEC, HostGuard, MiB
 
 pytestmark = pytest.mark.slow
 
-PROCESS_COUNT = "import os; print(len([p for p in os.listdir('/proc') if p.isdigit()]))"
+# Live processes: a killed one may stay a zombie for a moment until init reaps it (on a busy
+# machine), and a zombie runs nothing.
+PROCESS_COUNT = (
+    "import os\n"
+    "def live(p):\n"
+    "    try:\n"
+    "        return open(f'/proc/{p}/stat').read().rsplit(')', 1)[1].split()[0] != 'Z'\n"
+    "    except OSError:\n"
+    "        return False\n"
+    "print(len([p for p in os.listdir('/proc') if p.isdigit() and live(p)]))"
+)
 
 
 def sh(sandbox: DockerSandbox, script: str, timeout: float = 10, **kwargs: Any) -> Any:
