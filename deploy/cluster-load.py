@@ -181,8 +181,10 @@ def check(state_path: str, subs_path: str) -> None:
         if status != "finished_grading":
             return f"{sub['id']}: {status}"
         results = site.json("GET", f"/api/submissions/{sub['id']}/results/", admin)
-        points = f"{results['points_awarded']}/{results['points_possible']}"
-        return None if points == f"{sub['expected']}/3" else f"{sub['id']}: {points}, expected {sub['expected']}/3"
+        awarded, possible = float(results["points_awarded"]), float(results["points_possible"])
+        if (awarded, possible) == (sub["expected"], 3):
+            return None
+        return f"{sub['id']}: {awarded:g}/{possible:g}, expected {sub['expected']}/3"
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         problems = [p for p in pool.map(one, subs) if p]
