@@ -127,6 +127,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/autograder_imports/{import_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["autograder_imports_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{case_id}/": {
         parameters: {
             query?: never;
@@ -438,6 +454,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/machine-keys/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["courses_machine_keys_list"];
+        put?: never;
+        post: operations["courses_machine_keys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/monitor/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The course's running jobs and their sandboxes, and its jobs in each queue. */
+        get: operations["courses_monitor_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{course_id}/monitor/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The last hour of the course's sandboxes and queued jobs. */
+        get: operations["courses_monitor_history_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/projects/": {
         parameters: {
             query?: never;
@@ -527,6 +593,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/sandbox_images/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The site's images, then the course's own. */
+        get: operations["courses_sandbox_images_list"];
+        put?: never;
+        post: operations["courses_sandbox_images_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/expected_files/{expected_file_id}/": {
         parameters: {
             query?: never;
@@ -553,7 +636,8 @@ export interface paths {
         get: operations["exports_retrieve"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** @description Deletes the download (its file too), or cancels it while it waits or is built. */
+        delete: operations["exports_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -606,6 +690,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["groups_partial_update"];
+        trace?: never;
+    };
+    "/api/groups/{group_id}/eipl_explanations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["groups_eipl_explanations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/groups/{group_id}/handgrading_result/": {
@@ -810,6 +910,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/handgrading_results/{result_id}/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Watch a handgrading result for changes (server-sent events)
+         * @description Server-sent events for the graders of one group: the result's version now and after
+         *     every change another grader (or this one) commits, so an open handgrading page reloads
+         *     promptly. The same machinery as a submission's live status (`grading.pipeline.events`:
+         *     one Redis subscription per web process, `Last-Event-ID`, a keepalive and re-read every
+         *     15 s); the page polls instead when the stream is refused or breaks.
+         */
+        get: operations["handgrading_results_events_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/handgrading_rubrics/{rubric_id}/annotations/": {
         parameters: {
             query?: never;
@@ -826,6 +950,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/handgrading_rubrics/{rubric_id}/annotations/order/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** @description Reorders the rubric's annotations: `ids` lists each of them once, in the new order. */
+        put: operations["handgrading_rubrics_annotations_order_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/handgrading_rubrics/{rubric_id}/criteria/": {
         parameters: {
             query?: never;
@@ -836,6 +977,56 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["handgrading_rubrics_criteria_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/handgrading_rubrics/{rubric_id}/criteria/order/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** @description Reorders the rubric's criteria: `ids` lists each of them once, in the new order. */
+        put: operations["handgrading_rubrics_criteria_order_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/image_builds/{build_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One build with its log so far (the page polls this while it runs). */
+        get: operations["image_builds_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/image_builds/{build_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["image_builds_cancel_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -970,6 +1161,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/machine-keys/{key_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Revokes the key (it stays listed, marked revoked, with its works). */
+        delete: operations["machine_keys_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/metrics/": {
         parameters: {
             query?: never;
@@ -979,6 +1187,40 @@ export interface paths {
         };
         /** Site metrics in the Prometheus text format */
         get: operations["metrics_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitor/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Workers, running sandboxes with their CPU, memory and disk, queues, node images. */
+        get: operations["monitor_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/monitor/history/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The last hour: sandboxes, CPU, memory, disk and queues, one point per 10 s. */
+        get: operations["monitor_history_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1017,6 +1259,55 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["projects_partial_update"];
+        trace?: never;
+    };
+    "/api/projects/{project_id}/autograder_imports/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_autograder_imports_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/autograder_imports/gradescope/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Builds a sandbox image from the zip; its suite is made when the build is ready. */
+        post: operations["projects_autograder_imports_gradescope_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/autograder_imports/prairielearn/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["projects_autograder_imports_prairielearn_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/projects/{project_id}/config/export/": {
@@ -1081,6 +1372,39 @@ export interface paths {
         };
         /** @description What copying this project carries over (admins of its course may copy it). */
         get: operations["projects_copy_preview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/eipl_question/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["projects_eipl_question_retrieve"];
+        put: operations["projects_eipl_question_update"];
+        post?: never;
+        delete: operations["projects_eipl_question_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/eipl_question/student/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Asked by every project page, so an ordinary project answers 200 with null. */
+        get: operations["projects_eipl_question_student_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1435,6 +1759,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/runner-works/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The project's last 100 runner works and their callback deliveries, newest first. */
+        get: operations["projects_runner_works_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/sandbox_images/": {
         parameters: {
             query?: never;
@@ -1565,6 +1906,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/runner/grade/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description POST a work to grade; the result goes to `callback` later. */
+        post: operations["runner_grade_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sandbox_images/{image_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["sandbox_images_retrieve"];
+        put?: never;
+        post?: never;
+        delete: operations["sandbox_images_destroy"];
+        options?: never;
+        head?: never;
+        patch: operations["sandbox_images_partial_update"];
+        trace?: never;
+    };
+    "/api/sandbox_images/{image_id}/builds/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The image's build history, newest first (each with its log). */
+        get: operations["sandbox_images_builds_list"];
+        put?: never;
+        /** @description Queue a build of the image's Dockerfile as it is now. */
+        post: operations["sandbox_images_builds_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/sandbox_images/runtimes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The runtimes an image may choose (those Docker reports, among runc and runsc). */
+        get: operations["sandbox_images_runtimes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/site/sandbox_images/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["site_sandbox_images_list"];
+        put?: never;
+        post: operations["site_sandbox_images_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/submissions/{submission_id}/": {
         parameters: {
             query?: never;
@@ -1573,6 +1998,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["submissions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/submissions/{submission_id}/eipl_attempt/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["submissions_eipl_attempt_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1920,186 +2361,10 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/groups/{group_id}/eipl_explanations/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["groups_eipl_explanations_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/projects/{project_id}/eipl_question/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["projects_eipl_question_retrieve"];
-        put: operations["projects_eipl_question_update"];
-        post?: never;
-        delete: operations["projects_eipl_question_destroy"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/projects/{project_id}/eipl_question/student/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** @description Asked by every project page, so an ordinary project answers 200 with null. */
-        get: operations["projects_eipl_question_student_retrieve"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/submissions/{submission_id}/eipl_attempt/": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["submissions_eipl_attempt_retrieve"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /**
-         * @description The runner API's multipart form (correctomatic's fields; `assignment` is our project
-         *     id where correctomatic has an image name).
-         */
-        GradeInputRequest: {
-            /**
-             * Format: binary
-             * @description The work: one file, submitted as the student's.
-             */
-            file: string;
-            /**
-             * @description The caller's id of the work, sent back in the callback.
-             * @default
-             */
-            work_id: string;
-            /** @description The project's id. */
-            assignment: number;
-            /** @description Repeated NAME=VALUE fields: environment variables of the grading commands. */
-            param?: string[];
-            /**
-             * Format: uri
-             * @description Where the result is POSTed.
-             */
-            callback: string;
-        };
-        GradeOutput: {
-            success: boolean;
-            message: string;
-        };
-        MachineKeyCreatedOutput: {
-            readonly id: number;
-            readonly course: number;
-            readonly name: string;
-            readonly prefix: string;
-            readonly projects: number[];
-            readonly feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
-            /** Format: date-time */
-            readonly created_at: string;
-            /** Format: date-time */
-            readonly last_used_at: string | null;
-            /** Format: date-time */
-            readonly revoked_at: string | null;
-            /** @description Shown once: `Authorization: Bearer <key>`. */
-            key: string;
-            /** @description Shown once: the callback receiver checks X-Autograder-Signature with it. */
-            signing_secret: string;
-        };
-        /**
-         * @description * `normal` - What a student sees before the deadline
-         *     * `past_limit` - What a student sees past the daily limit
-         *     * `staff_viewer` - Everything staff see
-         * @enum {string}
-         */
-        MachineKeyFeedbackCategoryEnum: "normal" | "past_limit" | "staff_viewer";
-        /** @description An input serializer that rejects fields it doesn't know, naming them. */
-        MachineKeyInputRequest: {
-            name: string;
-            projects: number[];
-            /** @default normal */
-            feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
-        };
-        MachineKeyOutput: {
-            readonly id: number;
-            readonly course: number;
-            readonly name: string;
-            readonly prefix: string;
-            readonly projects: number[];
-            readonly feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
-            /** Format: date-time */
-            readonly created_at: string;
-            /** Format: date-time */
-            readonly last_used_at: string | null;
-            /** Format: date-time */
-            readonly revoked_at: string | null;
-        };
-        RunnerRefused: {
-            /** @description Always false. */
-            success: boolean;
-            /** @description Why; starts with the field it is about. */
-            message: string;
-            /** @description Stable; clients branch on it. */
-            code: string;
-            /** @description Input field name → its reasons. */
-            fields: {
-                [key: string]: unknown;
-            };
-        };
-        RunnerWorkOutput: {
-            readonly id: number;
-            readonly key: number;
-            key_name: string;
-            readonly work_id: string;
-            readonly submission: number;
-            submission_status: string;
-            /** Format: uri */
-            readonly callback: string;
-            params: {
-                [key: string]: string;
-            };
-            payload: {
-                [key: string]: unknown;
-            } | null;
-            readonly state: components["schemas"]["DeliveryStateEnum"];
-            readonly attempts: number;
-            readonly response_status: number | null;
-            readonly error: string;
-            /** Format: date-time */
-            readonly created_at: string;
-            /** Format: date-time */
-            readonly finished_at: string | null;
-        };
         /** @description `group_created` tells whether this acceptance was the last one. */
         AcceptOutput: {
             group_created: boolean;
@@ -2170,6 +2435,27 @@ export interface components {
             password_login: boolean;
             providers: components["schemas"]["AuthProviderOutput"][];
         };
+        AutograderImportOutput: {
+            readonly id: number;
+            readonly project: number;
+            /** @description gradescope or prairielearn */
+            kind: string;
+            /** @description building (the image is being built), ready (the suite exists) or failed */
+            state: string;
+            readonly image: number | null;
+            /** @description The image's latest build state (pending, building, ready, failed, cancelled). */
+            readonly image_status: string | null;
+            /** @description The image's latest build (its live log is /api/image_builds/<id>/). */
+            readonly image_build: number | null;
+            readonly suite: number | null;
+            readonly suite_name: string;
+            readonly command: string;
+            readonly time_limit_s: number;
+            files: string[];
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         /** @enum {unknown} */
         BlankEnum: "";
         /**
@@ -2180,6 +2466,28 @@ export interface components {
          * @enum {string}
          */
         BugsExposedFeedbackEnum: "no_feedback" | "num_bugs_exposed" | "exposed_bug_names" | "all_bug_names";
+        BuildOutput: {
+            readonly id: number;
+            image: number;
+            status: components["schemas"]["ImageStatusEnum"];
+            dockerfile: string;
+            build_files: {
+                [key: string]: string;
+            };
+            log?: string;
+            error?: string;
+            tag?: string;
+            digest?: string;
+            cancel_requested?: boolean;
+            created_by?: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            finished_at?: string | null;
+            finished: boolean;
+        };
         CaseFeedbackConfig: {
             normal: components["schemas"]["CaseFeedbackSettings"];
             past_limit: components["schemas"]["CaseFeedbackSettings"];
@@ -2338,17 +2646,11 @@ export interface components {
             ignore_whitespace?: boolean;
             ignore_whitespace_changes?: boolean;
             ignore_blank_lines?: boolean;
-            /** Format: int64 */
             points_for_correct_return_code?: number;
-            /** Format: int64 */
             points_for_correct_stdout?: number;
-            /** Format: int64 */
             points_for_correct_stderr?: number;
-            /** Format: int64 */
             deduction_for_wrong_return_code?: number;
-            /** Format: int64 */
             deduction_for_wrong_stdout?: number;
-            /** Format: int64 */
             deduction_for_wrong_stderr?: number;
             time_limit_s?: number;
             /**
@@ -2434,10 +2736,7 @@ export interface components {
             semester: components["schemas"]["SemesterEnum"];
             year: number;
             subtitle?: string;
-            /**
-             * Format: int64
-             * @description Late days each student starts the term with.
-             */
+            /** @description Late days each student starts the term with. */
             num_late_days?: number;
             /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
             allowed_guest_domain?: string;
@@ -2514,13 +2813,13 @@ export interface components {
         DeliveryOutput: {
             readonly id: number;
             readonly webhook: number;
-            readonly event: components["schemas"]["EventEnum"];
+            readonly event: components["schemas"]["WebhookEventEnum"];
             /** Format: uri */
             readonly url: string;
             payload: {
                 [key: string]: unknown;
             };
-            readonly state: components["schemas"]["DeliveryOutputStateEnum"];
+            readonly state: components["schemas"]["DeliveryStateEnum"];
             readonly attempts: number;
             readonly response_status: number | null;
             readonly error: string;
@@ -2535,7 +2834,90 @@ export interface components {
          *     * `failed` - Failed
          * @enum {string}
          */
-        DeliveryOutputStateEnum: "pending" | "delivered" | "failed";
+        DeliveryStateEnum: "pending" | "delivered" | "failed";
+        EiplAttemptOutput: {
+            submission: number;
+            explanation: string;
+            /** @description generating, generated or failed. */
+            state: string;
+            generations: components["schemas"]["EiplGenerationOutput"][];
+            error: string;
+            llm_calls: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        EiplBudgetOutput: {
+            /** Format: date */
+            day: string;
+            calls_used: number;
+            /** @description 0: no limit. */
+            calls_limit: number;
+            tokens_used: number;
+            /** @description 0: no limit. */
+            tokens_limit: number;
+        };
+        EiplExplanationInputRequest: {
+            explanation: string;
+            /** @default false */
+            honor_pledge_accepted: boolean;
+        };
+        /** @description Whether the project is an EiPL question (question null: an ordinary project). */
+        EiplForStudentOutput: {
+            question: components["schemas"]["EiplQuestionStudentOutput"] | null;
+        };
+        EiplGenerationOutput: {
+            file_name: string;
+            code: string;
+        };
+        EiplQuestionInputRequest: {
+            function_name?: string;
+            language?: components["schemas"]["LanguageEnum"];
+            file_name?: string;
+            prompt_template?: string;
+            system_prompt?: string;
+            /** Format: double */
+            temperature?: number;
+            num_generations?: number;
+            pass_rule?: components["schemas"]["PassRuleEnum"];
+            max_explanation_chars?: number;
+            test_cases?: components["schemas"]["EiplTestCaseRequest"][];
+            points_per_case?: number;
+        };
+        EiplQuestionOutput: {
+            project: number;
+            function_name: string;
+            language: components["schemas"]["LanguageEnum"];
+            file_name: string;
+            prompt_template: string;
+            system_prompt: string;
+            /** Format: double */
+            temperature: number;
+            num_generations: number;
+            pass_rule: components["schemas"]["PassRuleEnum"];
+            max_explanation_chars: number;
+            test_cases: components["schemas"]["EiplTestCase"][];
+            points_per_case: number;
+            suite: number | null;
+            llm_configured: boolean;
+            budget: components["schemas"]["EiplBudgetOutput"];
+        };
+        /** @description What a student needs to explain: never the prompt or the test cases. */
+        EiplQuestionStudentOutput: {
+            function_name: string;
+            language: components["schemas"]["LanguageEnum"];
+            max_explanation_chars: number;
+            num_generations: number;
+        };
+        EiplTestCase: {
+            args: unknown[];
+            expected: unknown;
+            points?: number;
+        };
+        EiplTestCaseRequest: {
+            args: unknown[];
+            expected: unknown;
+            points?: number;
+        };
         Error: {
             /** @description Stable; clients branch on it. */
             code: string;
@@ -2546,22 +2928,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /**
-         * @description * `grading_finished` - Grading finished
-         *     * `final_graded_changed` - Final graded submission changed
-         *     * `rerun_finished` - Rerun finished
-         *     * `ping` - Test delivery
-         * @enum {string}
-         */
-        EventEnum: "grading_finished" | "final_graded_changed" | "rerun_finished" | "ping";
-        /**
-         * @description * `grading_finished` - Grading finished
-         *     * `final_graded_changed` - Final graded submission changed
-         *     * `rerun_finished` - Rerun finished
-         *     * `ping` - Test delivery
-         * @enum {string}
-         */
-        EventsCc4Enum: "grading_finished" | "final_graded_changed" | "rerun_finished" | "ping";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ExpectedFileInputRequest: {
             pattern: string;
@@ -2697,6 +3063,35 @@ export interface components {
          * @enum {string}
          */
         FinalGradedPolicyEnum: "most_recent" | "best";
+        /**
+         * @description The runner API's multipart form (correctomatic's fields; `assignment` is our project
+         *     id where correctomatic has an image name).
+         */
+        GradeInputRequest: {
+            /**
+             * Format: binary
+             * @description The work: one file, submitted as the student's.
+             */
+            file: string;
+            /**
+             * @description The caller's id of the work, sent back in the callback.
+             * @default
+             */
+            work_id: string;
+            /** @description The project's id. */
+            assignment: number;
+            /** @description Repeated NAME=VALUE fields: environment variables of the grading commands. */
+            param?: string[];
+            /**
+             * Format: uri
+             * @description Where the result is POSTed.
+             */
+            callback: string;
+        };
+        GradeOutput: {
+            success: boolean;
+            message: string;
+        };
         GradeStatusOutput: {
             user: number;
             username: string;
@@ -2732,7 +3127,9 @@ export interface components {
             final_graded_submission: number | null;
             /** Format: date-time */
             submission_timestamp: string | null;
+            /** Format: double */
             points_awarded: number | null;
+            /** Format: double */
             points_possible: number | null;
             suites: components["schemas"]["GradebookSuiteOutput"][];
             /** @description The project's mutation suites, in order (`suite` is the mutation suite's id); their points count in the row's total. */
@@ -2742,8 +3139,22 @@ export interface components {
         GradebookSuiteOutput: {
             suite: number;
             name: string;
+            /** Format: double */
             points_awarded: number;
+            /** Format: double */
             points_possible: number;
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        GradescopeImportInputRequest: {
+            /**
+             * Format: binary
+             * @description The autograder zip.
+             */
+            file: string;
+            /** @default Gradescope autograder */
+            suite_name: string;
+            /** @default 90 */
+            time_limit_s: number;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         GroupCreateInputRequest: {
@@ -2765,7 +3176,6 @@ export interface components {
              * @description Replaces the project's deadline for this group.
              */
             extended_due_date?: string | null;
-            /** Format: int64 */
             bonus_submissions_remaining?: number;
             /** @description User id (as a string) → late days charged here. */
             readonly late_days_used: {
@@ -2804,6 +3214,48 @@ export interface components {
          * @enum {string}
          */
         HandgradingStatusEnum: "not_started" | "in_progress" | "graded";
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        ImageInputRequest: {
+            display_name: string;
+            dockerfile: string;
+            /** @description {relative path: text} */
+            build_files?: {
+                [key: string]: string;
+            };
+            /** @default runc */
+            runtime: components["schemas"]["SandboxRuntimeEnum"];
+        };
+        ImageOutput: {
+            readonly id: number;
+            course?: number | null;
+            display_name: string;
+            reference: string;
+            dockerfile?: string;
+            build_files: {
+                [key: string]: string;
+            };
+            runtime: components["schemas"]["SandboxRuntimeEnum"];
+            tag?: string;
+            digest?: string;
+            status: components["schemas"]["ImageStatusEnum"];
+            built_in?: boolean;
+            /** @description Has a good build: suites may choose it. */
+            usable: boolean;
+            readonly latest_build: number | null;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        /**
+         * @description * `pending` - Pending
+         *     * `building` - Building
+         *     * `ready` - Ready
+         *     * `failed` - Failed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        ImageStatusEnum: "pending" | "building" | "ready" | "failed" | "cancelled";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ImportInputRequest: {
             /**
@@ -2852,6 +3304,11 @@ export interface components {
             /** Format: date-time */
             readonly created_at: string;
         };
+        /**
+         * @description * `python` - Python
+         * @enum {string}
+         */
+        LanguageEnum: "python";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         LateDaysInputRequest: {
             remaining: number;
@@ -2867,6 +3324,52 @@ export interface components {
         LoginInputRequest: {
             username: string;
             password: string;
+        };
+        MachineKeyCreatedOutput: {
+            readonly id: number;
+            readonly course: number;
+            readonly name: string;
+            readonly prefix: string;
+            readonly projects: number[];
+            readonly feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
+            /** @description Shown once: `Authorization: Bearer <key>`. */
+            key: string;
+            /** @description Shown once: the callback receiver checks X-Autograder-Signature with it. */
+            signing_secret: string;
+        };
+        /**
+         * @description * `normal` - What a student sees before the deadline
+         *     * `past_limit` - What a student sees past the daily limit
+         *     * `staff_viewer` - Everything staff see
+         * @enum {string}
+         */
+        MachineKeyFeedbackCategoryEnum: "normal" | "past_limit" | "staff_viewer";
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        MachineKeyInputRequest: {
+            name: string;
+            projects: number[];
+            /** @default normal */
+            feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
+        };
+        MachineKeyOutput: {
+            readonly id: number;
+            readonly course: number;
+            readonly name: string;
+            readonly prefix: string;
+            readonly projects: number[];
+            readonly feedback_category: components["schemas"]["MachineKeyFeedbackCategoryEnum"];
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly last_used_at: string | null;
+            /** Format: date-time */
+            readonly revoked_at: string | null;
         };
         MeOutput: {
             readonly id: number;
@@ -2910,6 +3413,115 @@ export interface components {
          * @enum {string}
          */
         ModeEnum: "add" | "replace" | "remove";
+        MonitorHistoryOutput: {
+            step_seconds: number;
+            points: components["schemas"]["MonitorPointOutput"][];
+        };
+        MonitorImageOutput: {
+            id: string;
+            tags: string[];
+            size_bytes: number;
+            /** @description Unix time. */
+            created: number;
+        };
+        MonitorJobOutput: {
+            id: number;
+            /** @description grade, deferred or rerun */
+            kind: string;
+            queue: string;
+            submission_id: number;
+            project_id: number;
+            project_name: string;
+            course_id: number;
+            course_name: string;
+            /** Format: date-time */
+            claimed_at: string | null;
+        };
+        MonitorNodeOutput: {
+            node: string;
+            total_bytes: number;
+            images: components["schemas"]["MonitorImageOutput"][];
+        };
+        MonitorNowOutput: {
+            /** @description False without Redis: nothing is sampled. */
+            enabled: boolean;
+            /** Format: date-time */
+            time: string;
+            /** Format: double */
+            sample_seconds: number;
+            workers: components["schemas"]["MonitorWorkerOutput"][];
+            sandboxes: components["schemas"]["MonitorSandboxOutput"][];
+            queues: components["schemas"]["MonitorQueueOutput"][];
+            /** @description Superusers only (empty for course staff). */
+            nodes: components["schemas"]["MonitorNodeOutput"][];
+            /**
+             * Format: double
+             * @description Mean CPU time of one sample, per grading process.
+             */
+            sample_cpu_ms: number | null;
+        };
+        MonitorPointOutput: {
+            /** Format: date-time */
+            time: string;
+            sandboxes: number;
+            /** Format: double */
+            cpu_percent: number;
+            memory_bytes: number;
+            disk_bytes: number;
+            queues: components["schemas"]["MonitorQueueOutput"][];
+        };
+        MonitorQueueOutput: {
+            queue: string;
+            pending: number;
+            running: number;
+            /**
+             * Format: double
+             * @description The oldest pending job's wait (0: none).
+             */
+            oldest_wait_s: number;
+        };
+        MonitorSandboxOutput: {
+            /** @description The container id's first 12 characters. */
+            id: string;
+            image: string;
+            /** @description in_use or idle (warm in a pool) */
+            state: string;
+            /**
+             * Format: double
+             * @description Of one core, since the previous sample (null: first sample).
+             */
+            cpu_percent: number | null;
+            memory_bytes: number;
+            /** @description 0: unknown or unlimited. */
+            memory_limit_bytes: number;
+            /** @description Files in the sandbox's tmpfs directories. */
+            disk_bytes: number;
+            /** @description cgroup or docker: how they were read. */
+            figures_from: string;
+            job: components["schemas"]["MonitorJobOutput"] | null;
+            worker: string;
+            node: string;
+            /** Format: date-time */
+            sampled_at: string;
+        };
+        MonitorWorkerOutput: {
+            name: string;
+            /** @description The Docker node's name (empty without Docker). */
+            node: string;
+            /** @description Heard from within three heartbeats. */
+            alive: boolean;
+            healthy: boolean;
+            /** @description Empty for course staff. */
+            problems: string;
+            queues: string[];
+            /** Format: date-time */
+            last_seen: string;
+            /** @description Pool processes (0: not reported yet). */
+            slots: number;
+            busy_slots: number;
+            /** @description For course staff: their course's only. */
+            jobs: components["schemas"]["MonitorJobOutput"][];
+        };
         MutationFeedbackConfig: {
             normal: components["schemas"]["MutationFeedbackSettings"];
             past_limit: components["schemas"]["MutationFeedbackSettings"];
@@ -2986,7 +3598,9 @@ export interface components {
             num_bugs_exposed: number | null;
             bugs_exposed: string[] | null;
             all_bug_names: string[] | null;
+            /** Format: double */
             points_awarded: number | null;
+            /** Format: double */
             points_possible: number | null;
         };
         /** @description Types and ranges; placeholder rules and cross-row checks are the service's. */
@@ -3007,6 +3621,10 @@ export interface components {
             validity_time_limit_s?: number;
             grade_buggy_impl_command: string;
             grade_time_limit_s?: number;
+            /**
+             * Format: double
+             * @description A number with at most two decimals (1, 0.5, 2.25).
+             */
             points_per_exposed_bug?: number;
             /** @description Cap on the suite's points; empty: no cap. */
             max_points?: number | null;
@@ -3035,12 +3653,14 @@ export interface components {
             readonly validity_time_limit_s: number;
             readonly grade_buggy_impl_command: string;
             readonly grade_time_limit_s: number;
+            /** Format: double */
             readonly points_per_exposed_bug: number;
             /** @description Cap on the suite's points; empty: no cap. */
             readonly max_points: number | null;
             readonly allow_network: boolean;
             readonly deferred: boolean;
             readonly feedback: components["schemas"]["MutationFeedbackConfig"];
+            /** Format: double */
             readonly points_possible: number;
             /** Format: date-time */
             readonly created_at: string;
@@ -3264,6 +3884,13 @@ export interface components {
             previous?: string | null;
             results: components["schemas"]["TokenOutput"][];
         };
+        /**
+         * @description * `any` - Any generation passes
+         *     * `all` - Every generation passes
+         *     * `majority` - More than half pass
+         * @enum {string}
+         */
+        PassRuleEnum: "any" | "all" | "majority";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PasswordForgotInputRequest: {
             /** Format: email */
@@ -3324,17 +3951,11 @@ export interface components {
             ignore_whitespace?: boolean;
             ignore_whitespace_changes?: boolean;
             ignore_blank_lines?: boolean;
-            /** Format: int64 */
             points_for_correct_return_code?: number;
-            /** Format: int64 */
             points_for_correct_stdout?: number;
-            /** Format: int64 */
             points_for_correct_stderr?: number;
-            /** Format: int64 */
             deduction_for_wrong_return_code?: number;
-            /** Format: int64 */
             deduction_for_wrong_stdout?: number;
-            /** Format: int64 */
             deduction_for_wrong_stderr?: number;
             time_limit_s?: number;
             /**
@@ -3358,10 +3979,7 @@ export interface components {
             semester?: components["schemas"]["SemesterEnum"];
             year?: number;
             subtitle?: string;
-            /**
-             * Format: int64
-             * @description Late days each student starts the term with.
-             */
+            /** @description Late days each student starts the term with. */
             num_late_days?: number;
             /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
             allowed_guest_domain?: string;
@@ -3387,6 +4005,15 @@ export interface components {
             bonus_submissions_remaining?: number;
         };
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PatchedImagePatchInputRequest: {
+            display_name?: string;
+            dockerfile?: string;
+            build_files?: {
+                [key: string]: string;
+            };
+            runtime?: components["schemas"]["SandboxRuntimeEnum"];
+        };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
         PatchedInstructorFileRenameInputRequest: {
             name?: string;
         };
@@ -3408,6 +4035,10 @@ export interface components {
             validity_time_limit_s?: number;
             grade_buggy_impl_command?: string;
             grade_time_limit_s?: number;
+            /**
+             * Format: double
+             * @description A number with at most two decimals (1, 0.5, 2.25).
+             */
             points_per_exposed_bug?: number;
             /** @description Cap on the suite's points; empty: no cap. */
             max_points?: number | null;
@@ -3455,11 +4086,8 @@ export interface components {
             disallow_student_submissions?: boolean;
             /** @description Users of the course's allowed guest domain may see and submit to this project (while it is visible to students) without being on the roster. */
             guests_can_submit?: boolean;
-            /** Format: int64 */
             min_group_size?: number;
-            /** Format: int64 */
             max_group_size?: number;
-            /** Format: int64 */
             submission_limit_per_day?: number | null;
             /**
              * @description A time of day, HH:MM or HH:MM:SS (no UTC offset).
@@ -3470,9 +4098,7 @@ export interface components {
             /** @description The daily limit is multiplied by the number of group members. */
             groups_combine_daily_submissions?: boolean;
             allow_submissions_past_limit?: boolean;
-            /** Format: int64 */
             num_bonus_submissions?: number;
-            /** Format: int64 */
             total_submission_limit?: number | null;
             allow_late_days?: boolean;
             final_graded_policy?: components["schemas"]["FinalGradedPolicyEnum"];
@@ -3592,6 +4218,25 @@ export interface components {
          * @enum {string}
          */
         PositionLabelEnum: "line" | "item";
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        PrairieLearnImportInputRequest: {
+            /**
+             * Format: binary
+             * @description A zip of the question's tests/.
+             */
+            file: string;
+            /** @default PrairieLearn grader */
+            suite_name: string;
+            /** @description What the grader image's entrypoint runs, e.g. /grade/tests/run.sh. */
+            command: string;
+            /**
+             * @description Empty: the site's default.
+             * @default
+             */
+            sandbox_image: string;
+            /** @default 90 */
+            time_limit_s: number;
+        };
         ProgressOutput: {
             /** @description Null until staff create one. */
             rubric: components["schemas"]["RubricOutput"] | null;
@@ -3640,11 +4285,8 @@ export interface components {
             disallow_student_submissions?: boolean;
             /** @description Users of the course's allowed guest domain may see and submit to this project (while it is visible to students) without being on the roster. */
             guests_can_submit?: boolean;
-            /** Format: int64 */
             min_group_size?: number;
-            /** Format: int64 */
             max_group_size?: number;
-            /** Format: int64 */
             submission_limit_per_day?: number | null;
             /**
              * @description A time of day, HH:MM or HH:MM:SS (no UTC offset).
@@ -3655,9 +4297,7 @@ export interface components {
             /** @description The daily limit is multiplied by the number of group members. */
             groups_combine_daily_submissions?: boolean;
             allow_submissions_past_limit?: boolean;
-            /** Format: int64 */
             num_bonus_submissions?: number;
-            /** Format: int64 */
             total_submission_limit?: number | null;
             allow_late_days?: boolean;
             final_graded_policy?: components["schemas"]["FinalGradedPolicyEnum"];
@@ -3981,6 +4621,13 @@ export interface components {
             handgraders_can_adjust_points?: boolean;
             handgraders_can_see_test_results?: boolean;
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        RubricOrderInputRequest: {
+            ids: number[];
+        };
+        RubricOrderOutput: {
+            ids: number[];
+        };
         RubricOutput: {
             id: number;
             project: number;
@@ -3995,13 +4642,68 @@ export interface components {
             criteria: components["schemas"]["CriterionOutput"][];
             annotations: components["schemas"]["AnnotationOutput"][];
         };
+        RunnerRefused: {
+            /** @description Always false. */
+            success: boolean;
+            /** @description Why; starts with the field it is about. */
+            message: string;
+            /** @description Stable; clients branch on it. */
+            code: string;
+            /** @description Input field name → its reasons. */
+            fields: {
+                [key: string]: unknown;
+            };
+        };
+        RunnerWorkOutput: {
+            readonly id: number;
+            readonly key: number;
+            key_name: string;
+            readonly work_id: string;
+            readonly submission: number;
+            submission_status: string;
+            /** Format: uri */
+            readonly callback: string;
+            params: {
+                [key: string]: string;
+            };
+            payload: {
+                [key: string]: unknown;
+            } | null;
+            readonly state: components["schemas"]["DeliveryStateEnum"];
+            readonly attempts: number;
+            readonly response_status: number | null;
+            readonly error: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        RuntimesOutput: {
+            /** @description The runtimes this site's Docker offers. */
+            runtimes: components["schemas"]["SandboxRuntimeEnum"][];
+        };
+        SandboxImageOption: {
+            /** @description The value `sandbox_image` stores. */
+            reference: string;
+            display_name: string;
+            /** @description runc or runsc (gVisor). */
+            runtime: string;
+        };
         /** @description The images a suite may run on, as the site is configured now. */
         SandboxImagesOutput: {
             /** @description What an empty `sandbox_image` means (AG_SANDBOX_IMAGE). */
             default_image: string;
             /** @description Every value `sandbox_image` may take besides empty, the default first. */
             images: string[];
+            /** @description The same images with their names and runtimes, for a select. */
+            options: components["schemas"]["SandboxImageOption"][];
         };
+        /**
+         * @description * `runc` - runc (Docker's default)
+         *     * `runsc` - runsc (gVisor: a user-space guest kernel)
+         * @enum {string}
+         */
+        SandboxRuntimeEnum: "runc" | "runsc";
         /**
          * @description * `all` - all
          *     * `latest` - latest
@@ -4095,7 +4797,9 @@ export interface components {
         SubmissionFeedbackOutput: {
             feedback_category: components["schemas"]["FeedbackCategoryEnum"];
             submission: number;
+            /** Format: double */
             points_awarded: number;
+            /** Format: double */
             points_possible: number;
             suites: components["schemas"]["SuiteFeedbackOutput"][];
             mutation_suites: components["schemas"]["MutationSuiteFeedbackOutput"][];
@@ -4187,7 +4891,9 @@ export interface components {
         SubmissionScore: {
             feedback_category: components["schemas"]["FeedbackCategoryEnum"];
             submission: number;
+            /** Format: double */
             points_awarded: number;
+            /** Format: double */
             points_possible: number;
         };
         /** @description Where a submission stands: the status endpoint's body and each live event's data. */
@@ -4213,6 +4919,13 @@ export interface components {
             name: string;
             size: number;
         };
+        /**
+         * @description * `grading_finished` - Grading finished
+         *     * `final_graded_changed` - Final graded submission changed
+         *     * `rerun_finished` - Rerun finished
+         * @enum {string}
+         */
+        SubscribableWebhookEventEnum: "grading_finished" | "final_graded_changed" | "rerun_finished";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         SuiteCopyInputRequest: {
             target_project: number;
@@ -4414,7 +5127,7 @@ export interface components {
             readonly project: number;
             /** Format: uri */
             readonly url: string;
-            events: components["schemas"]["EventsCc4Enum"][];
+            events: components["schemas"]["WebhookEventEnum"][];
             /** Format: date-time */
             readonly created_at: string;
             /** @description Shown once: receivers check X-Autograder-Signature with it. */
@@ -4424,119 +5137,25 @@ export interface components {
          * @description * `grading_finished` - Grading finished
          *     * `final_graded_changed` - Final graded submission changed
          *     * `rerun_finished` - Rerun finished
+         *     * `ping` - Test delivery
          * @enum {string}
          */
-        WebhookInputEventsEnum: "grading_finished" | "final_graded_changed" | "rerun_finished";
+        WebhookEventEnum: "grading_finished" | "final_graded_changed" | "rerun_finished" | "ping";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         WebhookInputRequest: {
             /** Format: uri */
             url: string;
-            events: components["schemas"]["WebhookInputEventsEnum"][];
+            events: components["schemas"]["SubscribableWebhookEventEnum"][];
         };
         WebhookOutput: {
             readonly id: number;
             readonly project: number;
             /** Format: uri */
             readonly url: string;
-            events: components["schemas"]["EventsCc4Enum"][];
+            events: components["schemas"]["WebhookEventEnum"][];
             /** Format: date-time */
             readonly created_at: string;
         };
-        EiplAttemptOutput: {
-            submission: number;
-            explanation: string;
-            /** @description generating, generated or failed. */
-            state: string;
-            generations: components["schemas"]["EiplGenerationOutput"][];
-            error: string;
-            llm_calls: number;
-            /** Format: date-time */
-            created_at: string;
-        };
-        EiplBudgetOutput: {
-            /** Format: date */
-            day: string;
-            calls_used: number;
-            /** @description 0: no limit. */
-            calls_limit: number;
-            tokens_used: number;
-            /** @description 0: no limit. */
-            tokens_limit: number;
-        };
-        EiplExplanationInputRequest: {
-            explanation: string;
-            /** @default false */
-            honor_pledge_accepted: boolean;
-        };
-        /** @description Whether the project is an EiPL question (question null: an ordinary project). */
-        EiplForStudentOutput: {
-            question: components["schemas"]["EiplQuestionStudentOutput"] | null;
-        };
-        EiplGenerationOutput: {
-            file_name: string;
-            code: string;
-        };
-        EiplQuestionInputRequest: {
-            function_name?: string;
-            language?: components["schemas"]["LanguageEnum"];
-            file_name?: string;
-            prompt_template?: string;
-            system_prompt?: string;
-            /** Format: double */
-            temperature?: number;
-            num_generations?: number;
-            pass_rule?: components["schemas"]["PassRuleEnum"];
-            max_explanation_chars?: number;
-            test_cases?: components["schemas"]["EiplTestCaseRequest"][];
-            points_per_case?: number;
-        };
-        EiplQuestionOutput: {
-            project: number;
-            function_name: string;
-            language: components["schemas"]["LanguageEnum"];
-            file_name: string;
-            prompt_template: string;
-            system_prompt: string;
-            /** Format: double */
-            temperature: number;
-            num_generations: number;
-            pass_rule: components["schemas"]["PassRuleEnum"];
-            max_explanation_chars: number;
-            test_cases: components["schemas"]["EiplTestCase"][];
-            points_per_case: number;
-            suite: number | null;
-            llm_configured: boolean;
-            budget: components["schemas"]["EiplBudgetOutput"];
-        };
-        /** @description What a student needs to explain: never the prompt or the test cases. */
-        EiplQuestionStudentOutput: {
-            function_name: string;
-            language: components["schemas"]["LanguageEnum"];
-            max_explanation_chars: number;
-            num_generations: number;
-        };
-        EiplTestCase: {
-            args: unknown[];
-            expected: unknown;
-            points?: number;
-        };
-        EiplTestCaseRequest: {
-            args: unknown[];
-            expected: unknown;
-            points?: number;
-        };
-        /**
-         * @description * `python` - Python
-         * @enum {string}
-         */
-        LanguageEnum: "python";
-        /**
-         * @description * `any` - Any generation passes
-         *     * `all` - Every generation passes
-         *     * `majority` - More than half pass
-         * @enum {string}
-         */
-        PassRuleEnum: "any" | "all" | "majority";
     };
     responses: never;
     parameters: never;
@@ -4953,6 +5572,63 @@ export interface operations {
             };
             /** @description Logged in, but this role may not do this (or the CSRF check failed). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    autograder_imports_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutograderImportOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7020,6 +7696,258 @@ export interface operations {
             };
         };
     };
+    courses_machine_keys_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MachineKeyOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_machine_keys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MachineKeyInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["MachineKeyInputRequest"];
+                "multipart/form-data": components["schemas"]["MachineKeyInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MachineKeyCreatedOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_monitor_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorNowOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_monitor_history_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorHistoryOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     courses_projects_list: {
         parameters: {
             query?: {
@@ -7625,6 +8553,144 @@ export interface operations {
             };
         };
     };
+    courses_sandbox_images_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_sandbox_images_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ImageInputRequest"];
+                "multipart/form-data": components["schemas"]["ImageInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     expected_files_retrieve: {
         parameters: {
             query?: never;
@@ -7867,6 +8933,71 @@ export interface operations {
             };
             /** @description No such object (or hidden from this user), or no such page of the list. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exports_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                export_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8133,6 +9264,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GroupOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    groups_eipl_explanations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EiplExplanationInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EiplExplanationInputRequest"];
+                "multipart/form-data": components["schemas"]["EiplExplanationInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
@@ -9364,6 +10576,84 @@ export interface operations {
             };
         };
     };
+    handgrading_results_events_retrieve: {
+        parameters: {
+            query?: {
+                format?: "event-stream" | "json";
+            };
+            header?: never;
+            path: {
+                result_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        /** @enum {string} */
+                        event: "status";
+                        /** @description JSON: {"id": the result, "version": grows with every change (null: the result is gone)}. Reload the result when the version differs. */
+                        data: string;
+                    };
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/event-stream": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/event-stream": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/event-stream": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/event-stream": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                    "text/event-stream": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     handgrading_rubrics_annotations_create: {
         parameters: {
             query?: never;
@@ -9387,6 +10677,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AnnotationOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_rubrics_annotations_order_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rubric_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RubricOrderInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RubricOrderInputRequest"];
+                "multipart/form-data": components["schemas"]["RubricOrderInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOrderOutput"];
                 };
             };
             /** @description The input is invalid; `fields` names each bad field and why. */
@@ -9477,6 +10848,210 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handgrading_rubrics_criteria_order_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rubric_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RubricOrderInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RubricOrderInputRequest"];
+                "multipart/form-data": components["schemas"]["RubricOrderInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RubricOrderOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    image_builds_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                build_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    image_builds_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                build_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildOutput"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
@@ -10493,6 +12068,72 @@ export interface operations {
             };
         };
     };
+    machine_keys_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MachineKeyOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     metrics_retrieve: {
         parameters: {
             query?: never;
@@ -10508,6 +12149,98 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitor_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorNowOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    monitor_history_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorHistoryOutput"];
+                };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
             401: {
@@ -10944,6 +12677,223 @@ export interface operations {
             };
         };
     };
+    projects_autograder_imports_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutograderImportOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_autograder_imports_gradescope_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["GradescopeImportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GradescopeImportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutograderImportOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_autograder_imports_prairielearn_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PrairieLearnImportInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PrairieLearnImportInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutograderImportOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_config_export_retrieve: {
         parameters: {
             query?: {
@@ -11206,6 +13156,266 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectCopyCounts"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplQuestionOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EiplQuestionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EiplQuestionInputRequest"];
+                "multipart/form-data": components["schemas"]["EiplQuestionInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplQuestionOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    projects_eipl_question_student_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplForStudentOutput"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
@@ -13409,6 +15619,63 @@ export interface operations {
             };
         };
     };
+    projects_runner_works_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerWorkOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     projects_sandbox_images_retrieve: {
         parameters: {
             query?: never;
@@ -14117,6 +16384,562 @@ export interface operations {
             };
         };
     };
+    runner_grade_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["GradeInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradeOutput"];
+                };
+            };
+            /** @description `success` is false; `message` says why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerRefused"];
+                };
+            };
+            /** @description `success` is false; `message` says why. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerRefused"];
+                };
+            };
+            /** @description `success` is false; `message` says why. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerRefused"];
+                };
+            };
+            /** @description `success` is false; `message` says why. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerRefused"];
+                };
+            };
+            /** @description `success` is false; `message` says why. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunnerRefused"];
+                };
+            };
+        };
+    };
+    sandbox_images_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sandbox_images_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sandbox_images_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedImagePatchInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedImagePatchInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedImagePatchInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sandbox_images_builds_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sandbox_images_builds_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                image_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuildOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    sandbox_images_runtimes_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuntimesOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    site_sandbox_images_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageOutput"][];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    site_sandbox_images_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImageInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ImageInputRequest"];
+                "multipart/form-data": components["schemas"]["ImageInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImageOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     submissions_retrieve: {
         parameters: {
             query?: never;
@@ -14134,6 +16957,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SubmissionOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submissions_eipl_attempt_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                submission_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplAttemptOutput"];
                 };
             };
             /** @description Not logged in, or the API token is unknown or revoked. */
@@ -15965,404 +18845,6 @@ export interface operations {
             };
             /** @description The request conflicts with the current state (for example a name already taken). */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many attempts; wait as long as `Retry-After` says. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    groups_eipl_explanations_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                group_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EiplExplanationInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["EiplExplanationInputRequest"];
-                "multipart/form-data": components["schemas"]["EiplExplanationInputRequest"];
-            };
-        };
-        responses: {
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SubmissionOutput"];
-                };
-            };
-            /** @description The input is invalid; `fields` names each bad field and why. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not logged in, or the API token is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object (or hidden from this user), or no such page of the list. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request conflicts with the current state (for example a name already taken). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many attempts; wait as long as `Retry-After` says. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    projects_eipl_question_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EiplQuestionOutput"];
-                };
-            };
-            /** @description Not logged in, or the API token is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object (or hidden from this user), or no such page of the list. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many attempts; wait as long as `Retry-After` says. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    projects_eipl_question_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["EiplQuestionInputRequest"];
-                "application/x-www-form-urlencoded": components["schemas"]["EiplQuestionInputRequest"];
-                "multipart/form-data": components["schemas"]["EiplQuestionInputRequest"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EiplQuestionOutput"];
-                };
-            };
-            /** @description The input is invalid; `fields` names each bad field and why. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not logged in, or the API token is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object (or hidden from this user), or no such page of the list. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request conflicts with the current state (for example a name already taken). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many attempts; wait as long as `Retry-After` says. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    projects_eipl_question_destroy: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description No response body */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not logged in, or the API token is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object (or hidden from this user), or no such page of the list. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request conflicts with the current state (for example a name already taken). */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many attempts; wait as long as `Retry-After` says. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    projects_eipl_question_student_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                project_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EiplForStudentOutput"];
-                };
-            };
-            /** @description Not logged in, or the API token is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object (or hidden from this user), or no such page of the list. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many attempts; wait as long as `Retry-After` says. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    submissions_eipl_attempt_retrieve: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                submission_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EiplAttemptOutput"];
-                };
-            };
-            /** @description Not logged in, or the API token is unknown or revoked. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No such object (or hidden from this user), or no such page of the list. */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };

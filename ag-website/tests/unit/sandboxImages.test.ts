@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxImageOptions } from '@/lib/sandboxImages';
 
-const offered = { default_image: 'ag-sandbox-default:latest', images: ['ag-sandbox-default:latest', 'ag-java:21'] };
+const offered = {
+  default_image: 'ag-sandbox-default:latest',
+  images: ['ag-sandbox-default:latest', 'ag-java:21'],
+  options: [
+    { reference: 'ag-sandbox-default:latest', display_name: 'ag-sandbox-default:latest', runtime: 'runc' },
+    { reference: 'ag-java:21', display_name: 'ag-java:21', runtime: 'runc' },
+  ],
+};
 
 describe('sandboxImageOptions', () => {
   it('offers the site default (empty) first, then the images the site lists', () => {

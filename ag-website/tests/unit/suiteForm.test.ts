@@ -40,7 +40,14 @@ function suite(sandbox_image: string): Suite {
   };
 }
 
-const offered = { default_image: 'ag-sandbox-default:latest', images: ['ag-sandbox-default:latest', 'ag-java:21'] };
+const offered = {
+  default_image: 'ag-sandbox-default:latest',
+  images: ['ag-sandbox-default:latest', 'ag-java:21'],
+  options: [
+    { reference: 'ag-sandbox-default:latest', display_name: 'ag-sandbox-default:latest', runtime: 'runc' },
+    { reference: 'ag-java:21', display_name: 'ag-java:21', runtime: 'runc' },
+  ],
+};
 
 describe('SuiteForm sandbox image', () => {
   it('is a choice among the images the site offers, not free text', () => {

@@ -33,7 +33,7 @@ beforeEach(() => {
   vi.mocked(listInstructorFiles).mockResolvedValue([]);
   vi.mocked(listExpectedFiles).mockResolvedValue([]);
   vi.mocked(listFeedbackPresets).mockResolvedValue([]);
-  vi.mocked(listSandboxImages).mockResolvedValue({ default_image: 'ag-sandbox-default:latest', images: [] });
+  vi.mocked(listSandboxImages).mockResolvedValue({ default_image: 'ag-sandbox-default:latest', images: [], options: [] });
 });
 
 describe('useTestConfig', () => {
