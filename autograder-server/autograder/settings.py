@@ -139,6 +139,36 @@ if DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.po
         # A request waits this long for a free connection, then fails (503, never a pile-up).
         "timeout": env_float("AG_DB_POOL_TIMEOUT", 10.0),
     }
+DB_KEEPALIVE_SECONDS = env_int("AG_DB_KEEPALIVE_SECONDS", 10)
+"""Idle seconds before TCP keepalive probes on database connections (0: the kernel's two
+hours). A node that dies mid-transaction never closes its connections; its session would
+keep its row locks (a grading job's, which the reaper then skips) until the kernel gave up."""
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_KEEPALIVE_SECONDS:
+    _interval = max(1, DB_KEEPALIVE_SECONDS // 2)
+    # Keepalives probe an idle connection; the user timeout ends one whose sent data stays
+    # unacknowledged that long (retransmissions alone would go on for about 15 minutes).
+    _user_timeout_ms = (DB_KEEPALIVE_SECONDS + 3 * _interval) * 1000
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # libpq's settings find a dead server; the server's (set per session, so on any
+    # PostgreSQL) find a dead client and end its session, which releases what it locked.
+    _db_options |= {
+        "keepalives": 1,
+        "keepalives_idle": DB_KEEPALIVE_SECONDS,
+        "keepalives_interval": _interval,
+        "keepalives_count": 3,
+        "tcp_user_timeout": _user_timeout_ms,
+    }
+    _db_options["options"] = " ".join(
+        part
+        for part in (
+            _db_options.get("options", ""),
+            f"-c tcp_keepalives_idle={DB_KEEPALIVE_SECONDS}",
+            f"-c tcp_keepalives_interval={_interval}",
+            "-c tcp_keepalives_count=3",
+            f"-c tcp_user_timeout={_user_timeout_ms}",
+        )
+        if part
+    )
 if env_int("AG_DB_CONN_MAX_AGE", 0):
     # Persistent connections leak under ASGI (each request runs in a new thread, which keeps
     # its connection until the server stops: PostgreSQL runs out of connections); the pool
