@@ -34,7 +34,6 @@ class PointsField(serializers.DecimalField):
 # `PointsField`s. (A comment, not a docstring: the schema would show a docstring as the
 # description of every nested dataclass's component.)
 class PointsDataclassSerializer(DataclassSerializer[Any]):
-
     serializer_field_mapping = {
         **DataclassSerializer.serializer_field_mapping,
         Decimal: PointsField,

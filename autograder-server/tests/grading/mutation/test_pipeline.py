@@ -1,5 +1,6 @@
 """Mutation suites graded through the real pipeline (upload, worker slot, real sandboxes)."""
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def test_valid_tests_expose_two_of_three_bugs(provider: PoolManager) -> None:
     assert result.timed_out_tests == ["test_forever"]
     assert result.valid_tests == ["test_max", "test_mean"]
     assert result.bugs_exposed == ["bug_mean", "bug_max"]
-    assert (result.points_awarded, result.points_possible) == (4, 6)
+    assert (result.points_awarded, result.points_possible) == (Decimal(4), Decimal(6))
     assert b"passed test_mean" in bytes(result.validity_check_stdout)
 
 
@@ -77,7 +78,7 @@ def test_points_are_capped_at_the_maximum(provider: PoolManager) -> None:
     submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
 
     result = result_of(submission)
-    assert (result.points_awarded, result.points_possible) == (7, 7)
+    assert (result.points_awarded, result.points_possible) == (Decimal(7), Decimal(7))
 
 
 def test_names_split_on_lines_keep_their_spaces(provider: PoolManager) -> None:
@@ -139,7 +140,7 @@ def test_a_failed_setup_runs_no_tests(provider: PoolManager) -> None:
     result = result_of(submission)
     assert (result.setup_return_code, bytes(result.setup_stderr)) == (3, b"broken\n")
     assert result.student_tests == []
-    assert (result.points_awarded, result.points_possible) == (0, 6)
+    assert (result.points_awarded, result.points_possible) == (Decimal(0), Decimal(6))
 
 
 def test_deferred_suite_runs_after_the_submission_waits(provider: PoolManager) -> None:
@@ -185,7 +186,7 @@ def test_a_suite_runs_on_its_course_s_own_image_and_never_on_one_it_may_not_use(
     submission = h.grade(provider, h.submit(suite.project, {"test_stats.py": STUDENT_TESTS}))
     result = result_of(submission)
     assert "not one this course may use" in result.error_message
-    assert (result.points_awarded, result.student_tests) == (0, [])
+    assert (result.points_awarded, result.student_tests) == (Decimal(0), [])
 
 
 def test_plain_commands_skip_bash_and_others_keep_it() -> None:
@@ -225,7 +226,7 @@ def test_a_rerun_of_the_mutation_suite_replaces_its_result(provider: PoolManager
 
     result = result_of(submission)
     assert result.pk != first.pk
-    assert (result.points_awarded, result.points_possible) == (6, 9)
+    assert (result.points_awarded, result.points_possible) == (Decimal(6), Decimal(9))
     assert result.bugs_exposed == ["bug_mean", "bug_max"]
 
 

@@ -4,6 +4,7 @@ systems' file layouts, and each test in their results.json becomes a result whos
 the feedback categories respect. A missing file is a staff-only error worth 0 points."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def shown(submission: Submission, category: C) -> dict[str, tuple[int, int]]:
     }
 
 
-def total(submission: Submission) -> tuple[int, int]:
+def total(submission: Submission) -> tuple[Decimal, Decimal]:
     score = submission_scores(submission_ids=[submission.pk])[submission.pk]
     return score.awarded, score.possible
 
@@ -171,7 +172,7 @@ def test_gradescope_python_autograder_runs_unchanged(provider: PoolManager) -> N
     staff = shown(submission, C.STAFF_VIEWER)
     assert staff["test_hidden_big"] == (5, 5)
     assert staff["Autograder"] == (0, 0)  # the run_autograder case, with its stdout
-    assert total(submission) == (11, 14)
+    assert total(submission) == (Decimal(11), Decimal(14))
     grader = AGTestCommandResult.objects.get(
         case_result__suite_result__submission=submission, command_name="run_autograder"
     )
@@ -192,7 +193,7 @@ def test_student_code_cannot_change_the_instructor_files(provider: PoolManager) 
     submission = h.grade(provider, h.submit(gradescope_project(), {"calc.py": cheat}))
 
     assert shown(submission, C.STAFF_VIEWER)["test_add"] == (2, 2)
-    assert total(submission) == (11, 14)
+    assert total(submission) == (Decimal(11), Decimal(14))
 
 
 def test_missing_results_file_is_a_staff_only_error_with_no_points(

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -171,8 +172,8 @@ class TestScores:
         scores = submission_scores(submission_ids=[submission.pk, empty.pk])
         score = scores[submission.pk]
         assert score.suites == {
-            suite_a.pk: Score(awarded=4, possible=7),
-            suite_b.pk: Score(awarded=2, possible=5),
+            suite_a.pk: Score(awarded=Decimal(4), possible=Decimal(7)),
+            suite_b.pk: Score(awarded=Decimal(2), possible=Decimal(5)),
         }
-        assert (score.awarded, score.possible) == (6, 12)
-        assert (scores[empty.pk].awarded, scores[empty.pk].possible) == (0, 0)
+        assert (score.awarded, score.possible) == (Decimal(6), Decimal(12))
+        assert (scores[empty.pk].awarded, scores[empty.pk].possible) == (Decimal(0), Decimal(0))

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -167,5 +168,8 @@ def test_totals_count_as_the_scores_everywhere_else_do(project: Project) -> None
 
     expected = submission_scores(submission_ids=ids)
     assert totals == {i: (expected[i].awarded, expected[i].possible) for i in ids}
-    assert (totals[ann.pk], totals[bob.pk]) == ((1, 1), (0, 1))
-    assert (totals[cat.pk], totals[empty.pk]) == ((5, 5), (0, 0))
+    assert (totals[ann.pk], totals[bob.pk]) == ((Decimal(1), Decimal(1)), (Decimal(0), Decimal(1)))
+    assert (totals[cat.pk], totals[empty.pk]) == (
+        (Decimal(5), Decimal(5)),
+        (Decimal(0), Decimal(0)),
+    )
