@@ -11,13 +11,14 @@ daemon, which then stops the step's container and removes it (`forcerm`).
 import contextlib
 import io
 import json
+import logging
 import socket
 import tarfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import docker
@@ -29,6 +30,8 @@ from docker.utils import kwargs_from_env
 from autograder.images.limits import BuildLimits
 from autograder.sandbox.config import load_settings
 from autograder.sandbox.config import parse_size as _parse_size
+
+logger = logging.getLogger(__name__)
 
 BUILT_BY_LABEL = "org.autograder.built-by"
 """Every image a build makes carries it (value "images"); garbage collection looks only at
@@ -58,11 +61,39 @@ def docker_api(timeout: int = 120) -> Any:
     return docker.APIClient(timeout=timeout, **kwargs_from_env())
 
 
+PIDS_CGROUP = "ag-image-builds"
+"""The cgroup every build step runs under (the daemon's cgroupfs driver creates each step's
+cgroup inside it), whose pids.max bounds the processes of all builds of the node."""
+
+
+def pids_cgroup_parent(limits: BuildLimits, *, root: Path = Path("/sys/fs/cgroup")) -> str | None:
+    """Makes the builds' pids cgroup with `limits.pids` as its pids.max and returns the
+    cgroup parent to give the daemon, or None where this process cannot (no cgroupfs it may
+    write: a builder in a container without the host's cgroups; the nproc ulimit then binds
+    non-root steps only).
+
+    A fork bomb running as root ignores RLIMIT_NPROC; under the memory limit its processes
+    (sharing their pages) fit by the thousand, and under the CPU quota so many runnable
+    processes take minutes to die once killed. A pids limit stops it at fork."""
+    for controller in (root / "pids", root):  # cgroup v1, then v2 (unified)
+        limit = controller / PIDS_CGROUP / "pids.max"
+        try:
+            if not (controller / "cgroup.procs").exists():
+                continue
+            limit.parent.mkdir(exist_ok=True)
+            limit.write_text(str(limits.pids))
+        except OSError:
+            continue
+        return f"/{PIDS_CGROUP}"
+    logger.warning("Image builds run without a pids limit: %s is not writable here", root)
+    return None
+
+
 def build_params(*, tag: str, limits: BuildLimits) -> dict[str, str | int]:
     """The Engine API's /build query: the legacy builder (version 1) and each step's limits."""
     memory = _parse_size(limits.memory)
     period = 100_000
-    return {
+    params: dict[str, str | int] = {
         "t": tag,
         "version": "1",
         "rm": 1,
@@ -75,6 +106,17 @@ def build_params(*, tag: str, limits: BuildLimits) -> dict[str, str | int]:
         "networkmode": limits.network,
         "labels": json.dumps({BUILT_BY_LABEL: "images"}),
     }
+    if _cgroupfs_driver() and (parent := pids_cgroup_parent(limits)) is not None:
+        params["cgroupparent"] = parent
+    return params
+
+
+def _cgroupfs_driver() -> bool:
+    """A cgroup parent given as a path is the cgroupfs driver's form (systemd's is a slice)."""
+    try:
+        return str(docker_api(timeout=30).info().get("CgroupDriver", "")) == "cgroupfs"
+    except DOCKER_ERRORS:
+        return False
 
 
 def context_tar(dockerfile: str, files: dict[str, str]) -> bytes:

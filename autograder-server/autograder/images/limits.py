@@ -17,7 +17,11 @@ class BuildLimits:
     cpus: float
     """AG_IMAGE_BUILD_CPUS: CPU quota of each build step, in cores."""
     nproc: int
-    """AG_IMAGE_BUILD_NPROC: the nproc ulimit of build steps (a fork bomb fails on it)."""
+    """AG_IMAGE_BUILD_NPROC: the nproc ulimit of build steps (binds steps that run as a user;
+    root, which most RUN lines are, is exempt from it)."""
+    pids: int
+    """AG_IMAGE_BUILD_PIDS: processes all build steps of a node may have together (the pids
+    cgroup the steps run under; binds root too, so a fork bomb fails on it)."""
     timeout_s: float
     """AG_IMAGE_BUILD_TIMEOUT: seconds before a build is killed and marked failed."""
     network: str
@@ -33,6 +37,7 @@ def build_limits() -> BuildLimits:
         memory=_env("AG_IMAGE_BUILD_MEMORY", "2g"),
         cpus=float(_env("AG_IMAGE_BUILD_CPUS", "1")),
         nproc=int(_env("AG_IMAGE_BUILD_NPROC", "2048")),
+        pids=int(_env("AG_IMAGE_BUILD_PIDS", "1024")),
         timeout_s=float(_env("AG_IMAGE_BUILD_TIMEOUT", "900")),
         network=_env("AG_IMAGE_BUILD_NETWORK", "default"),
         tag_prefix=_env("AG_IMAGE_TAG_PREFIX", "ag-img"),

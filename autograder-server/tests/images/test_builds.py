@@ -2,13 +2,16 @@
 (time limit), one that forks without end (nproc limit), one whose ENTRYPOINT would replace the
 runner, and cancelling. Each failure keeps the previous good image in use."""
 
+import os
 import subprocess
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from autograder.images import selectors, services
+from autograder.images import builder, selectors, services
+from autograder.images.limits import build_limits
 from autograder.images.models import ImageBuild, ImageStatus, SandboxImage
 from tests.conftest import World, build_world
 
@@ -101,6 +104,29 @@ def test_a_build_that_loops_forever_is_stopped_at_the_time_limit(
     assert image.tag == "" and not image.usable
 
 
+PIDS_CGROUP_DIRS = [
+    d / builder.PIDS_CGROUP
+    for d in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+    if (d / "cgroup.procs").exists() and os.access(d, os.W_OK)
+]
+
+
+def test_the_builds_pids_cgroup_is_made_with_its_limit(tmp_path: Path) -> None:
+    (tmp_path / "pids").mkdir()
+    (tmp_path / "pids" / "cgroup.procs").write_text("")
+    limits = build_limits()
+
+    assert builder.pids_cgroup_parent(limits, root=tmp_path) == "/ag-image-builds"
+    written = (tmp_path / "pids" / "ag-image-builds" / "pids.max").read_text()
+    assert written == str(limits.pids)
+
+
+def test_without_a_cgroupfs_it_may_write_builds_run_without_a_pids_parent(
+    tmp_path: Path,
+) -> None:
+    assert builder.pids_cgroup_parent(build_limits(), root=tmp_path / "missing") is None
+
+
 def test_a_fork_bomb_fails_on_the_build_limits(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,6 +134,7 @@ def test_a_fork_bomb_fails_on_the_build_limits(
     # Tighter limits than the defaults, so the bomb meets one of them soon.
     monkeypatch.setenv("AG_IMAGE_BUILD_MEMORY", "256m")
     monkeypatch.setenv("AG_IMAGE_BUILD_NPROC", "512")
+    monkeypatch.setenv("AG_IMAGE_BUILD_PIDS", "200")
     # Every process forks until a fork fails, then says why and exits 1.
     program = (
         "import os\\nwhile True:\\n try: os.fork()\\n"
@@ -130,6 +157,12 @@ def test_a_fork_bomb_fails_on_the_build_limits(
         if sign in result.log
     ]
     assert stopped_by, result.log[-2000:]
+    # Where this machine lets the builder make its pids cgroup (tests run as root on the
+    # host), the bomb fails at fork, as root too, and none of its processes is left.
+    pids = PIDS_CGROUP_DIRS[0] if PIDS_CGROUP_DIRS else None
+    if pids is not None:
+        assert stopped_by == ["nproc"], result.log[-2000:]
+        assert (pids / "pids.current").read_text().strip() == "0"
     assert not subprocess.run(
         ["docker", "images", "-q", f"{image.reference}"],
         capture_output=True,
