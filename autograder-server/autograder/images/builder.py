@@ -106,12 +106,12 @@ def build_params(*, tag: str, limits: BuildLimits) -> dict[str, str | int]:
         "networkmode": limits.network,
         "labels": json.dumps({BUILT_BY_LABEL: "images"}),
     }
-    if _cgroupfs_driver() and (parent := pids_cgroup_parent(limits)) is not None:
+    if cgroupfs_driver() and (parent := pids_cgroup_parent(limits)) is not None:
         params["cgroupparent"] = parent
     return params
 
 
-def _cgroupfs_driver() -> bool:
+def cgroupfs_driver() -> bool:
     """A cgroup parent given as a path is the cgroupfs driver's form (systemd's is a slice)."""
     try:
         return str(docker_api(timeout=30).info().get("CgroupDriver", "")) == "cgroupfs"
