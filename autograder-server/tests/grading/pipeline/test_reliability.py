@@ -16,7 +16,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from autograder.grading.config.models import AGTestSuite
-from autograder.grading.pipeline.models import GradingJob, JobKind
+from autograder.grading.pipeline.models import GradingJob, JobKind, JobState
 from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult
 from autograder.projects.models import Project
 from autograder.submissions.models import Submission, SubmissionStatus
@@ -80,6 +80,16 @@ def wait_final(submission: Submission, timeout: float = 90) -> Submission:
         return submission.status in FINAL
 
     wait_for(final, timeout=timeout, what=f"submission {submission.pk} to finish")
+    # The worker marks its job done just after the submission's final status, in a
+    # transaction of its own: wait for that too (the job's state is asserted, and the next
+    # test's database flush must not meet the worker still writing).
+    wait_for(
+        lambda: (
+            not GradingJob.objects.filter(submission=submission, state=JobState.RUNNING).exists()
+        ),
+        timeout=30,
+        what=f"the jobs of submission {submission.pk} to be marked finished",
+    )
     return submission
 
 
