@@ -158,9 +158,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_KEEP
         "keepalives_count": 3,
         "tcp_user_timeout": _user_timeout_ms,
     }
+    # An explicit `options` replaces libpq's PGOPTIONS, so what the environment asks for
+    # (a sysadmin's settings, the tests' deadlock_timeout of live workers) comes first.
     _db_options["options"] = " ".join(
         part
         for part in (
+            os.environ.get("PGOPTIONS", ""),
             _db_options.get("options", ""),
             f"-c tcp_keepalives_idle={DB_KEEPALIVE_SECONDS}",
             f"-c tcp_keepalives_interval={_interval}",

@@ -4,9 +4,12 @@ row lock, which the reaper skips with SKIP LOCKED) for the kernel's two hours. T
 PostgreSQL to probe every connection (AG_DB_KEEPALIVE_SECONDS); here a client's packets are
 dropped on the loopback interface, as a lost node's would be, while it holds a lock."""
 
+import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -64,3 +67,28 @@ def test_a_lost_client_loses_its_locks_once_keepalives_find_it_dead(
             taken = cursor.fetchone() == (True,)
         assert taken, f"the lock was still held {patience} s after its client went silent"
         cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+
+
+def test_the_environments_pgoptions_still_reach_the_session() -> None:
+    """libpq drops PGOPTIONS when a connection names its own `options` (as the keepalives
+    do); the settings put them first so a sysadmin's (or the tests') options still hold."""
+    db = settings.DATABASES["default"]
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/postgres"
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'autograder.settings'; "
+        "django.setup(); from django.db import connection; c = connection.cursor(); "
+        "c.execute('SHOW deadlock_timeout'); a = c.fetchone()[0]; "
+        "c.execute('SHOW tcp_keepalives_idle'); print(a, c.fetchone()[0])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AG_")}
+    env |= {"AG_DATABASE_URL": url, "PGOPTIONS": "-c deadlock_timeout=123ms"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["123ms", str(settings.DB_KEEPALIVE_SECONDS)]
