@@ -140,32 +140,48 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
     delivery = Delivery.objects.select_related("webhook").get(pk=delivery_id)
     if delivery.state != DeliveryState.PENDING:
         return None
-    body = json.dumps(delivery.payload, sort_keys=True).encode()
+    return post_signed(
+        delivery,
+        url=delivery.url,
+        secret=delivery.webhook.secret,
+        event=delivery.event,
+        delivery_header=str(delivery.pk),
+    )
+
+
+def post_signed(
+    record: Any, *, url: str, secret: str, event: str, delivery_header: str
+) -> int | None:
+    """One signed POST of `record.payload` to `url`, recorded on `record` (a webhook
+    delivery or a runner work: `attempts`, `state`, `error`, `response_status`,
+    `finished_at`), then saved. Returns the seconds to wait before the next attempt, or None
+    when delivery is over (delivered, refused, or out of attempts)."""
+    body = json.dumps(record.payload, sort_keys=True).encode()
     headers = {
         "Content-Type": "application/json",
-        signing.HEADER: signing.signature(delivery.webhook.secret, int(time.time()), body),
-        "X-Autograder-Event": delivery.event,
-        "X-Autograder-Delivery": str(delivery.pk),
+        signing.HEADER: signing.signature(secret, int(time.time()), body),
+        "X-Autograder-Event": event,
+        "X-Autograder-Delivery": delivery_header,
     }
-    delivery.attempts += 1
+    record.attempts += 1
     retry = False
     try:
-        status = safe_http.post(delivery.url, body, headers)
+        status = safe_http.post(url, body, headers)
     except safe_http.CallbackRefusedError as e:
-        delivery.state, delivery.error = DeliveryState.FAILED, str(e)
+        record.state, record.error = DeliveryState.FAILED, str(e)
     except OSError as e:
-        delivery.error = f"attempt {delivery.attempts}: {e}"[:2000]
+        record.error = f"attempt {record.attempts}: {e}"[:2000]
         retry = True
     else:
-        delivery.response_status = status
+        record.response_status = status
         if 200 <= status < 300:
-            delivery.state, delivery.error = DeliveryState.DELIVERED, ""
+            record.state, record.error = DeliveryState.DELIVERED, ""
         else:
-            delivery.error = f"attempt {delivery.attempts}: the receiver answered {status}"
+            record.error = f"attempt {record.attempts}: the receiver answered {status}"
             retry = True
-    if retry and delivery.attempts >= MAX_ATTEMPTS:
-        delivery.state, retry = DeliveryState.FAILED, False
-    if delivery.state != DeliveryState.PENDING:
-        delivery.finished_at = timezone.now()
-    delivery.save()
-    return retry_delay_s(delivery.attempts) if retry else None
+    if retry and record.attempts >= MAX_ATTEMPTS:
+        record.state, retry = DeliveryState.FAILED, False
+    if record.state != DeliveryState.PENDING:
+        record.finished_at = timezone.now()
+    record.save()
+    return retry_delay_s(record.attempts) if retry else None

@@ -1,15 +1,12 @@
 """Every write of the runner API: machine keys, works (each a real submission made by a
 machine principal through `submissions.services`), and their callback deliveries.
 
-A work's callback reuses the webhooks' machinery: the body is signed by
-`callbacks.signing` under the key's signing secret, POSTed through `callbacks.safe_http`
-(which refuses the platform's own networks unless AG_CALLBACK_ALLOW_PRIVATE), and retried on
-the same schedule (`callbacks.services.retry_delay_s`, `MAX_ATTEMPTS`).
+A work's callback is one webhook attempt (`callbacks.services.post_signed`): signed under
+the key's signing secret, POSTed through `callbacks.safe_http` (which refuses the platform's
+own networks unless AG_CALLBACK_ALLOW_PRIVATE), and retried on the webhooks' schedule.
 """
 
-import json
 import secrets
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,9 +23,9 @@ from autograder.grading.config.feedback_settings import FeedbackCategory
 from autograder.grading.results.feedback import submission_feedback
 from autograder.grading.results.selectors import submission_scores
 from autograder.groups.models import Group, GroupMembership
-from autograder.integrations.callbacks import safe_http, signing
+from autograder.integrations.callbacks import safe_http
 from autograder.integrations.callbacks.models import DeliveryState
-from autograder.integrations.callbacks.services import MAX_ATTEMPTS, retry_delay_s
+from autograder.integrations.callbacks.services import post_signed
 from autograder.integrations.runner.models import (
     KEY_PREFIX_LENGTH,
     MachineKey,
@@ -250,32 +247,10 @@ def callback_attempt(*, work_id: int) -> int | None:
     work = RunnerWork.objects.select_related("key").get(pk=work_id)
     if work.state != DeliveryState.PENDING or work.payload is None:
         return None
-    body = json.dumps(work.payload, sort_keys=True).encode()
-    headers = {
-        "Content-Type": "application/json",
-        signing.HEADER: signing.signature(work.key.signing_secret, int(time.time()), body),
-        "X-Autograder-Event": EVENT,
-        "X-Autograder-Delivery": f"work-{work.pk}",
-    }
-    work.attempts += 1
-    retry = False
-    try:
-        status = safe_http.post(work.callback, body, headers)
-    except safe_http.CallbackRefusedError as e:
-        work.state, work.error = DeliveryState.FAILED, str(e)
-    except OSError as e:
-        work.error = f"attempt {work.attempts}: {e}"[:2000]
-        retry = True
-    else:
-        work.response_status = status
-        if 200 <= status < 300:
-            work.state, work.error = DeliveryState.DELIVERED, ""
-        else:
-            work.error = f"attempt {work.attempts}: the receiver answered {status}"
-            retry = True
-    if retry and work.attempts >= MAX_ATTEMPTS:
-        work.state, retry = DeliveryState.FAILED, False
-    if work.state != DeliveryState.PENDING:
-        work.finished_at = timezone.now()
-    work.save()
-    return retry_delay_s(work.attempts) if retry else None
+    return post_signed(
+        work,
+        url=work.callback,
+        secret=work.key.signing_secret,
+        event=EVENT,
+        delivery_header=f"work-{work.pk}",
+    )
