@@ -2646,11 +2646,17 @@ export interface components {
             ignore_whitespace?: boolean;
             ignore_whitespace_changes?: boolean;
             ignore_blank_lines?: boolean;
+            /** Format: int64 */
             points_for_correct_return_code?: number;
+            /** Format: int64 */
             points_for_correct_stdout?: number;
+            /** Format: int64 */
             points_for_correct_stderr?: number;
+            /** Format: int64 */
             deduction_for_wrong_return_code?: number;
+            /** Format: int64 */
             deduction_for_wrong_stdout?: number;
+            /** Format: int64 */
             deduction_for_wrong_stderr?: number;
             time_limit_s?: number;
             /**
@@ -2736,7 +2742,10 @@ export interface components {
             semester: components["schemas"]["SemesterEnum"];
             year: number;
             subtitle?: string;
-            /** @description Late days each student starts the term with. */
+            /**
+             * Format: int64
+             * @description Late days each student starts the term with.
+             */
             num_late_days?: number;
             /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
             allowed_guest_domain?: string;
@@ -2947,9 +2956,10 @@ export interface components {
          * @description * `none` - Not checked
          *     * `text` - Text
          *     * `instructor_file` - Instructor file
+         *     * `values` - Returned values (JSON lines)
          * @enum {string}
          */
-        ExpectedOutputSourceEnum: "none" | "text" | "instructor_file";
+        ExpectedOutputSourceEnum: "none" | "text" | "instructor_file" | "values";
         /**
          * @description * `none` - Not checked
          *     * `zero` - Zero
@@ -3176,6 +3186,7 @@ export interface components {
              * @description Replaces the project's deadline for this group.
              */
             extended_due_date?: string | null;
+            /** Format: int64 */
             bonus_submissions_remaining?: number;
             /** @description User id (as a string) → late days charged here. */
             readonly late_days_used: {
@@ -3214,6 +3225,12 @@ export interface components {
          * @enum {string}
          */
         HandgradingStatusEnum: "not_started" | "in_progress" | "graded";
+        /**
+         * @description * `current` - The suite's current image
+         *     * `original` - The image each result was originally graded on (by digest)
+         * @enum {string}
+         */
+        ImageChoiceEnum: "current" | "original";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         ImageInputRequest: {
             display_name: string;
@@ -3420,6 +3437,8 @@ export interface components {
         MonitorImageOutput: {
             id: string;
             tags: string[];
+            /** @description repository@sha256:... as pulled; a course's own images, pulled by digest, have these and no tags. */
+            digests: string[];
             size_bytes: number;
             /** @description Unix time. */
             created: number;
@@ -3951,11 +3970,17 @@ export interface components {
             ignore_whitespace?: boolean;
             ignore_whitespace_changes?: boolean;
             ignore_blank_lines?: boolean;
+            /** Format: int64 */
             points_for_correct_return_code?: number;
+            /** Format: int64 */
             points_for_correct_stdout?: number;
+            /** Format: int64 */
             points_for_correct_stderr?: number;
+            /** Format: int64 */
             deduction_for_wrong_return_code?: number;
+            /** Format: int64 */
             deduction_for_wrong_stdout?: number;
+            /** Format: int64 */
             deduction_for_wrong_stderr?: number;
             time_limit_s?: number;
             /**
@@ -3979,7 +4004,10 @@ export interface components {
             semester?: components["schemas"]["SemesterEnum"];
             year?: number;
             subtitle?: string;
-            /** @description Late days each student starts the term with. */
+            /**
+             * Format: int64
+             * @description Late days each student starts the term with.
+             */
             num_late_days?: number;
             /** @description Email domain (e.g. umich.edu) whose signed-in users may act as guests: they see and submit to this course's projects that let guests submit. Empty: no guests. */
             allowed_guest_domain?: string;
@@ -4086,8 +4114,11 @@ export interface components {
             disallow_student_submissions?: boolean;
             /** @description Users of the course's allowed guest domain may see and submit to this project (while it is visible to students) without being on the roster. */
             guests_can_submit?: boolean;
+            /** Format: int64 */
             min_group_size?: number;
+            /** Format: int64 */
             max_group_size?: number;
+            /** Format: int64 */
             submission_limit_per_day?: number | null;
             /**
              * @description A time of day, HH:MM or HH:MM:SS (no UTC offset).
@@ -4098,7 +4129,9 @@ export interface components {
             /** @description The daily limit is multiplied by the number of group members. */
             groups_combine_daily_submissions?: boolean;
             allow_submissions_past_limit?: boolean;
+            /** Format: int64 */
             num_bonus_submissions?: number;
+            /** Format: int64 */
             total_submission_limit?: number | null;
             allow_late_days?: boolean;
             final_graded_policy?: components["schemas"]["FinalGradedPolicyEnum"];
@@ -4285,8 +4318,11 @@ export interface components {
             disallow_student_submissions?: boolean;
             /** @description Users of the course's allowed guest domain may see and submit to this project (while it is visible to students) without being on the roster. */
             guests_can_submit?: boolean;
+            /** Format: int64 */
             min_group_size?: number;
+            /** Format: int64 */
             max_group_size?: number;
+            /** Format: int64 */
             submission_limit_per_day?: number | null;
             /**
              * @description A time of day, HH:MM or HH:MM:SS (no UTC offset).
@@ -4297,7 +4333,9 @@ export interface components {
             /** @description The daily limit is multiplied by the number of group members. */
             groups_combine_daily_submissions?: boolean;
             allow_submissions_past_limit?: boolean;
+            /** Format: int64 */
             num_bonus_submissions?: number;
+            /** Format: int64 */
             total_submission_limit?: number | null;
             allow_late_days?: boolean;
             final_graded_policy?: components["schemas"]["FinalGradedPolicyEnum"];
@@ -4418,6 +4456,14 @@ export interface components {
             suite_selection?: {
                 [key: string]: number[] | null;
             } | null;
+            /**
+             * @description current: each suite's image as it is now. original: the image (by digest) each suite's earlier result was graded on; a suite whose image can't be had any more is not rerun and its result says why.
+             *
+             *     * `current` - The suite's current image
+             *     * `original` - The image each result was originally graded on (by digest)
+             * @default current
+             */
+            image_choice: components["schemas"]["ImageChoiceEnum"];
         };
         RerunCreatedOutput: {
             id: number;
@@ -4428,6 +4474,7 @@ export interface components {
             suite_selection: {
                 [key: string]: number[] | null;
             } | null;
+            image_choice: components["schemas"]["ImageChoiceEnum"];
             is_cancelled: boolean;
             /** Format: date-time */
             created_at: string;
@@ -4452,6 +4499,7 @@ export interface components {
             suite_selection: {
                 [key: string]: number[] | null;
             } | null;
+            image_choice: components["schemas"]["ImageChoiceEnum"];
             is_cancelled: boolean;
             /** Format: date-time */
             created_at: string;

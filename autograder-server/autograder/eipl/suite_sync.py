@@ -1,6 +1,9 @@
 """The suite an EiPL question generates from its test cases (function name, arguments,
-expected value): a harness and a cases file as instructor files, and one test case per
-(arguments, expected) whose command runs the harness and passes on exit status zero.
+expected value): a harness and a cases file (the arguments only) as instructor files, and one
+test case per (arguments, expected) whose command runs the harness and has its output, one
+returned value per generation, checked by the grader against the expected value
+(`grading/config/value_checks.py`). The expected values stay in the database: the generated
+code runs in the sandbox and must not be able to read them.
 
 The suite is rewritten on every save of the question, so staff edit the question, not the
 suite (edits made to the suite directly are replaced).
@@ -13,10 +16,15 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from autograder.eipl.models import EiplQuestion
-from autograder.grading.config.models import MAX_TIME_LIMIT_S, AGTestSuite, ExpectedReturnCode
+from autograder.grading.config.models import (
+    MAX_TIME_LIMIT_S,
+    AGTestSuite,
+    ExpectedOutputSource,
+)
 from autograder.grading.config.services.cases import case_create
 from autograder.grading.config.services.commands import command_create
 from autograder.grading.config.services.suites import suite_create, suite_delete
+from autograder.grading.config.value_checks import ValueSpec
 from autograder.projects.models import InstructorFile
 from autograder.projects.services import (
     instructor_file_create,
@@ -46,8 +54,7 @@ def _cases_json(question: EiplQuestion) -> bytes:
     body = {
         "function_name": question.function_name,
         "files": generation_names(question),
-        "pass_rule": question.pass_rule,
-        "cases": [{"args": c["args"], "expected": c["expected"]} for c in question.test_cases],
+        "cases": [{"args": c["args"]} for c in question.test_cases],
     }
     return json.dumps(body, indent=1).encode()
 
@@ -105,9 +112,16 @@ def suite_sync(question: EiplQuestion) -> None:
         command_create(
             case=made,
             name="Call",
-            cmd=f"python3 {HARNESS_NAME} {index}",
-            expected_return_code=ExpectedReturnCode.ZERO,
-            points_for_correct_return_code=int(case.get("points", question.points_per_case)),
+            # exec: no shell stays behind holding the output (it could be written
+            # through /proc by the generated code; the harness itself is undumpable).
+            cmd=f"exec python3 {HARNESS_NAME} {index}",
+            expected_stdout_source=ExpectedOutputSource.VALUES,
+            expected_stdout_text=ValueSpec(
+                expected=case["expected"],
+                lines=question.num_generations,
+                pass_rule=question.pass_rule,
+            ).text(),
+            points_for_correct_stdout=int(case.get("points", question.points_per_case)),
             time_limit_s=min(MAX_TIME_LIMIT_S, 11 * question.num_generations + 5),
         )
     question.suite = suite

@@ -19,6 +19,29 @@ ANSWERS = {
     "adds the two numbers": "return a + b",
     "subtracts the second number from the first": "return a - b",
     "returns the larger of the two": "return a if a > b else b",
+    # Attempts at the hidden expected values, as a student could ask for them:
+    "looks the answer up in the test files": (
+        "import glob, json\n"
+        "    for name in glob.glob('*.json') + glob.glob('../*.json'):\n"
+        "        try:\n"
+        "            for case in json.load(open(name)).get('cases', []):\n"
+        "                if case.get('args') == [a, b] and 'expected' in case:\n"
+        "                    return case['expected']\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "    return None"
+    ),
+    "writes the answers into the grader's output": (
+        "import os\n"
+        "    for pid in os.listdir('/proc'):\n"
+        "        for fd in (1, 2):\n"
+        "            try:\n"
+        "                with open(f'/proc/{pid}/fd/{fd}', 'w') as out:\n"
+        "                    out.write('FORGED 3\\n')\n"
+        "            except OSError:\n"
+        "                pass\n"
+        "    return None"
+    ),
 }
 """Phrase in the explanation → the body of the function the stand-in writes."""
 

@@ -13,6 +13,8 @@ from django.test import override_settings
 
 from autograder.eipl import budget
 from autograder.eipl.models import EiplAttempt, EiplUsage
+from autograder.grading.results.models import AGTestCommandResult
+from autograder.grading.results.output_storage import output_read
 from autograder.grading.results.selectors import submission_scores
 from autograder.submissions.models import Submission, SubmissionStatus
 from tests.eipl.helpers import add_question, student_group
@@ -134,6 +136,47 @@ def test_several_generations_pass_by_the_rule(live: Live) -> None:
     assert score(submission) == (3, 3)
     files = [g["file_name"] for g in EiplAttempt.objects.get(submission=submission).generations]
     assert files == ["solution.py", "solution_2.py", "solution_3.py"]
+
+
+def test_generated_code_cannot_read_the_expected_values(live: Live) -> None:
+    """An explanation that asks for code reading the answers out of the sandbox's files gets
+    nothing: the expected values are compared outside the sandbox."""
+    question = add_question(num_generations=2, pass_rule="any")
+    submission, _client = explain(question, "It looks the answer up in the test files.")
+
+    wait_final(submission)
+
+    assert submission.status == SubmissionStatus.FINISHED_GRADING, submission.error_msg
+    assert score(submission) == (0, 3)
+    outputs = _harness_outputs(submission)
+    assert outputs == [b"null\nnull\n"] * 3
+
+
+def test_generated_code_cannot_write_into_the_harness_output(live: Live) -> None:
+    """Code that writes a line into every process's output it can open (it runs as the same
+    user as the harness) reaches none of what the grader reads: no shell stays between the
+    runner and the harness, and the harness's /proc entries are closed to the sandbox user."""
+    question = add_question()
+    submission, _client = explain(question, "It writes the answers into the grader's output.")
+
+    wait_final(submission)
+
+    assert score(submission) == (0, 3)
+    for stdout, stderr in _harness_streams(submission):
+        assert b"FORGED" not in stdout and b"FORGED" not in stderr
+        assert stdout == b"null\n"
+        assert b"returned null" in stderr
+
+
+def _harness_streams(submission: Submission) -> list[tuple[bytes, bytes]]:
+    results = AGTestCommandResult.objects.filter(
+        case_result__suite_result__submission=submission
+    ).order_by("case_result__case__order")
+    return [(output_read(r, "stdout"), output_read(r, "stderr")) for r in results]
+
+
+def _harness_outputs(submission: Submission) -> list[bytes]:
+    return [stdout for stdout, _ in _harness_streams(submission)]
 
 
 def test_a_model_that_does_not_answer_is_retried_then_a_clear_error(live: Live) -> None:

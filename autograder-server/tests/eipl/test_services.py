@@ -2,6 +2,7 @@
 process against the language-model stand-in (a real HTTP server on 127.0.0.1)."""
 
 import datetime
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,14 +58,43 @@ def test_saving_a_question_writes_its_suite_and_rewrites_it_on_change() -> None:
         "3. add(-1, 1)",
     ]
     command = suite.cases.get(name="1. add(1, 2)").commands.get()
-    assert (command.cmd, command.points_for_correct_return_code) == ("python3 eipl_harness.py 0", 1)
+    assert (command.cmd, command.points_for_correct_stdout) == ("exec python3 eipl_harness.py 0", 1)
+    assert command.expected_stdout_source == "values"
+    assert json.loads(command.expected_stdout_text) == {"expected": 3, "lines": 1, "pass": "any"}
 
-    services.question_save(project=question.project, test_cases=ADD_CASES[:1], points_per_case=4)
+    services.question_save(
+        project=question.project,
+        test_cases=ADD_CASES[:1],
+        points_per_case=4,
+        num_generations=3,
+        pass_rule="majority",
+    )
 
     suite.refresh_from_db()
     assert [c.name for c in suite.cases.all()] == ["1. add(1, 2)"]
-    assert suite.cases.get().commands.get().points_for_correct_return_code == 4
+    command = suite.cases.get().commands.get()
+    assert command.points_for_correct_stdout == 4
+    assert json.loads(command.expected_stdout_text) == {
+        "expected": 3,
+        "lines": 3,
+        "pass": "majority",
+    }
     assert question.project.expected_student_files.filter(pattern="explanation.txt").exists()
+
+
+def test_the_expected_values_never_reach_the_sandbox() -> None:
+    """The generated code runs beside the suite's instructor files: they hold the arguments
+    and the harness, never an expected value or the pass rule."""
+    question = add_question(
+        test_cases=[{"args": [1, 2], "expected": 987654321}, {"args": [5, 0], "expected": "xyzzy"}]
+    )
+    assert question.suite is not None
+    for instructor_file in question.suite.instructor_files_needed.all():
+        with instructor_file.file_obj.open("rb") as stored:
+            content = stored.read().decode()
+        assert "987654321" not in content and "xyzzy" not in content, instructor_file.name
+    with question.cases_file.file_obj.open("rb") as stored:  # type: ignore[union-attr]
+        assert json.load(stored)["cases"] == [{"args": [1, 2]}, {"args": [5, 0]}]
 
 
 def test_deleting_a_question_removes_its_suite_and_files() -> None:

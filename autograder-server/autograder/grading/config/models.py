@@ -31,6 +31,10 @@ class ExpectedOutputSource(models.TextChoices):
     NONE = "none", "Not checked"
     TEXT = "text", "Text"
     INSTRUCTOR_FILE = "instructor_file", "Instructor file"
+    VALUES = "values", "Returned values (JSON lines)"
+    """Stdout only: each line is a value a program returned, compared by the grader with the
+    expected value in `expected_stdout_text` (`grading/config/value_checks.py`), so the
+    expected values never enter the sandbox."""
 
 
 class ResultsFormat(models.TextChoices):

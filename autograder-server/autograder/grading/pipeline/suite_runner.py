@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from autograder.grading.config import scoring
+from autograder.grading.config import scoring, value_checks
 from autograder.grading.config.models import (
     AGTestCase,
     AGTestCommand,
@@ -139,6 +139,14 @@ def _expected(
     return None
 
 
+def _values_pass(command: AGTestCommand, stdout: bytes) -> bool:
+    try:
+        spec = value_checks.spec_parse(command.expected_stdout_text)
+    except value_checks.ValueSpecError as error:
+        raise SuiteConfigError(f"The returned-value check of {command.name}: {error}") from None
+    return value_checks.values_pass(spec, stdout)
+
+
 def _command_result(command: AGTestCommand, run: RunResult) -> AGTestCommandResult:
     options = scoring.DiffOptions.of(command)
     expected_out = _expected(
@@ -156,9 +164,15 @@ def _command_result(command: AGTestCommand, run: RunResult) -> AGTestCommandResu
         "stderr",
     )
     rc_ok = scoring.return_code_correct(command.expected_return_code, run.exit_code, run.timed_out)
-    out_ok = (
-        None if expected_out is None else scoring.output_matches(expected_out, run.stdout, options)
-    )
+    out_ok: bool | None
+    if command.expected_stdout_source == ExpectedOutputSource.VALUES:
+        out_ok = _values_pass(command, run.stdout)
+    else:
+        out_ok = (
+            None
+            if expected_out is None
+            else scoring.output_matches(expected_out, run.stdout, options)
+        )
     err_ok = (
         None if expected_err is None else scoring.output_matches(expected_err, run.stderr, options)
     )

@@ -7,6 +7,7 @@ import dataclasses
 import difflib
 from typing import Literal
 
+from autograder.grading.config import value_checks
 from autograder.grading.config.models import AGTestCommand, ExpectedOutputSource
 from autograder.grading.config.scoring import DiffOptions, normalized_lines
 
@@ -18,6 +19,12 @@ def expected_output(*, command: AGTestCommand, stream: Stream, max_bytes: int) -
     """The command's expected output for `stream` (at most `max_bytes`), or None when it
     doesn't check that stream or its expected-output file was deleted."""
     source = getattr(command, f"expected_{stream}_source")
+    if source == ExpectedOutputSource.VALUES:
+        try:
+            spec = value_checks.spec_parse(getattr(command, f"expected_{stream}_text"))
+        except value_checks.ValueSpecError:
+            return None
+        return value_checks.expected_lines(spec)[:max_bytes]
     if source == ExpectedOutputSource.TEXT:
         text: str = getattr(command, f"expected_{stream}_text")
         return text.encode()[:max_bytes]

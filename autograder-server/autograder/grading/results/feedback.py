@@ -424,7 +424,7 @@ def _has_expected_output(result: AGTestCommandResult, stream: str) -> bool:
     source = getattr(command, f"expected_{stream}_source")
     if source == ExpectedOutputSource.INSTRUCTOR_FILE:
         return getattr(command, f"expected_{stream}_instructor_file_id") is not None
-    return bool(source == ExpectedOutputSource.TEXT)
+    return source in (ExpectedOutputSource.TEXT, ExpectedOutputSource.VALUES)
 
 
 def _diff_available(result: AGTestCommandResult, settings: CommandFeedback, stream: str) -> bool:

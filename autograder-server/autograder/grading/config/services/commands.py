@@ -5,7 +5,7 @@ from typing import Any
 from django.db import transaction
 
 from autograder.common.errors import ApplicationError, field_error
-from autograder.grading.config import feedback_settings
+from autograder.grading.config import feedback_settings, value_checks
 from autograder.grading.config.models import (
     MAX_TIME_LIMIT_S,
     AGTestCase,
@@ -53,6 +53,21 @@ def _require_file_for_source(
         )
 
 
+def _check_value_sources(command: AGTestCommand) -> None:
+    if command.expected_stderr_source == ExpectedOutputSource.VALUES:
+        raise field_error(
+            "expected_stderr_source", "Returned values are checked on the output (stdout) only."
+        )
+    if command.expected_stdout_source == ExpectedOutputSource.VALUES:
+        try:
+            spec = value_checks.spec_parse(command.expected_stdout_text)
+        except value_checks.ValueSpecError as error:
+            raise field_error(
+                "expected_stdout_text", f"A returned-value check: {error}", code="invalid_values"
+            ) from None
+        command.expected_stdout_text = spec.text()
+
+
 def _check_command(command: AGTestCommand, project_id: int) -> None:
     clean_name(command, "command")
     if not command.cmd.strip():
@@ -75,6 +90,7 @@ def _check_command(command: AGTestCommand, project_id: int) -> None:
     for field in ("stdin_text", "expected_stdout_text", "expected_stderr_text"):
         if len(getattr(command, field)) > MAX_TEXT_LENGTH:
             raise field_error(field, f"At most {MAX_TEXT_LENGTH} characters.")
+    _check_value_sources(command)
     _require_file_for_source(command, "stdin_source", "stdin_instructor_file", "stdin comes from")
     for stream in ("stdout", "stderr"):
         _require_file_for_source(
