@@ -51,6 +51,8 @@ export interface MonitorQueue {
 export interface MonitorImage {
   id: string;
   tags: string[];
+  /** repository@sha256:... as pulled: a course's own image reaches a grader by digest, untagged. */
+  digests: string[];
   size_bytes: number;
   created: number;
 }

@@ -249,12 +249,17 @@ def start_in_this_process() -> SamplerThread | None:
 
 
 def node_images(api: Any) -> list[dict[str, Any]]:
-    """The images of a node's Docker, largest first (tags, id, size)."""
+    """The images of a node's Docker, largest first (tags, digests, id, size). A course's
+    own image reaches a grader pulled by digest (`registry/name@sha256:...`, as the suite
+    names it), which leaves it without a tag: its digest is how the monitor names it."""
     images = api.images()
     found = [
         {
             "id": str(image.get("Id", ""))[7:19],
             "tags": [tag for tag in image.get("RepoTags") or [] if tag != "<none>:<none>"],
+            "digests": [
+                digest for digest in image.get("RepoDigests") or [] if digest != "<none>@<none>"
+            ],
             "size_bytes": int(image.get("Size") or 0),
             "created": int(image.get("Created") or 0),
         }

@@ -99,15 +99,23 @@ def _sandboxes(
 
 
 def _nodes(records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    nodes: dict[str, dict[str, Any]] = {}
+    """Each node's images as the worker that listed them last saw them (the workers of a
+    node all list the same Docker, each with its own heartbeat: an older list may lack an
+    image pulled since)."""
+    newest: dict[str, dict[str, Any]] = {}
     for record in records.values():
         if record.get("images") is None:
             continue
         node = record.get("node") or record.get("host", "")
-        nodes.setdefault(node, {"node": node, "images": record["images"]})
-    for entry in nodes.values():
-        entry["total_bytes"] = sum(image["size_bytes"] for image in entry["images"])
-    return sorted(nodes.values(), key=lambda entry: str(entry["node"]))
+        if node not in newest or record.get("time", 0) > newest[node].get("time", 0):
+            newest[node] = record
+    nodes: list[dict[str, Any]] = []
+    for node, record in sorted(newest.items()):
+        # A worker of the release before digests were listed sends none.
+        images = [{"digests": [], **image} for image in record["images"]]
+        total = sum(int(image["size_bytes"]) for image in images)
+        nodes.append({"node": node, "images": images, "total_bytes": total})
+    return nodes
 
 
 def monitor_now(*, course_id: int | None = None) -> dict[str, Any]:

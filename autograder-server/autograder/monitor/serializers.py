@@ -55,6 +55,11 @@ class MonitorQueueOutput(serializers.Serializer[dict[str, object]]):
 class MonitorImageOutput(serializers.Serializer[dict[str, object]]):
     id = serializers.CharField()
     tags = serializers.ListField(child=serializers.CharField())
+    digests = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="repository@sha256:... as pulled; a course's own images, pulled by digest, "
+        "have these and no tags.",
+    )
     size_bytes = serializers.IntegerField()
     created = serializers.IntegerField(help_text="Unix time.")
 
