@@ -66,11 +66,19 @@ PIDS_CGROUP = "ag-image-builds"
 cgroup inside it), whose pids.max bounds the processes of all builds of the node."""
 
 
-def pids_cgroup_parent(limits: BuildLimits, *, root: Path = Path("/sys/fs/cgroup")) -> str | None:
+def pids_cgroup_parent(
+    limits: BuildLimits,
+    *,
+    root: Path = Path("/sys/fs/cgroup"),
+    through_daemon: Callable[[int], bool] | None = None,
+) -> str | None:
     """Makes the builds' pids cgroup with `limits.pids` as its pids.max and returns the
-    cgroup parent to give the daemon, or None where this process cannot (no cgroupfs it may
-    write: a builder in a container without the host's cgroups; the nproc ulimit then binds
-    non-root steps only).
+    cgroup parent to give the daemon, or None where neither this process nor the daemon can.
+
+    A builder on the host writes the cgroup itself. The stack's builder runs in a container
+    whose /sys/fs/cgroup is its own and read-only, so it asks the daemon (whose socket it
+    holds, which already makes it root on the node) for a short-lived container that has
+    the host's cgroupfs and writes the limit there (`cgroup_made_by_daemon`).
 
     A fork bomb running as root ignores RLIMIT_NPROC; under the memory limit its processes
     (sharing their pages) fit by the thousand, and under the CPU quota so many runnable
@@ -85,8 +93,73 @@ def pids_cgroup_parent(limits: BuildLimits, *, root: Path = Path("/sys/fs/cgroup
         except OSError:
             continue
         return f"/{PIDS_CGROUP}"
-    logger.warning("Image builds run without a pids limit: %s is not writable here", root)
+    if (through_daemon or cgroup_made_by_daemon)(limits.pids):
+        return f"/{PIDS_CGROUP}"
+    logger.warning(
+        "Image builds run without a pids limit: neither %s nor the Docker daemon could make "
+        "the cgroup %s",
+        root,
+        PIDS_CGROUP,
+    )
     return None
+
+
+HOST_CGROUP = "/host-cgroup"
+"""Where the setup container sees the host's /sys/fs/cgroup."""
+
+
+def _cgroup_setup_script(name: str) -> str:
+    """Makes cgroup `name` with pids.max $0 under the host's pids controller (v1) or unified
+    hierarchy (v2) and prints it back. A cgroup directory has cgroup.procs: on cgroup v1,
+    /sys/fs/cgroup itself is a tmpfs in which mkdir makes only a directory."""
+    return (
+        f"for c in {HOST_CGROUP}/pids {HOST_CGROUP}; do "
+        'if [ -e "$c/cgroup.procs" ]; then '
+        f'mkdir -p "$c/{name}" && echo "$0" > "$c/{name}/pids.max" && '
+        f'cat "$c/{name}/pids.max" && exit 0; '
+        "fi; done; exit 3"
+    )
+
+
+def cgroup_made_by_daemon(pids: int) -> bool:
+    """Makes the builds' pids cgroup on the daemon's host through a throwaway container of
+    the default sandbox image (every builder has it: builds start from it) with the host's
+    cgroupfs mounted, no network and one capability, DAC_OVERRIDE (the controllers' directories
+    are r-x even for root on cgroup v1). True once pids.max reads `pids`."""
+    setup_image = load_settings().image
+    try:
+        api = docker_api(timeout=60)
+        container = api.create_container(
+            setup_image,
+            command=["sh", "-c", _cgroup_setup_script(PIDS_CGROUP), str(int(pids))],
+            entrypoint=[],
+            labels={CHECK_LABEL: "cgroup"},
+            host_config=api.create_host_config(
+                network_mode="none",
+                # The controllers' directories are r-x even for root (cgroup v1).
+                cap_drop=["ALL"],
+                cap_add=["DAC_OVERRIDE"],
+                read_only=True,
+                binds={"/sys/fs/cgroup": {"bind": HOST_CGROUP, "mode": "rw"}},
+            ),
+        )["Id"]
+    except DOCKER_ERRORS as e:
+        logger.warning("Could not start the pids cgroup setup container: %s", e)
+        return False
+    try:
+        api.start(container)
+        status = int(api.wait(container, timeout=60).get("StatusCode", 1))
+        output = api.logs(container, stdout=True, stderr=True).decode(errors="replace").strip()
+    except DOCKER_ERRORS as e:
+        logger.warning("The pids cgroup setup container failed: %s", e)
+        return False
+    finally:
+        with contextlib.suppress(*DOCKER_ERRORS):
+            api.remove_container(container, force=True)
+    if status != 0 or output != str(int(pids)):
+        logger.warning("The pids cgroup setup container said %r (exit %s)", output, status)
+        return False
+    return True
 
 
 def build_params(*, tag: str, limits: BuildLimits) -> dict[str, str | int]:

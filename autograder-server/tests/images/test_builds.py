@@ -2,6 +2,8 @@
 (time limit), one that forks without end (nproc limit), one whose ENTRYPOINT would replace the
 runner, and cancelling. Each failure keeps the previous good image in use."""
 
+import contextlib
+import dataclasses
 import os
 import subprocess
 import threading
@@ -124,7 +126,34 @@ def test_the_builds_pids_cgroup_is_made_with_its_limit(tmp_path: Path) -> None:
 def test_without_a_cgroupfs_it_may_write_builds_run_without_a_pids_parent(
     tmp_path: Path,
 ) -> None:
-    assert builder.pids_cgroup_parent(build_limits(), root=tmp_path / "missing") is None
+    refused = builder.pids_cgroup_parent(
+        build_limits(), root=tmp_path / "missing", through_daemon=lambda _pids: False
+    )
+    assert refused is None
+
+
+def test_a_builder_without_the_hosts_cgroups_has_the_daemon_make_the_pids_cgroup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stack's builder runs in a container whose cgroupfs is read-only: the daemon's
+    throwaway container writes the limit on the host instead."""
+    name = f"ag-image-builds-test-{os.getpid()}"
+    monkeypatch.setattr(builder, "PIDS_CGROUP", name)
+    limits = dataclasses.replace(build_limits(), pids=321)
+    host_dirs = [
+        d / name
+        for d in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup"))
+        if (d / "cgroup.procs").exists()
+    ]
+    try:
+        parent = builder.pids_cgroup_parent(limits, root=tmp_path / "not-a-cgroupfs")
+
+        assert parent == f"/{name}"
+        assert (host_dirs[0] / "pids.max").read_text().strip() == "321"
+    finally:
+        for made in host_dirs:
+            with contextlib.suppress(OSError):
+                made.rmdir()
 
 
 def test_a_fork_bomb_fails_on_the_build_limits(
