@@ -30,6 +30,8 @@ from docker.utils import kwargs_from_env
 from autograder.images.limits import BuildLimits
 from autograder.sandbox.config import load_settings
 from autograder.sandbox.config import parse_size as _parse_size
+from autograder.sandbox.errors import SandboxUnavailableError
+from autograder.sandbox.image_pull import ImagePuller
 
 logger = logging.getLogger(__name__)
 
@@ -126,9 +128,11 @@ def cgroup_made_by_daemon(pids: int) -> bool:
     the default sandbox image (every builder has it: builds start from it) with the host's
     cgroupfs mounted, no network and one capability, DAC_OVERRIDE (the controllers' directories
     are r-x even for root on cgroup v1). True once pids.max reads `pids`."""
-    setup_image = load_settings().image
+    settings = load_settings()
+    setup_image = settings.image
     try:
         api = docker_api(timeout=60)
+        ImagePuller(api, settings).ensure(setup_image)  # from the stack's registry if need be
         container = api.create_container(
             setup_image,
             command=["sh", "-c", _cgroup_setup_script(PIDS_CGROUP), str(int(pids))],
@@ -143,7 +147,7 @@ def cgroup_made_by_daemon(pids: int) -> bool:
                 binds={"/sys/fs/cgroup": {"bind": HOST_CGROUP, "mode": "rw"}},
             ),
         )["Id"]
-    except DOCKER_ERRORS as e:
+    except (*DOCKER_ERRORS, SandboxUnavailableError) as e:
         logger.warning("Could not start the pids cgroup setup container: %s", e)
         return False
     try:
