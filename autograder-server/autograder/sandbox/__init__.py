@@ -6,6 +6,7 @@ docs/sandbox.md for the guarantees and the `AG_SANDBOX_*` settings.
 """
 
 from autograder.sandbox.errors import (
+    ImageMissingError,
     SandboxBrokenError,
     SandboxClosedError,
     SandboxError,
@@ -31,6 +32,7 @@ __all__ = [
     "ContainerSpec",
     "FileResult",
     "FileStatus",
+    "ImageMissingError",
     "Limits",
     "Outcome",
     "Owner",

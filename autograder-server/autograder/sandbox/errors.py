@@ -16,6 +16,12 @@ class SandboxUnavailableError(SandboxError):
     """Docker could not be reached, or a container could not be created or started."""
 
 
+class ImageMissingError(SandboxUnavailableError):
+    """The registry answered that it has no such image (a pull of a reference it doesn't
+    know). Like any unavailability the pipeline retries it; a caller that asked for an exact
+    old digest may take it as final instead."""
+
+
 class SandboxBrokenError(SandboxError):
     """The runner inside a sandbox died, stopped answering or broke the protocol.
 

@@ -27,7 +27,7 @@ import docker.errors
 import requests.exceptions
 
 from autograder.sandbox.config import SandboxSettings
-from autograder.sandbox.errors import SandboxUnavailableError
+from autograder.sandbox.errors import ImageMissingError, SandboxUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +98,10 @@ class ImagePuller:
             )
             for message in messages:
                 if message.get("error"):
-                    raise SandboxUnavailableError(
-                        f"cannot pull sandbox image {image}: {message['error']}"
-                    )
+                    error = _missing_or_unavailable(str(message["error"]))
+                    raise error(f"cannot pull sandbox image {image}: {message['error']}")
+        except docker.errors.NotFound as e:
+            raise ImageMissingError(f"cannot pull sandbox image {image}: {e}") from e
         except _DOCKER_ERRORS as e:
             raise SandboxUnavailableError(f"cannot pull sandbox image {image}: {e}") from e
         if not self._has(image):
@@ -130,3 +131,11 @@ class ImagePuller:
                 yield
             finally:
                 fcntl.flock(file, fcntl.LOCK_UN)
+
+
+def _missing_or_unavailable(error: str) -> type[SandboxUnavailableError]:
+    """A registry's "no such manifest" (the image is gone) apart from every other fault."""
+    lowered = error.lower()
+    if "manifest unknown" in lowered or "not found" in lowered:
+        return ImageMissingError
+    return SandboxUnavailableError
