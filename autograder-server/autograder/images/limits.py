@@ -55,6 +55,10 @@ class GarbageSettings:
     min_age_s: float
     """AG_IMAGE_GC_MIN_AGE: images younger than this many seconds stay (a build that just
     finished and is not recorded yet)."""
+    pin_days: float
+    """AG_IMAGE_GC_PIN_DAYS: a course with a submission this recent is active, and the images
+    its groups' final graded submissions ran on stay on every node (a rerun on the original
+    image needs them)."""
     node_enabled: bool
     """AG_IMAGE_GC_NODE: whether this worker collects on its node; default: when it has the
     Docker socket."""
@@ -67,5 +71,6 @@ def gc_settings() -> GarbageSettings:
         retention_days=float(_env("AG_IMAGE_GC_RETENTION_DAYS", "14")),
         interval_s=float(_env("AG_IMAGE_GC_INTERVAL", "3600")),
         min_age_s=float(_env("AG_IMAGE_GC_MIN_AGE", "3600")),
+        pin_days=float(_env("AG_IMAGE_GC_PIN_DAYS", "180")),
         node_enabled=node.lower() in ("1", "true", "yes"),
     )

@@ -109,6 +109,38 @@ def resolve(*, course_id: int, reference: str) -> ResolvedImage | None:
     return ResolvedImage(tag=found.tag, runtime=found.runtime)
 
 
+@dataclass(frozen=True)
+class RecordedImage:
+    references: tuple[str, ...]
+    """Names Docker may know the recorded bytes by, most exact first: the registry's
+    references by digest (pullable on any node), the image id itself, then the recorded tag
+    (which may have moved on: the caller checks what a name stands for before using it)."""
+    runtime: str | None
+    """The runtime of the site or course image it was a build of (None: no record left)."""
+
+
+def _pinned(reference: str) -> bool:
+    return "@sha256:" in reference
+
+
+def recorded_image(*, image: str, digest: str) -> RecordedImage:
+    """Where the image a result recorded (its `image` tag and `image_digest` id) may still be
+    found, and the runtime its image record names."""
+    builds = list(
+        ImageBuild.objects.filter(Q(digest=digest) | Q(tag=image), status=ImageStatus.READY)
+        .exclude(tag="")
+        .select_related("image")
+        .order_by("-pk")
+    )
+    references = [image] if _pinned(image) else []
+    references += [b.tag for b in builds if _pinned(b.tag) and b.tag not in references]
+    references += [r for r in (digest, image) if r and r not in references]
+    owner = builds[0].image if builds else SandboxImage.objects.filter(tag=image).first()
+    return RecordedImage(
+        references=tuple(references), runtime=owner.runtime if owner is not None else None
+    )
+
+
 def tags_of(references: set[str]) -> set[str]:
     """The Docker tags behind these references (for keeping warm pools of images in use)."""
     ensure_site_images()

@@ -1,9 +1,10 @@
 """Creating, editing, building and cancelling sandbox images. Callers check permissions."""
 
 import uuid
+from collections.abc import Collection
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +18,7 @@ from autograder.courses.models import Course
 from autograder.images import builder, distribution
 from autograder.images.limits import build_limits
 from autograder.images.models import ImageBuild, ImageStatus, Runtime, SandboxImage
+from autograder.images.signals import images_pinned
 from autograder.sandbox.config import load_settings
 
 MAX_DOCKERFILE = 64_000
@@ -282,12 +284,19 @@ def build_run(*, build_id: int) -> None:
 
 
 def images_needed(*, retention_days: float) -> set[str]:
-    """What every node keeps: each image's current build, the site's configured images, and
+    """What every node keeps: each image's current build, the site's configured images,
     every good build of the last `retention_days` (results that ran on them may be rerun on
-    that very digest)."""
+    that very digest), and what the apps above pin (`signals.images_pinned`: the images
+    results may still be rerun on, however old)."""
     since = timezone.now() - timedelta(days=retention_days)
     current = SandboxImage.objects.exclude(tag="").values_list("tag", flat=True)
     recent = ImageBuild.objects.filter(
         status=ImageStatus.READY, finished_at__gte=since
     ).values_list("tag", flat=True)
-    return {*current, *recent, *load_settings().images_to_pull} - {""}
+    pinned = {
+        str(reference)
+        for _, references in images_pinned.send(sender=None)
+        # django-stubs types replies as `str | None`; our receivers return sets of names.
+        for reference in cast(Collection[str], references or ())
+    }
+    return {*current, *recent, *load_settings().images_to_pull, *pinned} - {""}
