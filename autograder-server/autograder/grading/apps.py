@@ -14,4 +14,5 @@ class GradingConfig(AppConfig):
         from autograder.grading.config import receivers as _config  # noqa: F401  (copies)
         from autograder.grading.config.autograders import receivers as _imports  # noqa: F401
         from autograder.grading.pipeline import receivers  # noqa: F401  (connects the receivers)
+        from autograder.grading.reruns import pins as _pins  # noqa: F401  (keeps rerun images)
         from autograder.grading.results import receivers as _results  # noqa: F401  (cache)

@@ -29,6 +29,13 @@ class JobState(models.TextChoices):
 UNFINISHED_JOB_STATES = (JobState.PENDING, JobState.RUNNING)
 
 
+class ImageChoice(models.TextChoices):
+    """Which sandbox image a rerun grades on."""
+
+    CURRENT = "current", "The suite's current image"
+    ORIGINAL = "original", "The image each result was originally graded on (by digest)"
+
+
 class RerunTask(models.Model):
     """A staff request to grade existing submissions again (on the `rerun` queue)."""
 
@@ -43,6 +50,13 @@ class RerunTask(models.Model):
         null=True,
         blank=True,
         help_text="Null: every suite. Otherwise {suite id: null (all cases) or [case ids]}.",
+    )
+    image_choice = models.CharField(
+        max_length=16,
+        choices=ImageChoice.choices,
+        default=ImageChoice.CURRENT,
+        help_text="current: each suite's image now; original: the digest each suite's "
+        "earlier result recorded (see grading.pipeline.image_choice).",
     )
     total = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)

@@ -85,10 +85,19 @@ def suite_results_store(*, run: SuiteRun) -> AGTestSuiteResult:
     return target
 
 
-def suite_error_store(*, submission_id: int, suite: AGTestSuite, message: str) -> AGTestSuiteResult:
+def suite_error_store(
+    *,
+    submission_id: int,
+    suite: AGTestSuite,
+    message: str,
+    image: str = "",
+    image_digest: str = "",
+) -> AGTestSuiteResult:
     """Records that a suite could not be graded (its earlier results, if any, are replaced).
     Its commands get zero-point results, so the points they were worth still count as
-    possible and totals don't look better than they are."""
+    possible and totals don't look better than they are. `image` and `image_digest` keep the
+    image a rerun on the original image asked for and couldn't get, so a later one can ask
+    again."""
     with transaction.atomic():
         AGTestSuiteResult.objects.filter(submission_id=submission_id, suite=suite).delete()
         suite_exists = AGTestSuite.objects.filter(pk=suite.pk).exists()
@@ -97,6 +106,8 @@ def suite_error_store(*, submission_id: int, suite: AGTestSuite, message: str) -
             suite=suite if suite_exists else None,
             suite_name=suite.name,
             error_message=message,
+            image=image,
+            image_digest=image_digest,
             finished_at=timezone.now(),
         )
         if not suite_exists:

@@ -18,7 +18,7 @@ from autograder.grading.config.models import (
     ExpectedOutputSource,
     StdinSource,
 )
-from autograder.grading.pipeline import results_file
+from autograder.grading.pipeline import image_choice, results_file
 from autograder.grading.pipeline.command_env import submission_env
 from autograder.grading.results.models import (
     AGTestCaseResult,
@@ -227,13 +227,16 @@ def suite_run(
     provider: SandboxProvider,
     only_cases: set[int] | None = None,
     lease_lost: Callable[[], bool] = lambda: False,
+    image: image_choice.ImageToRun | None = None,
 ) -> SuiteRun:
-    """Runs the suite's setup and its test cases (all of them, or `only_cases`)."""
+    """Runs the suite's setup and its test cases (all of them, or `only_cases`) on `image`
+    (default: the suite's current image)."""
     result = AGTestSuiteResult(submission=submission, suite=suite, suite_name=suite.name)
-    image = suite_image(suite)
-    result.image = image.tag
+    if image is None:
+        resolved = suite_image(suite)
+        image = image_choice.current(tag=resolved.tag, runtime=resolved.runtime)
+    result.image = image.image
     result.started_at = timezone.now()
-    result.image_digest = provider.image_digest(result.image)
     run = SuiteRun(suite=suite, result=result, cases=[], only_cases=only_cases)
     files = results_file.place_files(suite, submission, _files_to_put(suite, submission))
     cases: list[AGTestCase] = [
@@ -245,7 +248,8 @@ def suite_run(
         runtime=image.runtime,
     )
     env = submission_env(submission_id=submission.pk)
-    sandbox = provider.acquire(result.image, spec)
+    # The id after the acquire: a grader that lacked the image has it only once it's pulled.
+    sandbox, result.image_digest = image_choice.sandbox_acquire(provider, image, spec)
     last: tuple[AGTestCase, AGTestCommand, RunResult] | None = None
     try:
         sandbox.put_files(files)

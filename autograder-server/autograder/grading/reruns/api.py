@@ -53,6 +53,7 @@ class ProjectRerunsApi(APIView):
             selection=fields["selection"],
             submission_ids=fields.get("submission_ids"),
             suite_selection=fields.get("suite_selection"),
+            image_choice=fields["image_choice"],
         )
         current = reruns.rerun_status(task=created.task)
         body = RerunCreatedOutput(

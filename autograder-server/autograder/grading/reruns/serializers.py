@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from autograder.common.serializers import StrictSerializer
 from autograder.grading.mutation.models import RERUN_SELECTION_KEY
+from autograder.grading.pipeline.models import ImageChoice
 from autograder.grading.reruns.services import Selection
 
 MAX_LISTED_SUBMISSIONS = 10_000
@@ -27,6 +28,15 @@ class RerunCreateInput(StrictSerializer):
         help_text="Suite id → null (every test case) or a list of test case ids; the key "
         f'"{RERUN_SELECTION_KEY}" → a list of mutation suite ids. '
         "Left out or null: every suite and mutation suite.",
+    )
+
+    image_choice = serializers.ChoiceField(
+        choices=ImageChoice.choices,
+        required=False,
+        default=ImageChoice.CURRENT,
+        help_text="current: each suite's image as it is now. original: the image (by digest) "
+        "each suite's earlier result was graded on; a suite whose image can't be had any more "
+        "is not rerun and its result says why.",
     )
 
     def validate_suite_selection(self, value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -53,6 +63,7 @@ class RerunOutput(serializers.Serializer[Any]):
         help_text="Null: every suite. Otherwise suite id → null (every test case) or a list "
         "of test case ids.",
     )
+    image_choice = serializers.ChoiceField(source="task.image_choice", choices=ImageChoice.choices)
     is_cancelled = serializers.BooleanField(source="task.is_cancelled")
     created_at = serializers.DateTimeField(source="task.created_at")
     finished_at = serializers.DateTimeField(source="task.finished_at", allow_null=True)

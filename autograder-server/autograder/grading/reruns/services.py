@@ -25,6 +25,7 @@ from autograder.grading.pipeline import jobs
 from autograder.grading.pipeline.models import (
     UNFINISHED_JOB_STATES,
     GradingJob,
+    ImageChoice,
     JobKind,
     JobState,
     RerunTask,
@@ -278,9 +279,17 @@ def rerun_create(
     selection: str,
     submission_ids: Sequence[int] | None = None,
     suite_selection: dict[str, Any] | None = None,
+    image_choice: str = ImageChoice.CURRENT,
 ) -> RerunCreated:
     """Starts a rerun: one job per chosen submission, all created or none. A submission that
-    already has a rerun waiting or running is skipped (a submission is rerun once at a time)."""
+    already has a rerun waiting or running is skipped (a submission is rerun once at a time).
+    `image_choice` says whether suites run on their current image or on the one each result
+    recorded (see grading.pipeline.image_choice)."""
+    if image_choice not in ImageChoice.values:
+        choices = ", ".join(ImageChoice.values)
+        raise _invalid(
+            "image_choice", f"Unknown image choice {image_choice!r}; choose one of: {choices}."
+        )
     suites = suite_selection_check(project=project, suite_selection=suite_selection)
     with transaction.atomic():
         # One rerun is started per project at a time, so two can't pick the same submission.
@@ -301,6 +310,7 @@ def rerun_create(
             creator=creator,
             selection=selection,
             suite_selection=suites,
+            image_choice=image_choice,
             total=len(todo),
             finished_at=None if todo else timezone.now(),
         )

@@ -41,6 +41,7 @@ def test_admin_starts_a_rerun_and_watches_its_progress(world: World) -> None:
     body = created.data
     assert body["creator"] == "admin@example.edu"
     assert (body["selection"], body["suite_selection"], body["skipped"]) == ("list", None, 0)
+    assert body["image_choice"] == "current", "the suites' current images unless asked"
     assert (body["total"], body["completed"], body["percent"], body["finished"]) == (
         1,
         0,
@@ -158,6 +159,11 @@ BAD_BODIES: dict[str, tuple[Any, str]] = {
         lambda ids: {"selection": "all", "suite_selection": [ids["my_suite"]]},
         "suite_selection",
     ),
+    "unknown image choice": (
+        lambda ids: {"selection": "all", "image_choice": "newest"},
+        "image_choice",
+    ),
+    "image choice null": (lambda ids: {"selection": "all", "image_choice": None}, "image_choice"),
     "empty suite selection": (
         lambda ids: {"selection": "all", "suite_selection": {}},
         "suite_selection",
@@ -199,3 +205,15 @@ def test_schema_types_the_list_as_pages_and_the_suite_selection(world: World) ->
     assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/PaginatedRerunOutputList")
     selection = schema["components"]["schemas"]["RerunOutput"]["properties"]["suite_selection"]
     assert selection["additionalProperties"]["items"] == {"type": "integer"}
+
+
+def test_a_rerun_on_the_original_images_says_so_in_the_list(world: World) -> None:
+    graded(world)
+    admin = world.client("admin")
+
+    created = start(admin, world.project, {"selection": "all", "image_choice": "original"})
+
+    assert created.status_code == 201, created.data
+    assert RerunTask.objects.get(pk=created.data["id"]).image_choice == "original"
+    listed = world.client("staff").get(f"/api/projects/{world.project.pk}/reruns/")
+    assert [r["image_choice"] for r in listed.data["results"]] == ["original"]

@@ -60,6 +60,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         admin_write(201, students=404),
         body=lambda w: {"selection": "latest"},
     ),
+    "start rerun on the original images": Endpoint(
+        "POST",
+        lambda w: f"/api/projects/{w.project.pk}/reruns/",
+        admin_write(201),
+        body=lambda w: {"selection": "all", "image_choice": "original"},
+    ),
     "rerun progress": Endpoint(
         "GET", lambda w: f"/api/reruns/{rerun_in(w.project)}/", staff_read()
     ),
