@@ -25,10 +25,22 @@ from autograder.grading.mutation.runner import (
     mutation_suite_run,
 )
 from autograder.grading.mutation.storage import mutation_error_store, mutation_result_store
-from autograder.grading.pipeline import jobs
-from autograder.grading.pipeline.models import GradingJob, JobKind, JobState, RerunTask
+from autograder.grading.pipeline import image_choice, jobs
+from autograder.grading.pipeline.image_choice import ImageToRun, OriginalImageError
+from autograder.grading.pipeline.models import (
+    GradingJob,
+    ImageChoice,
+    JobKind,
+    JobState,
+    RerunTask,
+)
 from autograder.grading.pipeline.result_storage import suite_error_store, suite_results_store
-from autograder.grading.pipeline.suite_runner import LeaseLostError, SuiteConfigError, suite_run
+from autograder.grading.pipeline.suite_runner import (
+    LeaseLostError,
+    SuiteConfigError,
+    suite_image,
+    suite_run,
+)
 from autograder.sandbox import SandboxProvider
 from autograder.submissions.models import Submission, SubmissionStatus
 from autograder.submissions.status import submission_status_set
@@ -152,6 +164,32 @@ def _rerun_cancelled(job: GradingJob) -> bool:
     )
 
 
+def _on_original_images(job: GradingJob) -> bool:
+    """Whether the job is a rerun that asked for the images results were graded on."""
+    return (
+        job.rerun_task_id is not None
+        and RerunTask.objects.filter(
+            pk=job.rerun_task_id, image_choice=ImageChoice.ORIGINAL
+        ).exists()
+    )
+
+
+def _image_for(job: GradingJob, suite: AGTestSuite, original: bool) -> ImageToRun | None:
+    """The original image of the suite's stored result, for such a rerun; None: the suite's
+    current image. The suite's current runtime serves an old image nothing else names."""
+    if not original:
+        return None
+    try:
+        fallback: str | None = suite_image(suite).runtime
+    except SuiteConfigError:
+        fallback = None
+    return with_db_retry(
+        lambda: image_choice.original(
+            suite_id=suite.pk, submission_id=job.submission_id, fallback_runtime=fallback
+        )
+    )
+
+
 def _start(job: GradingJob) -> bool:
     """Marks a new submission being graded; False if it left the queue meanwhile."""
     if job.kind != JobKind.GRADE:
@@ -173,6 +211,7 @@ def job_run(
     if not with_db_retry(lambda: _start(job)):
         return JobState.CANCELLED
     submission = Submission.objects.get(pk=job.submission_id)
+    original = with_db_retry(lambda: _on_original_images(job))
     for index, (suite, only_cases) in enumerate(with_db_retry(lambda: _suites_for(job))):
         if lease_lost():
             raise LeaseLostError
@@ -185,7 +224,21 @@ def job_run(
                 provider=provider,
                 only_cases=only_cases,
                 lease_lost=lease_lost,
+                image=_image_for(job, suite, original),
             )
+        except OriginalImageError as error:
+            _while_held(
+                job,
+                functools.partial(
+                    suite_error_store,
+                    submission_id=submission.pk,
+                    suite=suite,
+                    message=str(error),
+                    image=error.image,
+                    image_digest=error.digest,
+                ),
+            )
+            continue
         except SuiteConfigError as error:
             message = str(error)
             _while_held(
