@@ -77,6 +77,7 @@ export type SandboxImages = S['SandboxImagesOutput'];
 export type Rerun = S['RerunOutput'];
 export type RerunCreated = S['RerunCreatedOutput'];
 export type RerunInput = S['RerunCreateInputRequest'];
+export type ImageChoice = S['ImageChoiceEnum'];
 export type ExportTask = S['ExportOutput'];
 export type ExportInput = S['ExportCreateInputRequest'];
 export type ExportKind = S['ExportKindEnum'];

@@ -47,7 +47,7 @@ describe('useReruns', () => {
     vi.mocked(cancelRerun).mockResolvedValue(rerun(5, true));
     const scope = effectScope();
     const state = scope.run(() => useReruns(() => 7))!;
-    expect(await state.start({ selection: 'latest' })).toBe(true);
+    expect(await state.start({ selection: 'latest', image_choice: 'current' })).toBe(true);
     expect(state.skipped.value).toBe(2);
     await state.cancel(rerun(5, false));
     expect(cancelRerun).toHaveBeenCalledWith(5);
@@ -80,18 +80,38 @@ describe('RerunsPanel', () => {
     await wrapper.find('#rerun-mutation-suite-9').setValue(true);
     await wrapper.find('form').trigger('submit');
     await flushPromises();
-    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', suite_selection: { mutation: [9] } });
+    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', image_choice: 'current', suite_selection: { mutation: [9] } });
 
     await wrapper.find('#rerun-suite-3').setValue(true);
     await wrapper.find('form').trigger('submit');
     await flushPromises();
-    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', suite_selection: { '3': null, mutation: [9] } });
+    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', image_choice: 'current', suite_selection: { '3': null, mutation: [9] } });
 
     await wrapper.find('#rerun-suite-3').setValue(false);
     await wrapper.find('#rerun-mutation-suite-9').setValue(false);
     await wrapper.find('form').trigger('submit');
     await flushPromises();
-    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest' });
+    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', image_choice: 'current' });
+    wrapper.unmount();
+  });
+
+  it('reruns on the original images when asked, and says which images each rerun used', async () => {
+    vi.useRealTimers();
+    const listed = { id: 4, selection: 'all', image_choice: 'original', creator: 'admin', created_at: '2026-01-05T10:00:00Z' };
+    vi.mocked(listReruns).mockResolvedValue([{ ...listed, finished: true, completed: 1, failed: 0, cancelled: 0, total: 1, percent: 100 } as Rerun]);
+    vi.mocked(listSuites).mockResolvedValue([]);
+    vi.mocked(listMutationSuites).mockResolvedValue([]);
+    vi.mocked(startRerun).mockResolvedValue({ id: 5, skipped: 0 } as never);
+    const wrapper = mount(RerunsPanel, { props: { projectId: 7, canEdit: true } });
+    await flushPromises();
+    expect(wrapper.find('[data-testid="rerun"]').text()).toContain('all on the original images');
+
+    const image = wrapper.findAll('select').find((s) => s.findAll('option').some((o) => o.attributes('value') === 'original'));
+    await image!.setValue('original');
+    expect(wrapper.text()).toContain('exact image (by digest)');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(startRerun).toHaveBeenLastCalledWith(7, { selection: 'latest', image_choice: 'original' });
     wrapper.unmount();
   });
 });
