@@ -5,7 +5,7 @@ Import them from where they live (`grading.config.models`, `grading.pipeline.mod
 `<app>.models`.
 """
 
-from autograder.grading.config.autograders.models import AutograderImport
+from autograder.grading.config.autograders.models import AutograderImport, AutograderImportVersion
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite
 from autograder.grading.pipeline.models import GradingJob, RerunTask
 from autograder.grading.results.models import (
@@ -22,6 +22,7 @@ __all__ = [
     "AGTestSuite",
     "AGTestSuiteResult",
     "AutograderImport",
+    "AutograderImportVersion",
     "GradingJob",
     "RerunTask",
 ]

@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from autograder.grading.config.autograders import dockerfile, zips
+from autograder.grading.config.autograders import dockerfile, services, zips
 from autograder.grading.config.autograders.models import AutograderImport
 from autograder.grading.config.models import AGTestSuite
 from autograder.images import services as image_services
-from autograder.images.models import SandboxImage
+from autograder.images.models import ImageBuild, SandboxImage
 from autograder.projects.models import InstructorFile
 from tests.conftest import ROLE_NAMES, World, build_world
 from tests.grading import autograder_zips as z
@@ -51,6 +51,25 @@ def an_import(w: World) -> int:
     ).pk
 
 
+def a_built_import(w: World) -> int:
+    """A Gradescope import whose first build is ready (its suite made): open to new versions."""
+    imported = services.gradescope_import(
+        project=w.project,
+        upload=SimpleUploadedFile("ag.zip", z.gradescope_python_zip()),
+        suite_name="Gradescope autograder",
+        time_limit_s=60,
+        user=None,
+    )
+    assert imported.image is not None
+    ImageBuild.objects.filter(image=imported.image).update(status="ready")
+    finish_build(imported.image)
+    return imported.pk
+
+
+def version_body(w: World) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("ag.zip", z.gradescope_python_zip()), "time_limit_s": 30}
+
+
 ENDPOINTS = {
     "list": Endpoint(
         "GET", lambda w: f"/api/projects/{w.project.pk}/autograder_imports/", staff_read()
@@ -70,6 +89,20 @@ ENDPOINTS = {
         fmt="multipart",
     ),
     "detail": Endpoint("GET", lambda w: f"/api/autograder_imports/{an_import(w)}/", staff_read()),
+    "new version": Endpoint(
+        "POST",
+        lambda w: f"/api/autograder_imports/{a_built_import(w)}/versions/",
+        admin_write(),
+        body=version_body,
+        fmt="multipart",
+    ),
+    "new version of a missing import": Endpoint(
+        "POST",
+        lambda w: "/api/autograder_imports/999999/versions/",
+        {role: 404 for role in ROLE_NAMES} | {"anonymous": 401},
+        body=version_body,
+        fmt="multipart",
+    ),
     "missing": Endpoint(
         "GET",
         lambda w: "/api/autograder_imports/999999/",

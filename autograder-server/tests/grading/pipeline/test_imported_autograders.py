@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from autograder.grading.config.autograders import services
+from autograder.grading.config import services as config_services
+from autograder.grading.config.autograders import services, versions
 from autograder.grading.config.autograders.models import AutograderImport, ImportState
 from autograder.grading.config.feedback_settings import FeedbackCategory as C
 from autograder.grading.results.feedback import submission_feedback
@@ -140,6 +141,68 @@ def test_a_failed_build_makes_no_suite() -> None:
     assert "no such package" in imported.image.builds.get().log
     assert imported.state == ImportState.FAILED
     assert imported.suite is None
+
+
+def new_version(imported: AutograderImport, zip_bytes: bytes) -> ImageStatus:
+    """Uploads a new version and runs its build as the `images` worker does."""
+    versions.import_new_version(
+        imported=imported,
+        upload=SimpleUploadedFile("autograder.zip", zip_bytes),
+        time_limit_s=45,
+        command=None,
+        user=None,
+    )
+    assert imported.image is not None
+    latest = imported.image.builds.order_by("-pk").first()
+    assert latest is not None
+    image_services.build_run(build_id=latest.pk)
+    latest.refresh_from_db()
+    return ImageStatus(latest.status)
+
+
+def test_a_new_version_grades_on_the_same_suite_once_built(provider: PoolManager) -> None:
+    """Staff fix their autograder (test_mul now weighs 5) and upload it again: the next
+    submission is graded by the new version on the same suite, with the same feedback
+    settings. A later version whose build fails leaves that version grading."""
+    imported = gradescope(z.gradescope_python_zip(), "Versions")
+    suite = imported.suite
+    assert suite is not None
+    config_services.suite_update(suite=suite, feedback={"past_limit": {"visible": False}})
+    suite.refresh_from_db()
+    feedback = suite.feedback
+    first = h.grade(provider, h.submit(imported.project, {"calc.py": z.CALC}))
+    assert shown(first, C.NORMAL)["test_mul"] == (0, 3)
+
+    fixed_tests = z.GS_TESTS.replace(b"@weight(3)", b"@weight(5)")
+    fixed = z.make_zip(
+        {
+            "setup.sh": z.GS_SETUP,
+            "run_autograder": z.GS_RUN_AUTOGRADER,
+            "run_tests.py": z.GS_RUN_TESTS,
+            "test_calc.py": fixed_tests,
+        }
+    )
+    assert new_version(imported, fixed) == ImageStatus.READY
+    second = h.grade(provider, h.submit(imported.project, {"calc.py": z.CALC}))
+
+    assert setup_succeeded(second)
+    assert shown(second, C.NORMAL) == {
+        "test_add": (2, 2),
+        "test_mul": (0, 5),
+        "test_setup_ran_at_build": (1, 1),
+    }
+    imported.refresh_from_db()
+    assert imported.suite == suite
+    assert imported.versions.count() == 2
+    suite.refresh_from_db()
+    assert suite.feedback == feedback
+    assert suite.cases.get().commands.get().time_limit_s == 45
+
+    broken = z.make_zip({"setup.sh": b"#!/bin/sh\nexit 7\n", "run_autograder": b"true\n"})
+    assert new_version(imported, broken) == ImageStatus.FAILED
+    third = h.grade(provider, h.submit(imported.project, {"calc.py": z.CALC}))
+
+    assert shown(third, C.NORMAL) == shown(second, C.NORMAL)
 
 
 def test_prairielearn_c_grader_with_diff(provider: PoolManager) -> None:

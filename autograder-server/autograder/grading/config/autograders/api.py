@@ -11,10 +11,11 @@ from rest_framework.views import APIView
 from autograder.accounts.current_user import request_user
 from autograder.common.api import validated
 from autograder.common.uploads import StrictNamesMultiPartParser
-from autograder.grading.config.autograders import selectors, services
+from autograder.grading.config.autograders import selectors, services, versions
 from autograder.grading.config.autograders.serializers import (
     AutograderImportOutput,
     GradescopeImportInput,
+    ImportVersionInput,
     PrairieLearnImportInput,
 )
 from autograder.projects.permissions import require_project_admin, require_project_staff
@@ -83,3 +84,29 @@ class ImportDetailApi(APIView):
         imported = selectors.import_get(import_id=import_id)
         require_project_staff(request.user, imported.project)
         return Response(AutograderImportOutput(imported).data)
+
+
+class ImportVersionsApi(APIView):
+    parser_classes = [StrictNamesMultiPartParser, FormParser]
+
+    @extend_schema(tags=TAGS, request=ImportVersionInput, responses={201: AutograderImportOutput})
+    def post(self, request: Request, import_id: int) -> Response:
+        """Uploads a new version of the import's autograder onto the same suite: a Gradescope
+        zip rebuilds the import's image (the suite grades on it once the build is ready; a
+        failed build leaves the previous version grading), a PrairieLearn zip replaces the
+        instructor files at once. 409 if the import's suite was deleted or its image is being
+        built."""
+        imported = selectors.import_get(import_id=import_id)
+        require_project_admin(request.user, imported.project)
+        data = validated(ImportVersionInput(data=request.data))
+        updated = versions.import_new_version(
+            imported=imported,
+            upload=data["file"],
+            time_limit_s=data.get("time_limit_s"),
+            command=data.get("command"),
+            user=request_user(request),
+        )
+        return Response(
+            AutograderImportOutput(selectors.import_get(import_id=updated.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -11,7 +11,11 @@ from autograder.common.errors import ApplicationError, field_error
 from autograder.common.filenames import filename_problem
 from autograder.grading.config import services as config_services
 from autograder.grading.config.autograders import dockerfile, zips
-from autograder.grading.config.autograders.models import AutograderImport, AutograderKind
+from autograder.grading.config.autograders.models import (
+    AutograderImport,
+    AutograderImportVersion,
+    AutograderKind,
+)
 from autograder.grading.config.models import (
     MAX_TIME_LIMIT_S,
     AGTestSuite,
@@ -20,7 +24,7 @@ from autograder.grading.config.models import (
 )
 from autograder.images import selectors as image_selectors
 from autograder.images import services as image_services
-from autograder.images.models import ImageStatus, SandboxImage
+from autograder.images.models import ImageBuild, ImageStatus, SandboxImage
 from autograder.projects import services as project_services
 from autograder.projects.models import InstructorFile, Project
 
@@ -40,14 +44,14 @@ def _check_suite_name(project: Project, name: str) -> None:
         )
 
 
-def _check_time_limit(seconds: int) -> None:
+def check_time_limit(seconds: int) -> None:
     if not 1 <= seconds <= MAX_TIME_LIMIT_S:
         raise field_error(
             "time_limit_s", f"Between 1 and {MAX_TIME_LIMIT_S} seconds.", code="out_of_range"
         )
 
 
-def _zip_bytes(upload: UploadedFile) -> bytes:
+def zip_bytes(upload: UploadedFile) -> bytes:
     zips.check_size(upload.size or 0, field="file")
     upload.seek(0)
     data: bytes = upload.read()
@@ -69,9 +73,9 @@ def gradescope_import(
     """Checks the zip, makes a course image from it and queues its build; the suite follows
     when the build is ready (`import_finish`)."""
     _check_suite_name(project, suite_name)
-    _check_time_limit(time_limit_s)
-    zip_bytes = _zip_bytes(upload)
-    members = zips.read_zip(zip_bytes, field="file")
+    check_time_limit(time_limit_s)
+    data = zip_bytes(upload)
+    members = zips.read_zip(data, field="file")
     zips.require_at_root(members, "run_autograder", field="file")
     image = image_services.image_create(
         course=project.course,
@@ -79,7 +83,7 @@ def gradescope_import(
         dockerfile=dockerfile.gradescope_dockerfile(
             base_image=image_selectors.default_reference(), members=members
         ),
-        build_files=dockerfile.build_files(zip_bytes),
+        build_files=dockerfile.build_files(data),
     )
     imported = AutograderImport.objects.create(
         project=project,
@@ -91,8 +95,22 @@ def gradescope_import(
         files=[m.path for m in members],
         created_by=user,
     )
-    image_services.build_start(image=image, user=user)
+    build = image_services.build_start(image=image, user=user)
+    first_version(imported, build=build)
     return imported
+
+
+def first_version(imported: AutograderImport, *, build: ImageBuild | None) -> None:
+    """The upload that made the import is its version 1."""
+    AutograderImportVersion.objects.create(
+        imported=imported,
+        number=1,
+        files=imported.files,
+        command=imported.command,
+        time_limit_s=imported.time_limit_s,
+        build=build,
+        created_by=imported.created_by,
+    )
 
 
 def _gradescope_suite(imported: AutograderImport, image: SandboxImage) -> AGTestSuite:
@@ -118,15 +136,19 @@ def _gradescope_suite(imported: AutograderImport, image: SandboxImage) -> AGTest
 
 def import_finish(*, image: SandboxImage) -> None:
     """Called when an image is saved: imports waiting for its first good build get their
-    suite. A suite that can't be made (its name was taken meanwhile) leaves the reason."""
+    suite. A suite that can't be made (its name was taken meanwhile) leaves the reason; a
+    suite staff deleted is not made again."""
     if image.status != ImageStatus.READY or not image.tag:
         return
-    waiting = AutograderImport.objects.filter(image=image, suite__isnull=True, error="")
+    waiting = AutograderImport.objects.filter(
+        image=image, suite__isnull=True, suite_made=False, error=""
+    )
     for imported in waiting.select_related("project"):
         try:
             with transaction.atomic():
                 imported.suite = _gradescope_suite(imported, image)
-                imported.save(update_fields=["suite"])
+                imported.suite_made = True
+                imported.save(update_fields=["suite", "suite_made"])
         except ApplicationError as e:
             imported.error = e.message
             imported.save(update_fields=["error"])
@@ -136,7 +158,7 @@ def import_finish(*, image: SandboxImage) -> None:
             imported.save(update_fields=["error"])
 
 
-def _check_flat(members: list[zips.Member]) -> None:
+def check_flat(members: list[zips.Member]) -> None:
     for member in members:
         problem = filename_problem(member.path)
         if problem:
@@ -162,11 +184,11 @@ def prairielearn_import(
     """The zip's files become instructor files (at /grade/tests when the suite runs) and a
     suite in PrairieLearn's layout runs `command`, scored from /grade/results/results.json."""
     _check_suite_name(project, suite_name)
-    _check_time_limit(time_limit_s)
+    check_time_limit(time_limit_s)
     if not command.strip():
         raise field_error("command", "Name the command that starts the grader.", code="blank")
-    members = zips.read_zip(_zip_bytes(upload), field="file")
-    _check_flat(members)
+    members = zips.read_zip(zip_bytes(upload), field="file")
+    check_flat(members)
     taken = set(
         InstructorFile.objects.filter(
             project=project, name__in=[m.path for m in members]
@@ -197,13 +219,16 @@ def prairielearn_import(
         for m in members
     ]
     suite = config_services.suite_update(suite=suite, instructor_files_needed=files)
-    return AutograderImport.objects.create(
+    imported = AutograderImport.objects.create(
         project=project,
         kind=AutograderKind.PRAIRIELEARN,
         suite=suite,
+        suite_made=True,
         suite_name=suite_name,
         command=command,
         time_limit_s=time_limit_s,
         files=[m.path for m in members],
         created_by=user,
     )
+    first_version(imported, build=None)
+    return imported

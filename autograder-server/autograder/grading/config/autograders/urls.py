@@ -23,4 +23,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         api.ImportDetailApi.as_view(),
         name="autograder-import-detail",
     ),
+    path(
+        "autograder_imports/<int:import_id>/versions/",
+        api.ImportVersionsApi.as_view(),
+        name="autograder-import-versions",
+    ),
 ]
