@@ -1,5 +1,6 @@
 """Grading one claimed job: status changes, suites in order, what happens after."""
 
+import dataclasses
 import functools
 import logging
 import time
@@ -190,33 +191,76 @@ def _image_for(job: GradingJob, suite: AGTestSuite, original: bool) -> ImageToRu
     )
 
 
-def _start(job: GradingJob) -> bool:
-    """Marks a new submission being graded; False if it left the queue meanwhile."""
-    if job.kind != JobKind.GRADE:
-        return True
-    return submission_status_set(
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How a graded job ends: its state, and the submission's final write, which the worker
+    commits in one transaction with the job's completion (`jobs.job_finish`)."""
+
+    state: JobState
+    final_write: Callable[[], object] | None = None
+
+
+GRADED_BY: dict[str, frozenset[SubmissionStatus]] = {
+    JobKind.GRADE: frozenset(
+        {
+            SubmissionStatus.WAITING_FOR_DEFERRED,
+            SubmissionStatus.FINISHED_GRADING,
+            SubmissionStatus.REJECTED,
+        }
+    ),
+    JobKind.DEFERRED: frozenset({SubmissionStatus.FINISHED_GRADING}),
+}
+"""The statuses a submission has once a job of the kind graded it. A job the reaper hands
+back while its submission already has one is finished without grading it again: its work
+committed, only the job's completion did not (a worker of an earlier release wrote the two
+in separate transactions and could die between them). A rerun's submission says nothing of
+whether the rerun ran; its completion commits with its last write, so a rerun whose work
+committed is never handed back."""
+
+
+def _start(job: GradingJob) -> JobState | None:
+    """Marks a new submission being graded and returns None: grade the job. Otherwise the
+    state to finish the job in without grading: done when its submission already got what
+    this kind of job gives (see GRADED_BY), cancelled when it left the queue meanwhile."""
+    if job.kind == JobKind.RERUN:
+        return None
+    if job.kind == JobKind.GRADE and submission_status_set(
         submission_id=job.submission_id,
         status=SubmissionStatus.BEING_GRADED,
         only_from=[SubmissionStatus.QUEUED, SubmissionStatus.BEING_GRADED],
         grading_started_at=Coalesce(F("grading_started_at"), Now()),
-    )
+    ):
+        return None
+    status = Submission.objects.values_list("status", flat=True).get(pk=job.submission_id)
+    if job.kind == JobKind.DEFERRED and status == SubmissionStatus.WAITING_FOR_DEFERRED:
+        return None
+    if status in GRADED_BY[job.kind]:
+        logger.warning(
+            "Job %s: submission %s is already %s; finishing the job without grading it again",
+            job.pk,
+            job.submission_id,
+            status,
+        )
+        return JobState.DONE
+    return JobState.CANCELLED
 
 
 def job_run(
     *, job: GradingJob, provider: SandboxProvider, lease_lost: Callable[[], bool]
-) -> JobState:
-    """Grades the job's suites and moves the submission on. Raises SandboxError when the
-    sandbox itself failed (the caller retries the job) and LeaseLostError when the job was
-    taken back."""
-    if not with_db_retry(lambda: _start(job)):
-        return JobState.CANCELLED
+) -> Outcome:
+    """Grades the job's suites; the outcome's final write moves the submission on when the
+    caller finishes the job. Raises SandboxError when the sandbox itself failed (the caller
+    retries the job) and LeaseLostError when the job was taken back."""
+    ends_as = with_db_retry(lambda: _start(job))
+    if ends_as is not None:
+        return Outcome(ends_as)
     submission = Submission.objects.get(pk=job.submission_id)
     original = with_db_retry(lambda: _on_original_images(job))
     for index, (suite, only_cases) in enumerate(with_db_retry(lambda: _suites_for(job))):
         if lease_lost():
             raise LeaseLostError
         if _rerun_cancelled(job):
-            return JobState.CANCELLED
+            return Outcome(JobState.CANCELLED)
         try:
             run = suite_run(
                 suite=suite,
@@ -257,8 +301,8 @@ def job_run(
             and suite.reject_submission_if_setup_fails
             and run.setup_failed
         ):
-            _while_held(
-                job,
+            return Outcome(
+                JobState.DONE,
                 lambda: submission_status_set(
                     submission_id=submission.pk,
                     status=SubmissionStatus.REJECTED,
@@ -266,15 +310,14 @@ def job_run(
                     finished_at=timezone.now(),
                 ),
             )
-            return JobState.DONE
     if not _mutation_suites_run(job, submission, provider, lease_lost):
-        return JobState.CANCELLED
-    _while_held(job, lambda: _after(job))
-    return JobState.DONE
+        return Outcome(JobState.CANCELLED)
+    return Outcome(JobState.DONE, lambda: _after(job))
 
 
 def _after(job: GradingJob) -> None:
-    """Where the submission goes once the job's suites are graded."""
+    """Where the submission goes once the job's suites are graded (in the transaction that
+    finishes the job)."""
     now = timezone.now()
     with transaction.atomic():
         if job.kind == JobKind.GRADE:

@@ -12,6 +12,7 @@ changes nothing.
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -95,22 +96,33 @@ def _running(job: GradingJob, *, holding_lease: bool) -> "Q":
     return condition & Q(lease_owner=job.lease_owner) if holding_lease else condition
 
 
-def job_finish(*, job: GradingJob, state: JobState) -> bool:
-    """Marks a claimed job done or cancelled (a rerun counts it done); False if its lease
-    was lost meanwhile."""
+def job_finish(
+    *, job: GradingJob, state: JobState, final_write: Callable[[], object] | None = None
+) -> bool:
+    """Marks a claimed job done or cancelled (a rerun counts it done), with `final_write`
+    (the submission's final status and what comes with it) in the same transaction: a worker
+    that dies before the commit leaves both unfinished, and the reaper hands the job on; after
+    it, both are final and the reaper has nothing to hand on. Written as two transactions, a
+    death between them left a finished submission whose job was graded again. What watchers
+    and the apps above hear (status events, `job_done`) is sent after the commit. False, and
+    nothing written, if the job's lease was lost meanwhile."""
     assert state in (JobState.DONE, JobState.CANCELLED), state
     with transaction.atomic():
         finished = GradingJob.objects.filter(_running(job, holding_lease=True)).update(
             state=state, finished_at=timezone.now(), lease_expires_at=None
         )
-        if finished and state == JobState.DONE:
+        if not finished:
+            return False
+        if final_write is not None:
+            final_write()
+        if state == JobState.DONE:
             rerun_progress(job=job)
             transaction.on_commit(
                 lambda: signals.job_done.send(
                     sender=GradingJob, submission_id=job.submission_id, kind=job.kind
                 )
             )
-    return bool(finished)
+    return True
 
 
 def job_fail(

@@ -83,7 +83,7 @@ def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJ
     provider = provider or sandbox_provider()
     with LeaseKeeper(job) as lease:
         try:
-            state = job_run(job=job, provider=provider, lease_lost=lease.lost.is_set)
+            outcome = job_run(job=job, provider=provider, lease_lost=lease.lost.is_set)
         except LeaseLostError:
             _dropped(job)
             return job
@@ -97,7 +97,10 @@ def work_one(queue: str, *, provider: SandboxProvider | None = None) -> GradingJ
             if not with_db_retry(lambda: jobs.job_fail(job=job, message=message)):
                 _dropped(job)
             return job
-    if not with_db_retry(lambda: jobs.job_finish(job=job, state=state)):
+    finished = with_db_retry(
+        lambda: jobs.job_finish(job=job, state=outcome.state, final_write=outcome.final_write)
+    )
+    if not finished:
         _dropped(job)
         return job
     metrics.grading_finished(
