@@ -82,22 +82,35 @@ def complete(*, system: str, prompt: str, temperature: float) -> Completion:
     return Completion(text=text, tokens=tokens)
 
 
-_FENCE = re.compile(r"```[ \t]*[\w+#-]*[ \t]*\n(.*?)```", re.DOTALL)
+_FENCE = re.compile(r"```[ \t]*([\w+#-]*)[ \t]*\n(.*?)```", re.DOTALL)
+_TAGS = {"python": {"python", "python3", "py"}, "c": {"c", "h"}}
+"""Fence tags that mark code in a question's language (compared in lower case)."""
 
 
-def code_from(text: str) -> str:
-    """The code in a model's answer: its first fenced block, or the whole answer if it has
-    none (models asked for code only often answer with code only)."""
-    found = _FENCE.search(text)
-    code = found.group(1) if found else text
+def code_from(text: str, language: str = "") -> str:
+    """The code in a model's answer: its first fenced block tagged with the question's
+    language (```c), else its first fenced block, else the whole answer (models asked for
+    code only often answer with code only)."""
+    blocks = _FENCE.findall(text)
+    tags = _TAGS.get(language, set())
+    tagged = [code for tag, code in blocks if tag.lower() in tags]
+    code = tagged[0] if tagged else blocks[0][1] if blocks else text
     return code.strip() + "\n"
 
 
-def prompt_render(template: str, *, language: str, function_name: str, explanation: str) -> str:
-    """Fills the staff-written template's placeholders. Only these three are replaced, so
+def prompt_render(
+    template: str,
+    *,
+    language: str,
+    function_name: str,
+    explanation: str,
+    signature: str | None = None,
+) -> str:
+    """Fills the staff-written template's placeholders: {language}, {function_name},
+    {explanation}, and {signature} when given (C questions). Nothing else is replaced, so
     braces elsewhere (code in the prompt) stay as written."""
-    return (
-        template.replace("{language}", language)
-        .replace("{function_name}", function_name)
-        .replace("{explanation}", explanation)
-    )
+    rendered = template.replace("{language}", language).replace("{function_name}", function_name)
+    if signature is not None:
+        rendered = rendered.replace("{signature}", signature)
+    # The explanation last: braces a student types stay as typed.
+    return rendered.replace("{explanation}", explanation)

@@ -14,13 +14,28 @@ DEFAULT_PROMPT = (
     "Answer with the code only, in one fenced code block, with no explanation and no example "
     "calls."
 )
-"""The prompt's placeholders: {language}, {function_name}, {explanation}."""
+"""The prompt's placeholders: {language}, {function_name}, {explanation}, and for C
+questions {signature} (the C prototype)."""
+
+DEFAULT_C_PROMPT = (
+    "Write a {language} function named {function_name} that does the following: "
+    "{explanation}\n"
+    "Its signature is {signature}\n"
+    "Answer with the code only (the #include lines it needs and the function, no main), in "
+    "one fenced code block, with no explanation and no example calls."
+)
+"""A C question's default prompt: the Python one with the signature the harness calls."""
 
 DEFAULT_SYSTEM_PROMPT = "You are a programmer who writes exactly the function asked for."
 
 
 class Language(models.TextChoices):
     PYTHON = "python", "Python"
+    C = "c", "C"
+
+
+DEFAULT_FILE_NAMES = {Language.PYTHON: "solution.py", Language.C: "solution.c"}
+DEFAULT_PROMPTS = {Language.PYTHON: DEFAULT_PROMPT, Language.C: DEFAULT_C_PROMPT}
 
 
 class PassRule(models.TextChoices):
@@ -43,6 +58,13 @@ class EiplQuestion(models.Model):
         default="solution.py",
         help_text="The first generation is stored under this name; generation k (k > 1) as "
         "<stem>_<k><suffix>. Ordinary suites grade it as a submitted file.",
+    )
+    c_signature = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="A C question's function prototype, e.g. int add(int a, int b) (see "
+        "c_signature.py for the types it supports). Stored normalized.",
     )
     prompt_template = models.TextField(default=DEFAULT_PROMPT)
     system_prompt = models.TextField(default=DEFAULT_SYSTEM_PROMPT, blank=True)

@@ -14,6 +14,12 @@ class EiplTestCase(serializers.Serializer[Any]):
 class EiplQuestionInput(serializers.Serializer[Any]):
     function_name = serializers.CharField(required=False, max_length=100)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
+    c_signature = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="C questions: the function's prototype, e.g. int add(int a, int b).",
+    )
     file_name = serializers.CharField(required=False, max_length=100)
     prompt_template = serializers.CharField(required=False, max_length=20_000)
     system_prompt = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
@@ -37,6 +43,7 @@ class EiplQuestionOutput(serializers.Serializer[Any]):
     project = serializers.IntegerField(source="project_id")
     function_name = serializers.CharField()
     language = serializers.ChoiceField(choices=Language.choices)
+    c_signature = serializers.CharField(help_text="Normalized; empty for Python questions.")
     file_name = serializers.CharField()
     prompt_template = serializers.CharField()
     system_prompt = serializers.CharField()
@@ -56,6 +63,7 @@ class EiplQuestionStudentOutput(serializers.Serializer[Any]):
 
     function_name = serializers.CharField()
     language = serializers.ChoiceField(choices=Language.choices)
+    c_signature = serializers.CharField(help_text="C questions: the prototype to explain.")
     max_explanation_chars = serializers.IntegerField()
     num_generations = serializers.IntegerField()
 

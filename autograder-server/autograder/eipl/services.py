@@ -17,8 +17,29 @@ from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError, field_error
 from autograder.common.filenames import check_filename
 from autograder.eipl import budget, llm
-from autograder.eipl.models import AttemptState, EiplAttempt, EiplQuestion, PassRule
-from autograder.eipl.suite_sync import CASES_NAME, HARNESS_NAME, generation_names, suite_sync
+from autograder.eipl.c_signature import (
+    CSignature,
+    CSignatureError,
+    args_check,
+    expected_check,
+    signature_parse,
+)
+from autograder.eipl.models import (
+    DEFAULT_FILE_NAMES,
+    DEFAULT_PROMPTS,
+    AttemptState,
+    EiplAttempt,
+    EiplQuestion,
+    Language,
+    PassRule,
+)
+from autograder.eipl.suite_sync import (
+    CASES_NAME,
+    HARNESS_NAMES,
+    generation_names,
+    question_signature,
+    suite_sync,
+)
 from autograder.groups.models import Group
 from autograder.projects.models import Project
 from autograder.projects.services import expected_file_create
@@ -36,6 +57,7 @@ MAX_TEST_CASES = 200
 QUESTION_FIELDS = (
     "function_name",
     "language",
+    "c_signature",
     "file_name",
     "prompt_template",
     "system_prompt",
@@ -48,17 +70,30 @@ QUESTION_FIELDS = (
 )
 
 
+SUFFIXES = {Language.PYTHON: ".py", Language.C: ".c"}
+
+
 def _check_question(question: EiplQuestion) -> None:
     name = question.function_name
     if not name.isidentifier() or keyword.iskeyword(name):
         raise field_error("function_name", f"{name!r} is not a valid function name.")
+    if question.language not in Language.values:
+        raise field_error("language", f"Choose one of {', '.join(Language.values)}.")
+    language = Language(question.language)
     check_filename(question.file_name, field="file_name")
-    if Path(question.file_name).suffix != ".py":
-        raise field_error("file_name", "A Python question's file name ends in .py.")
-    if question.file_name in (HARNESS_NAME, CASES_NAME, EXPLANATION_FILE):
+    if Path(question.file_name).suffix != SUFFIXES[language]:
+        raise field_error(
+            "file_name",
+            f"A {language.label} question's file name ends in {SUFFIXES[language]}.",
+        )
+    if question.file_name in (*HARNESS_NAMES.values(), CASES_NAME, EXPLANATION_FILE):
         raise field_error("file_name", f"{question.file_name} is used by the question itself.")
     if "{explanation}" not in question.prompt_template:
         raise field_error("prompt_template", "The prompt needs the {explanation} placeholder.")
+    if language != Language.C and "{signature}" in question.prompt_template:
+        raise field_error(
+            "prompt_template", "The {signature} placeholder is for C questions (their prototype)."
+        )
     if not 0 <= question.temperature <= 2:
         raise field_error("temperature", "The temperature is between 0 and 2.")
     if not 1 <= question.num_generations <= MAX_GENERATIONS:
@@ -68,6 +103,50 @@ def _check_question(question: EiplQuestion) -> None:
     if not 1 <= question.max_explanation_chars <= 20_000:
         raise field_error("max_explanation_chars", "Allow 1 to 20000 characters.")
     _check_test_cases(question.test_cases)
+    if language == Language.C:
+        _check_c(question)
+
+
+def _check_c(question: EiplQuestion) -> None:
+    """The signature parses and names the function; every test case's arguments (and
+    expected value) fit it. Stores the signature normalized."""
+    try:
+        signature = signature_parse(question.c_signature)
+    except CSignatureError as error:
+        raise field_error("c_signature", str(error)) from None
+    if signature.name != question.function_name:
+        raise field_error(
+            "c_signature",
+            f"The signature names {signature.name!r}, but the function name is "
+            f"{question.function_name!r}.",
+        )
+    question.c_signature = signature.prototype()
+    _check_cases_fit(signature, question.test_cases)
+
+
+def _check_cases_fit(signature: CSignature, cases: list[dict[str, Any]]) -> None:
+    for number, case in enumerate(cases, start=1):
+        problem = args_check(signature, case["args"]) or expected_check(signature, case["expected"])
+        if problem:
+            raise field_error("test_cases", f"Test case {number} {problem}.")
+
+
+def _follow_language(question: EiplQuestion, fields: dict[str, Any], previous: str) -> None:
+    """A file name or prompt at a language's default becomes the default of the question's
+    language (solution.py → solution.c) when this save does not set it, or changes the
+    language: staff who only switch the language (the form sends every field back) get a
+    question that works, while a file name given for the same language is checked as given."""
+    if question.language not in Language.values:
+        return
+    language = Language(question.language)
+    for field, defaults in (
+        ("file_name", DEFAULT_FILE_NAMES),
+        ("prompt_template", DEFAULT_PROMPTS),
+    ):
+        if field in fields and language == previous:
+            continue
+        if getattr(question, field) in defaults.values():
+            setattr(question, field, defaults[language])
 
 
 def _check_test_cases(cases: Any) -> None:
@@ -102,8 +181,10 @@ def question_save(*, project: Project, **fields: Any) -> EiplQuestion:
             if "function_name" not in fields:
                 raise field_error("function_name", "Name the function the students explain.")
             question = EiplQuestion(project=project)
+        previous = question.language
         for key, value in fields.items():
             setattr(question, key, value)
+        _follow_language(question, fields, previous)
         _check_question(question)
         question.save()
         _expect_explanation(project)
@@ -194,11 +275,13 @@ def attempt_generate(*, attempt_id: int, last_try: bool) -> None:
         return
     question = attempt.question
     course_id = attempt.submission.project.course_id
+    signature = question_signature(question)
     prompt = llm.prompt_render(
         question.prompt_template,
         language=question.get_language_display(),
         function_name=question.function_name,
         explanation=attempt.explanation,
+        signature=signature.prototype() if signature else None,
     )
     names = generation_names(question)
     while len(attempt.generations) < len(names):
@@ -226,7 +309,10 @@ def attempt_generate(*, attempt_id: int, last_try: bool) -> None:
         attempt.tokens_used += answer.tokens
         attempt.generations = [
             *attempt.generations,
-            {"file_name": names[len(attempt.generations)], "code": llm.code_from(answer.text)},
+            {
+                "file_name": names[len(attempt.generations)],
+                "code": llm.code_from(answer.text, language=question.language),
+            },
         ]
         attempt.save(update_fields=["generations", "llm_calls", "tokens_used", "last_modified"])
     _finish(attempt)

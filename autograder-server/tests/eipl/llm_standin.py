@@ -3,8 +3,11 @@
 
 It writes no code of its own: it looks the student's explanation up in `ANSWERS` (known
 phrases → a fixed function body) and answers everything else with a function that returns
-None. An explanation containing `HANG` makes it wait `hang_seconds` before answering (to
-test timeouts). It insists on `Authorization: Bearer <key>` when given a key, like a real
+None. Asked for a C function ("Write a C function"), it looks the phrase up in `C_ANSWERS`
+instead and writes the function with the signature the prompt gives ("Its signature is …"),
+`int name(int a, int b)` when it gives none; other explanations get `return 0;`. An
+explanation containing `HANG` makes it wait `hang_seconds` before answering (to test
+timeouts). It insists on `Authorization: Bearer <key>` when given a key, like a real
 endpoint, and records every request it gets.
 """
 
@@ -45,6 +48,43 @@ ANSWERS = {
 }
 """Phrase in the explanation → the body of the function the stand-in writes."""
 
+C_ANSWERS = {
+    "adds the two numbers": "return a + b;",
+    "subtracts the second number from the first": "return a - b;",
+    "returns the larger of the two": "return a > b ? a : b;",
+    "is not finished": "return a +",
+    "crashes": "int *nowhere = 0;\n    return *nowhere;",
+    # The hidden expected values, searched for in every JSON file in reach:
+    "looks the answer up in the test files": (
+        'const char *patterns[] = {"*.json", "../*.json", "/tmp/*.json", "/tmp/*/*"};\n'
+        "    static char text[1 << 20];\n"
+        "    for (int p = 0; p < 4; p++) {\n"
+        "        glob_t found;\n"
+        "        if (glob(patterns[p], 0, NULL, &found) != 0) continue;\n"
+        "        for (size_t i = 0; i < found.gl_pathc; i++) {\n"
+        '            FILE *f = fopen(found.gl_pathv[i], "r");\n'
+        "            if (f == NULL) continue;\n"
+        "            size_t n = fread(text, 1, sizeof text - 1, f);\n"
+        "            fclose(f);\n"
+        "            text[n] = 0;\n"
+        '            char *at = strstr(text, "\\"expected\\"");\n'
+        "            if (at != NULL && strchr(at, ':') != NULL) {\n"
+        "                globfree(&found);\n"
+        "                return (int)strtol(strchr(at, ':') + 1, NULL, 10);\n"
+        "            }\n"
+        "        }\n"
+        "        globfree(&found);\n"
+        "    }\n"
+        "    return -999;"
+    ),
+}
+"""Phrase in the explanation → the body of the C function the stand-in writes."""
+
+C_INCLUDES = (
+    "#define _POSIX_C_SOURCE 200809L\n"
+    "#include <glob.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+)
+
 
 class LlmStandin:
     def __init__(self, *, api_key: str = "", hang_seconds: float = 5.0, port: int = 0) -> None:
@@ -78,6 +118,12 @@ class LlmStandin:
     def answer(self, prompt: str) -> str:
         named = re.search(r"named (\w+)", prompt)
         name = named.group(1) if named else "f"
+        if "Write a C function" in prompt:
+            signature = re.search(r"Its signature is (.+)", prompt)
+            header = signature.group(1).strip() if signature else f"int {name}(int a, int b)"
+            found = (code for phrase, code in C_ANSWERS.items() if phrase in prompt)
+            body = next(found, "return 0;")
+            return f"Here you are:\n```c\n{C_INCLUDES}\n{header}\n{{\n    {body}\n}}\n```\n"
         body = next((code for phrase, code in ANSWERS.items() if phrase in prompt), "return None")
         return f"Here you are:\n```python\ndef {name}(a, b):\n    {body}\n```\n"
 

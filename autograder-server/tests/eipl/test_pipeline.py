@@ -179,6 +179,60 @@ def _harness_outputs(submission: Submission) -> list[bytes]:
     return [stdout for stdout, _ in _harness_streams(submission)]
 
 
+C_ADD = {"language": "c", "c_signature": "int add(int a, int b)"}
+
+
+def test_a_c_question_grades_the_c_the_model_writes(live: Live) -> None:
+    """The model is asked for C with the signature; its code is compiled with gcc in the
+    sandbox: a correct explanation gets full points, a wrong one only what its code gets
+    right."""
+    question = add_question(**C_ADD)
+    correct, client = explain(question, "It adds the two numbers it is given.")
+    wrong, _ = explain(question, "It subtracts the second number from the first.")
+
+    wait_final(correct)
+    wait_final(wrong)
+
+    assert correct.status == SubmissionStatus.FINISHED_GRADING, correct.error_msg
+    assert score(correct) == (3, 3)
+    assert score(wrong) == (1, 3)  # only add(5, 0) agrees with a - b
+    [generation] = client.get(f"/api/submissions/{correct.pk}/eipl_attempt/").json()["generations"]
+    assert generation["file_name"] == "solution.c"
+    assert "int add(int a, int b)\n{\n    return a + b;\n}" in generation["code"]
+    assert sorted(correct.submitted_filenames) == ["explanation.txt", "solution.c"]
+    assert [out for out, _ in _harness_streams(wrong)] == [b"-1\n", b"5\n", b"-2\n"]
+    _out, err = _harness_streams(correct)[0]
+    assert b"generation 1 (solution.c): add(1, 2) returned 3" in err
+
+
+def test_c_that_does_not_compile_gets_nothing_and_says_why(live: Live) -> None:
+    question = add_question(**C_ADD)
+    submission, _client = explain(question, "It is not finished: it adds a and ...")
+
+    wait_final(submission)
+
+    assert submission.status == SubmissionStatus.FINISHED_GRADING, submission.error_msg
+    assert score(submission) == (0, 3)
+    for stdout, stderr in _harness_streams(submission):
+        assert stdout.startswith(b"!compile error: solution.c:"), stdout
+        assert b"error: expected expression before '}' token" in stdout
+        assert b"compile error" in stderr
+
+
+def test_c_code_that_looks_for_the_expected_values_gets_nothing(live: Live) -> None:
+    """C code that reads every JSON file it can reach (the cases file among them) for an
+    "expected" value finds none and returns its fallback: the sandbox has only the
+    arguments."""
+    question = add_question(**C_ADD)
+    submission, _client = explain(question, "It looks the answer up in the test files.")
+
+    wait_final(submission)
+
+    assert submission.status == SubmissionStatus.FINISHED_GRADING, submission.error_msg
+    assert score(submission) == (0, 3)
+    assert _harness_outputs(submission) == [b"-999\n"] * 3
+
+
 def test_a_model_that_does_not_answer_is_retried_then_a_clear_error(live: Live) -> None:
     question = add_question()
     submission, client = explain(question, "HANG forever, then it adds the two numbers.")

@@ -255,14 +255,39 @@ def test_code_is_taken_from_the_first_fenced_block(answer: str, code: str) -> No
     assert llm.code_from(answer) == code
 
 
-def test_only_the_three_placeholders_are_filled() -> None:
+@pytest.mark.parametrize(
+    ("answer", "code"),
+    [
+        ("```c\nint f(void) { return 1; }\n```", "int f(void) { return 1; }\n"),
+        ("```C\nint f(void);\n```", "int f(void);\n"),
+        # The block in the question's language wins over a compile line shown first.
+        ("```sh\ngcc f.c\n```\nThe code:\n```c\nint f(void);\n```", "int f(void);\n"),
+        ("```\nint f(void);\n```", "int f(void);\n"),
+    ],
+)
+def test_a_c_answer_gives_its_c_block(answer: str, code: str) -> None:
+    assert llm.code_from(answer, language="c") == code
+
+
+def test_only_the_placeholders_are_filled() -> None:
     rendered = llm.prompt_render(
-        "{language} {function_name}: {explanation} {other} {",
+        "{language} {function_name}: {explanation} {other} {signature} {",
         language="Python",
         function_name="f",
-        explanation="adds {x}",
+        explanation="adds {x} {signature}",
     )
-    assert rendered == "Python f: adds {x} {other} {"
+    assert rendered == "Python f: adds {x} {signature} {other} {signature} {"
+
+
+def test_a_c_prompt_gets_the_signature_but_the_explanation_stays_as_typed() -> None:
+    rendered = llm.prompt_render(
+        "{language} {function_name}: {explanation} / {signature}",
+        language="C",
+        function_name="add",
+        explanation="adds {signature}",
+        signature="int add(int a, int b)",
+    )
+    assert rendered == "C add: adds {signature} / int add(int a, int b)"
 
 
 def test_a_student_asks_every_project_whether_it_is_a_question() -> None:
@@ -277,6 +302,7 @@ def test_a_student_asks_every_project_whether_it_is_a_question() -> None:
         "question": {
             "function_name": "add",
             "language": "python",
+            "c_signature": "",
             "max_explanation_chars": 2000,
             "num_generations": 1,
         }
