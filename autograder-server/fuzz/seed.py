@@ -25,11 +25,13 @@ django.setup()
 # Django must be set up before the models load.
 from django.core.files.base import ContentFile  # noqa: E402
 from django.core.files.storage import default_storage  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from autograder.accounts.models import User  # noqa: E402
 from autograder.accounts.services import api_token_create  # noqa: E402
 from autograder.courses.models import Course, CourseMembership, Role, Semester  # noqa: E402
+from autograder.grading.config.autograders.services import prairielearn_import  # noqa: E402
 from autograder.grading.config.models import AGTestCase, AGTestCommand, AGTestSuite  # noqa: E402
 from autograder.grading.pipeline.models import RerunTask  # noqa: E402
 from autograder.grading.results.models import AGTestCommandResult, AGTestSuiteResult  # noqa: E402
@@ -48,6 +50,7 @@ from autograder.projects.services import expected_file_create, instructor_file_c
 from autograder.submissions.models import Submission, SubmissionStatus  # noqa: E402
 
 # The grading factories store result rows as the grader would, without running the pipeline.
+from tests.grading import autograder_zips  # noqa: E402
 from tests.grading import factories as grading  # noqa: E402
 
 ROLES = ("anonymous", "student", "staff", "admin")
@@ -155,6 +158,17 @@ def _seed_role(role: str) -> dict[str, Any]:
     rerun = RerunTask.objects.create(project=project, creator=admin, selection="all")
 
     handgrading = _handgrading(project, group, staff)
+    # An imported autograder (in the hidden project: its suite and files stay out of P1's), so
+    # its new-version uploads reach the zip checks instead of a 404.
+    imported = prairielearn_import(
+        project=hidden,
+        upload=SimpleUploadedFile("tests.zip", autograder_zips.prairielearn_c_zip()),
+        suite_name="PrairieLearn grader",
+        command="/grade/tests/run.sh",
+        sandbox_image="",
+        time_limit_s=30,
+        user=admin,
+    )
 
     suite_results = AGTestSuiteResult.objects.filter(submission__project=project)
     command_results = AGTestCommandResult.objects.filter(
@@ -188,6 +202,7 @@ def _seed_role(role: str) -> dict[str, Any]:
         "suite_result_id": list(suite_results.values_list("pk", flat=True)),
         "command_result_id": list(command_results.values_list("pk", flat=True)),
         "rerun_id": [rerun.pk],
+        "import_id": [imported.pk],
         "user_id": [student.pk, staff.pk, admin.pk, loner.pk],
         "token_id": token_ids,
         **handgrading,
