@@ -123,7 +123,8 @@ class LlmStandin:
             header = signature.group(1).strip() if signature else f"int {name}(int a, int b)"
             found = (code for phrase, code in C_ANSWERS.items() if phrase in prompt)
             body = next(found, "return 0;")
-            return f"Here you are:\n```c\n{C_INCLUDES}\n{header}\n{{\n    {body}\n}}\n```\n"
+            includes = f"{C_INCLUDES}\n" if "glob" in body else ""
+            return f"Here you are:\n```c\n{includes}{header}\n{{\n    {body}\n}}\n```\n"
         body = next((code for phrase, code in ANSWERS.items() if phrase in prompt), "return None")
         return f"Here you are:\n```python\ndef {name}(a, b):\n    {body}\n```\n"
 
