@@ -316,8 +316,8 @@ step('staff pages: student lookup, gradebook, reruns with progress, stats', asyn
   const csv = await admin.evaluate(async (id) => (await fetch(`/api/projects/${id}/gradebook.csv`)).text(), state.projectId);
   assert.match(csv, /alice@e2e\.test/);
 
-  // The expected output had a typo ("Bye"): staff fix it and rerun Alice's submission, whose
-  // score goes from 1 to 6 of 6.
+  // The expected output had a typo ("Bye"): staff fix it and rerun Alice's submission on the
+  // very image it was graded on (by digest), and its score goes from 1 to 6 of 6.
   await admin.goto(`/projects/${state.projectId}/admin?tab=instructor-files`);
   // The page shows no message when a replacement is stored, so wait for the server's answer.
   const replaced = admin.waitForResponse((r) => /\/api\/instructor_files\/\d+\/$/.test(r.url()) && r.request().method() === 'PUT');
@@ -330,12 +330,15 @@ step('staff pages: student lookup, gradebook, reruns with progress, stats', asyn
   await admin.goto(`/projects/${state.projectId}/admin?tab=reruns`);
   await admin.getByLabel('Which submissions').selectOption('list');
   await admin.getByLabel('Submission ids').fill(String(state.aliceSubmission));
+  await admin.getByLabel('Image', { exact: true }).selectOption('original');
+  await admin.getByText('Each suite runs on the exact image (by digest)').waitFor();
   await admin.getByRole('button', { name: 'Start rerun' }).click();
   const rerun = admin.getByTestId('rerun').first();
   await rerun.waitFor();
   await rerun.locator('.badge', { hasText: /Finished|Cancelled/ }).waitFor({ timeout: GRADING_TIMEOUT });
   assert.equal(await rerun.locator('.badge').innerText(), 'Finished');
   assert.match(await rerun.innerText(), /1 done, 0 failed, 0 cancelled of 1/);
+  assert.match(await rerun.innerText(), /list on the original images/);
   await screenshot(admin, '17-reruns');
   await admin.goto(`/projects/${state.projectId}/submissions/${state.aliceSubmission}`);
   assert.equal((await admin.getByTestId('total-points').innerText()).trim(), '6 / 6 points');
