@@ -143,6 +143,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/autograder_imports/{import_id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description Uploads a new version of the import's autograder onto the same suite: a Gradescope
+         *     zip rebuilds the import's image (the suite grades on it once the build is ready; a
+         *     failed build leaves the previous version grading), a PrairieLearn zip replaces the
+         *     instructor files at once. 409 if the import's suite was deleted or its image is being
+         *     built.
+         */
+        post: operations["autograder_imports_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cases/{case_id}/": {
         parameters: {
             query?: never;
@@ -2440,7 +2463,7 @@ export interface components {
             readonly project: number;
             /** @description gradescope or prairielearn */
             kind: string;
-            /** @description building (the image is being built), ready (the suite exists) or failed */
+            /** @description building (the image is being built), ready (the suite exists), failed, or suite_deleted (staff deleted its suite: no new version can be uploaded) */
             state: string;
             readonly image: number | null;
             /** @description The image's latest build state (pending, building, ready, failed, cancelled). */
@@ -2455,6 +2478,9 @@ export interface components {
             readonly error: string;
             /** Format: date-time */
             readonly created_at: string;
+            /** @description The number of the latest version (1: as first imported). */
+            readonly version: number;
+            readonly versions: components["schemas"]["ImportVersionOutput"][];
         };
         /** @enum {unknown} */
         BlankEnum: "";
@@ -2881,6 +2907,8 @@ export interface components {
         EiplQuestionInputRequest: {
             function_name?: string;
             language?: components["schemas"]["LanguageEnum"];
+            /** @description C questions: the function's prototype, e.g. int add(int a, int b). */
+            c_signature?: string;
             file_name?: string;
             prompt_template?: string;
             system_prompt?: string;
@@ -2896,6 +2924,8 @@ export interface components {
             project: number;
             function_name: string;
             language: components["schemas"]["LanguageEnum"];
+            /** @description Normalized; empty for Python questions. */
+            c_signature: string;
             file_name: string;
             prompt_template: string;
             system_prompt: string;
@@ -2914,6 +2944,8 @@ export interface components {
         EiplQuestionStudentOutput: {
             function_name: string;
             language: components["schemas"]["LanguageEnum"];
+            /** @description C questions: the prototype to explain. */
+            c_signature: string;
             max_explanation_chars: number;
             num_generations: number;
         };
@@ -3295,6 +3327,34 @@ export interface components {
             applied: boolean;
             changes: components["schemas"]["ChangeOutput"][];
         };
+        /** @description An input serializer that rejects fields it doesn't know, naming them. */
+        ImportVersionInputRequest: {
+            /**
+             * Format: binary
+             * @description The new autograder zip (as for a new import of its kind).
+             */
+            file: string;
+            /** @description Left out: the time limit stays as it is. */
+            time_limit_s?: number;
+            /** @description PrairieLearn only. Left out: the command stays as it is. */
+            command?: string;
+        };
+        ImportVersionOutput: {
+            readonly number: number;
+            files: string[];
+            readonly command: string;
+            readonly time_limit_s: number;
+            readonly build: number | null;
+            /**
+             * @description The state of the image build this version started (pending, building, ready,
+             *     failed, cancelled); null for PrairieLearn versions, which apply at once.
+             */
+            readonly build_status: string | null;
+            /** @description Who uploaded it (their username). */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
         InstructorFileOutput: {
             readonly id: number;
             readonly project: number;
@@ -3323,9 +3383,10 @@ export interface components {
         };
         /**
          * @description * `python` - Python
+         *     * `c` - C
          * @enum {string}
          */
-        LanguageEnum: "python";
+        LanguageEnum: "python" | "c";
         /** @description An input serializer that rejects fields it doesn't know, naming them. */
         LateDaysInputRequest: {
             remaining: number;
@@ -5677,6 +5738,86 @@ export interface operations {
             };
             /** @description No such object (or hidden from this user), or no such page of the list. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    autograder_imports_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportVersionInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ImportVersionInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AutograderImportOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,8 @@
 // sandbox, with the language-model stand-in on 127.0.0.1 (autograder-server/tests/eipl/
 // llm_standin.py, started by scripts/test-website): staff make a project a question and edit
 // it; a student types an explanation, sees the code written from it and its score; a wrong
-// explanation gets fewer points.
+// explanation gets fewer points. A C question (its signature given on the admin page) is
+// graded on the C the model writes, compiled in the sandbox.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { apiFrom, expectErrors, failedRequest, launch, loginAs, screenshot, SEED, steps } from './browser.mjs';
@@ -101,4 +102,52 @@ step('a wrong explanation gets the code it describes and fewer points', async ()
   await alice.getByTestId('eipl-code').getByText('return a - b').waitFor({ timeout: GRADING_TIMEOUT });
   await waitForScore(alice, 'Score: 2 / 6');
   await screenshot(alice, 'eipl-03-student-partial');
+});
+
+step('staff make a C question with its signature; a student explains it and gets full points', async () => {
+  const admin = state.admin;
+  const project = await apiFrom(admin, 'POST', `courses/${SEED.course}/projects/`, {
+    name: 'Explain add in C',
+    visible_to_students: true,
+    closing_time: new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString(),
+  });
+  assert.equal(project.status, 201, JSON.stringify(project.json));
+  const projectId = project.json.id;
+  expectErrors(failedRequest(404, `projects/${projectId}/eipl_question/`));
+  await admin.goto(`/projects/${projectId}/admin?tab=eipl`);
+  await admin.getByLabel('Function name').fill('add');
+  assert.equal(await admin.getByLabel('C signature').count(), 0, 'no signature for Python');
+  await admin.getByLabel('Language').selectOption('c');
+  assert.equal(await admin.getByLabel('File name of the generated code').inputValue(), 'solution.c');
+  for (const [args, expected] of [['[1, 2]', '3'], ['[5, 0]', '5'], ['[-1, 1]', '0']]) {
+    await admin.getByRole('button', { name: 'Add test case' }).click();
+    const n = await admin.getByTestId('eipl-case').count();
+    await admin.getByLabel(`Arguments of test case ${n}`).fill(args);
+    await admin.getByLabel(`Expected value of test case ${n}`).fill(expected);
+  }
+  // A signature the harness cannot call is refused, naming the reason.
+  expectErrors(failedRequest(400, `projects/${projectId}/eipl_question/`));
+  await admin.getByLabel('C signature').fill('void add(int a, int b)');
+  await admin.getByRole('button', { name: 'Make this project an EiPL question' }).click();
+  await admin.getByRole('listitem').filter({ hasText: 'The return type: void is not supported' }).waitFor();
+  await admin.getByLabel('C signature').fill('int add(int a,int b);');
+  await admin.getByRole('button', { name: 'Make this project an EiPL question' }).click();
+  await admin.getByTestId('eipl-saved').waitFor();
+  // Stored normalized.
+  assert.equal(await admin.getByLabel('C signature').inputValue(), 'int add(int a, int b)');
+  const suites = await apiFrom(admin, 'GET', `projects/${projectId}/suites/`);
+  const [suite] = suites.json.results ?? suites.json;
+  assert.deepEqual(suite.cases.map((c) => c.name), ['1. add(1, 2)', '2. add(5, 0)', '3. add(-1, 1)']);
+  await screenshot(admin, 'eipl-04-staff-c-question');
+
+  const alice = state.alice;
+  expectErrors(failedRequest(404, `projects/${projectId}/my_group/`));
+  await alice.goto(`/projects/${projectId}`);
+  await alice.getByRole('button', { name: 'I am working alone' }).click();
+  await alice.getByText('int add(int a, int b)').first().waitFor();
+  await alice.getByText('A language model writes a C function').waitFor();
+  await explain(alice, 'It adds the two numbers it is given.');
+  await alice.getByTestId('eipl-code').getByText('return a + b;').waitFor({ timeout: GRADING_TIMEOUT });
+  await waitForScore(alice, 'Score: 3 / 3');
+  await screenshot(alice, 'eipl-05-student-c-full-points');
 });

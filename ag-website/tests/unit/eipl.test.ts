@@ -75,6 +75,26 @@ describe('EiplQuestionForm', () => {
     await flushPromises();
     expect(saveEiplQuestion).toHaveBeenCalledWith(5, expect.objectContaining({ function_name: 'add', test_cases: [{ args: [1, 2], expected: 3 }] }));
   });
+
+  it('asks for the C signature once C is chosen, and the default file name and prompt follow the language', async () => {
+    vi.mocked(getEiplQuestion).mockRejectedValue(new ApiError(404, 'not_found', 'Not found.'));
+    vi.mocked(saveEiplQuestion).mockImplementation(async (_id, input) => ({ ...input }) as unknown as EiplQuestion);
+    const wrapper = mount(EiplQuestionForm, { props: { projectId: 5 } });
+    await flushPromises();
+    const label = (text: string) => wrapper.findAll('label').find((l) => l.text().startsWith(text));
+    expect(label('C signature')).toBeUndefined();
+    await wrapper.find('input').setValue('add');
+    await wrapper.find('select').setValue('c');
+    const signature = wrapper.find(`#${label('C signature')!.attributes('for')}`);
+    await signature.setValue('int add(int a, int b)');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    const sent = vi.mocked(saveEiplQuestion).mock.calls[0]![1];
+    expect(sent).toMatchObject({ language: 'c', c_signature: 'int add(int a, int b)', file_name: 'solution.c' });
+    expect(sent.prompt_template).toContain('Its signature is {signature}');
+
+    await wrapper.find('select').setValue('python');
+    expect(label('C signature')).toBeUndefined();
+    expect((wrapper.findAll('input').find((i) => i.element.value.startsWith('solution'))!.element as HTMLInputElement).value).toBe('solution.py');
+  });
 });
-
-
