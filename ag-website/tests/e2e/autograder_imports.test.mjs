@@ -2,8 +2,9 @@
 // worker (a real `docker build` on the images queue, then real sandboxes): an admin uploads a
 // zip zipped as a folder and is told why it is refused, uploads the right one, watches the
 // image build's log until the suite is ready; alice's submission is graded by the unchanged
-// autograder and she sees its tests. Then a PrairieLearn grader's tests become a suite at once.
-// The built image is removed afterwards.
+// autograder and she sees its tests. The admin uploads a new version of the autograder onto the
+// same suite, watches its build, and alice's next submission is graded by it. Then a PrairieLearn
+// grader's tests become a suite at once. The built images are removed afterwards.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,7 +42,9 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (state.tag) execFileSync('docker', ['image', 'rm', '--force', state.tag], { stdio: 'ignore' });
+  for (const tag of [state.tag, state.tag2].filter(Boolean)) {
+    execFileSync('docker', ['image', 'rm', '--force', tag], { stdio: 'ignore' });
+  }
   if (state.dir) rmSync(state.dir, { recursive: true, force: true });
 });
 
@@ -90,7 +93,8 @@ step('the autograder zip becomes an image, its build log shows, then the suite i
   await screenshot(page, 'imports-04-suite');
 });
 
-step("alice's submission is graded by the unchanged autograder", async () => {
+/** Alice submits calc.py; waits until the real worker has graded it. */
+async function aliceSubmits() {
   const { submission } = seed({ IMPORTS_SUBMIT_PROJECT: String(state.projectId) });
   const admin = state.page;
   const deadline = Date.now() + GRADING_TIMEOUT;
@@ -101,17 +105,66 @@ step("alice's submission is graded by the unchanged autograder", async () => {
     status = (await apiFrom(admin, 'GET', `submissions/${submission}/`)).json.status;
     assert.notEqual(status, 'error');
   }
-  const page = await loginAs(browser, 'alice@e2e.test');
+  return submission;
+}
+
+async function testsOf(page, submission) {
   const results = await apiFrom(page, 'GET', `submissions/${submission}/results/`);
-  const tests = Object.fromEntries(
+  return Object.fromEntries(
     results.json.suites.flatMap((s) => s.cases ?? []).map((c) => [c.name, [c.points_awarded, c.points_possible]]),
   );
+}
+
+step("alice's submission is graded by the unchanged autograder", async () => {
+  const submission = await aliceSubmits();
+  const page = await loginAs(browser, 'alice@e2e.test');
+  state.alice = page;
+  const tests = await testsOf(page, submission);
   assert.deepEqual(tests, { test_add: [2, 2], test_mul: [0, 3], test_setup_ran_at_build: [1, 1] });
   await page.goto(`/projects/${state.projectId}/submissions/${submission}`);
   await page.getByText('test_mul').first().waitFor();
   // The setup (copying the built /autograder into the sandbox) succeeded.
   assert.equal(await page.getByText(/Setup failed/).count(), 0);
   await screenshot(page, 'imports-05-student-results');
+});
+
+step('a new version of the autograder is built for the same suite, and grades the next submission', async () => {
+  const page = state.page;
+  const suitesBefore = (await apiFrom(page, 'GET', `projects/${state.projectId}/suites/`)).json;
+  const suiteBefore = suitesBefore.find((s) => s.name === 'Calculator tests');
+  await page.goto(`/projects/${state.projectId}/admin?tab=import-autograder`);
+  const row = page.getByTestId('autograder-import').filter({ hasText: 'Calculator tests' });
+  await row.getByTestId('import-version').getByText('version 1', { exact: true }).waitFor();
+  await row.getByRole('button', { name: 'Upload a new version' }).click();
+  const form = page.getByRole('form', { name: 'New version of Calculator tests' });
+  await form.getByLabel('New version zip').setInputFiles(join(state.dir, 'calc-autograder-v2.zip'));
+  await form.getByLabel(/New time limit/).fill('60');
+  await screenshot(page, 'imports-05a-new-version-form');
+  await form.getByRole('button', { name: 'Upload version' }).click();
+  await row.getByTestId('import-version').getByText('version 2', { exact: true }).waitFor();
+  await page.getByTestId('import-build-log').getByText(/bash \.\/setup\.sh/).waitFor({ timeout: 60_000 });
+  await screenshot(page, 'imports-05b-new-version-building');
+  await row.getByTestId('import-version-build').getByText('built').waitFor({ timeout: BUILD_TIMEOUT });
+  await row.getByText('History').click();
+  assert.equal(await row.getByTestId('import-version-entry').count(), 2);
+  await screenshot(page, 'imports-05c-new-version-ready');
+
+  const suites = (await apiFrom(page, 'GET', `projects/${state.projectId}/suites/`)).json;
+  assert.equal(suites.length, suitesBefore.length, 'no second suite');
+  const suite = suites.find((s) => s.name === 'Calculator tests');
+  assert.equal(suite.id, suiteBefore.id);
+  assert.deepEqual(suite.feedback, suiteBefore.feedback);
+  assert.equal(suite.cases[0].commands[0].time_limit_s, 60);
+  const imports = await apiFrom(page, 'GET', `projects/${state.projectId}/autograder_imports/`);
+  state.tag2 = (await apiFrom(page, 'GET', `sandbox_images/${imports.json[0].image}/`)).json.tag;
+  assert.notEqual(state.tag2, state.tag);
+
+  const submission = await aliceSubmits();
+  const tests = await testsOf(state.alice, submission);
+  assert.deepEqual(tests, { test_add: [2, 2], test_mul: [0, 5], test_setup_ran_at_build: [1, 1] });
+  await state.alice.goto(`/projects/${state.projectId}/submissions/${submission}`);
+  await state.alice.getByText('test_mul').first().waitFor();
+  await screenshot(state.alice, 'imports-05d-graded-by-new-version');
 });
 
 step("a PrairieLearn grader's tests become instructor files and a suite running the named command", async () => {

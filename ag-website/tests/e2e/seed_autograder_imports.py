@@ -1,7 +1,8 @@
 """Seeds tests/e2e/autograder_imports.test.mjs: a project "Gradescope demo" in the course named
 by IMPORTS_COURSE (students submit calc.py; alice in a group of her own) and, in the directory
 IMPORTS_DIR, the zips staff upload: a Gradescope Python unittest autograder, one zipped as a
-folder (run_autograder not at the root) and a PrairieLearn C grader's tests. With IMPORTS_SUBMIT_PROJECT set instead, alice submits
+folder (run_autograder not at the root), a version 2 of the Gradescope one (test_mul weighs 5)
+and a PrairieLearn C grader's tests. With IMPORTS_SUBMIT_PROJECT set instead, alice submits
 a calc.py whose mul is wrong (queued for the real worker). Run with `manage.py shell <`; prints
 ids as JSON."""
 
@@ -45,4 +46,15 @@ else:
         z.make_zip({"hw1/run_autograder": z.GS_RUN_AUTOGRADER, "hw1/setup.sh": z.GS_SETUP})
     )
     (out / "pl-tests.zip").write_bytes(z.prairielearn_c_zip())
+    # Version 2 of the Gradescope autograder: staff decided test_mul weighs 5.
+    (out / "calc-autograder-v2.zip").write_bytes(
+        z.make_zip(
+            {
+                "setup.sh": z.GS_SETUP,
+                "run_autograder": z.GS_RUN_AUTOGRADER,
+                "run_tests.py": z.GS_RUN_TESTS,
+                "test_calc.py": z.GS_TESTS.replace(b"@weight(3)", b"@weight(5)"),
+            }
+        )
+    )
     print(json.dumps({"project": project.pk}))
