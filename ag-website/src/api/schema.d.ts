@@ -376,6 +376,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses/{course_id}/eipl_limits/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description A course's daily language-model limits: its staff read them with today's use; only
+         *     superusers set them (they spend the site's money).
+         */
+        get: operations["courses_eipl_limits_retrieve"];
+        /**
+         * @description A course's daily language-model limits: its staff read them with today's use; only
+         *     superusers set them (they spend the site's money).
+         */
+        put: operations["courses_eipl_limits_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/courses/{course_id}/late_days/": {
         parameters: {
             query?: never;
@@ -2903,6 +2927,30 @@ export interface components {
         EiplGenerationOutput: {
             file_name: string;
             code: string;
+        };
+        EiplLimitsInputRequest: {
+            /** @description Null: the site's; 0: none. */
+            daily_calls: number | null;
+            /**
+             * Format: int64
+             * @description Null: the site's; 0: none.
+             */
+            daily_tokens: number | null;
+        };
+        EiplLimitsOutput: {
+            course: number;
+            /** @description In force today; 0: no limit. */
+            calls_limit: number;
+            /** @description In force today; 0: no limit. */
+            tokens_limit: number;
+            /** @description The course's own limit (else the site's). */
+            calls_own: boolean;
+            /** @description The course's own limit (else the site's). */
+            tokens_own: boolean;
+            site_calls_limit: number;
+            site_tokens_limit: number;
+            /** @description What the course used today. */
+            budget: components["schemas"]["EiplBudgetOutput"];
         };
         EiplQuestionInputRequest: {
             function_name?: string;
@@ -7330,6 +7378,144 @@ export interface operations {
             };
             /** @description No such object (or hidden from this user), or no such page of the list. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_eipl_limits_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplLimitsOutput"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many attempts; wait as long as `Retry-After` says. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    courses_eipl_limits_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EiplLimitsInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EiplLimitsInputRequest"];
+                "multipart/form-data": components["schemas"]["EiplLimitsInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EiplLimitsOutput"];
+                };
+            };
+            /** @description The input is invalid; `fields` names each bad field and why. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not logged in, or the API token is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Logged in, but this role may not do this (or the CSRF check failed). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object (or hidden from this user), or no such page of the list. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request conflicts with the current state (for example a name already taken). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -129,3 +129,5 @@ export type EiplQuestionInput = S['EiplQuestionInputRequest'];
 export type EiplQuestionForStudent = S['EiplQuestionStudentOutput'];
 export type EiplTestCase = S['EiplTestCaseRequest'];
 export type EiplAttempt = S['EiplAttemptOutput'];
+export type EiplLimits = S['EiplLimitsOutput'];
+export type EiplLimitsInput = S['EiplLimitsInputRequest'];

@@ -8,13 +8,15 @@ import { onScopeDispose, watch } from 'vue';
 import {
   deleteEiplQuestion,
   getEiplAttempt,
+  getEiplLimits,
   getEiplQuestion,
   getEiplQuestionForStudent,
+  saveEiplLimits,
   saveEiplQuestion,
   submitExplanation,
 } from '@/api/eipl';
 import { ApiError } from '@/api/http';
-import type { EiplAttempt, EiplQuestion, EiplQuestionInput, Submission } from '@/api/types';
+import type { EiplAttempt, EiplLimits, EiplLimitsInput, EiplQuestion, EiplQuestionInput, Submission } from '@/api/types';
 import { useAction, useAsync } from './useAsync';
 
 export const ATTEMPT_POLL_MS = 1500;
@@ -72,4 +74,16 @@ export function useEiplQuestionAdmin(projectId: () => number) {
     if (!saving.error.value) question.data.value = null;
   }
   return { question, saving, save, remove };
+}
+
+/** A course's daily model limits: staff read them, superusers set them (null: the site's). */
+export function useEiplLimits(courseId: () => number) {
+  const limits = useAsync<EiplLimits>(() => getEiplLimits(courseId()));
+  const saving = useAction();
+  async function save(input: EiplLimitsInput): Promise<boolean> {
+    const saved = await saving.run(() => saveEiplLimits(courseId(), input));
+    if (saved) limits.data.value = saved;
+    return saved !== undefined;
+  }
+  return { limits, saving, save };
 }

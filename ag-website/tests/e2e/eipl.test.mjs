@@ -2,7 +2,7 @@
 // sandbox, with the language-model stand-in on 127.0.0.1 (autograder-server/tests/eipl/
 // llm_standin.py, started by scripts/test-website): staff make a project a question and edit
 // it; a student types an explanation, sees the code written from it and its score; a wrong
-// explanation gets fewer points. A C question (its signature given on the admin page) is
+// explanation gets fewer points. A superuser gives the course model limits of its own. A C question (its signature given on the admin page) is
 // graded on the C the model writes, compiled in the sandbox.
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
@@ -65,6 +65,28 @@ step('staff make a project an EiPL question in its admin page, then edit it', as
   assert.equal(suite.name, 'EiPL tests');
   assert.deepEqual(suite.cases.map((c) => c.name), ['1. add(1, 2)', '2. add(5, 0)', '3. add(-1, 1)']);
   await screenshot(admin, 'eipl-01-staff-question');
+  // Staff read the course's daily model limits; only a superuser may change them.
+  const limits = admin.getByTestId('eipl-limits');
+  await limits.getByText("the site's").first().waitFor();
+  assert.equal(await admin.getByRole('button', { name: 'Save limits' }).count(), 0);
+});
+
+step('a superuser gives the course model limits of its own, then hands it back to the site', async () => {
+  const root = await loginAs(browser, 'root@e2e.test');
+  await root.goto(`/projects/${state.projectId}/admin?tab=eipl`);
+  const limits = root.getByTestId('eipl-limits');
+  await limits.getByRole('button', { name: 'Save limits' }).waitFor();
+  await limits.getByLabel('Calls per day').fill('2500');
+  await limits.getByRole('button', { name: 'Save limits' }).click();
+  await limits.getByText("this course's own").waitFor();
+  await root.reload();
+  await root.getByText('Today the course used 0 of 2500 language-model calls').waitFor();
+  await screenshot(root, 'eipl-01b-course-limits');
+  await root.getByTestId('eipl-limits').getByRole('button', { name: "Use the site's limits" }).click();
+  await root.getByTestId('eipl-limits').getByText("this course's own").waitFor({ state: 'detached' });
+  const back = await apiFrom(root, 'GET', `courses/${SEED.course}/eipl_limits/`);
+  assert.deepEqual([back.json.calls_own, back.json.calls_limit], [false, 1000]);
+  await root.close();
 });
 
 async function explain(page, text) {

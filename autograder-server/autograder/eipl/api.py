@@ -14,11 +14,15 @@ from rest_framework.views import APIView
 from autograder.accounts.current_user import request_user
 from autograder.common.api import validated
 from autograder.common.errors import PermissionDeniedError
-from autograder.eipl import selectors, services
+from autograder.courses.permissions import require_staff
+from autograder.courses.selectors import course_get
+from autograder.eipl import budget, selectors, services
 from autograder.eipl.serializers import (
     EiplAttemptOutput,
     EiplExplanationInput,
     EiplForStudentOutput,
+    EiplLimitsInput,
+    EiplLimitsOutput,
     EiplQuestionInput,
     EiplQuestionOutput,
 )
@@ -91,3 +95,26 @@ class AttemptApi(APIView):
         submission = submission_get(submission_id=submission_id)
         check_may_read_group(request.user, submission.group)
         return Response(EiplAttemptOutput(selectors.attempt_for(submission=submission)).data)
+
+
+class CourseLimitsApi(APIView):
+    """A course's daily language-model limits: its staff read them with today's use; only
+    superusers set them (they spend the site's money)."""
+
+    @extend_schema(tags=TAGS, responses=EiplLimitsOutput)
+    def get(self, request: Request, course_id: int) -> Response:
+        course = course_get(course_id=course_id)
+        require_staff(request.user, course)
+        return Response(EiplLimitsOutput(selectors.limits_view(course_id=course.pk)).data)
+
+    @extend_schema(tags=TAGS, request=EiplLimitsInput, responses=EiplLimitsOutput)
+    def put(self, request: Request, course_id: int) -> Response:
+        course = course_get(course_id=course_id)
+        require_staff(request.user, course)
+        if not request_user(request).is_superuser:
+            raise PermissionDeniedError("Only superusers may change a course's model limits.")
+        data = validated(EiplLimitsInput(data=request.data))
+        budget.limits_set(
+            course_id=course.pk, daily_calls=data["daily_calls"], daily_tokens=data["daily_tokens"]
+        )
+        return Response(EiplLimitsOutput(selectors.limits_view(course_id=course.pk)).data)

@@ -1,4 +1,5 @@
-"""Each course's daily allowance of language-model calls and tokens (`AG_LLM_DAILY_*`).
+"""Each course's daily allowance of language-model calls and tokens: the site's
+(`AG_LLM_DAILY_*`), or the course's own where a superuser set one (`EiplCourseLimits`).
 
 Charged one call at a time by a conditional UPDATE, so two workers can't both spend the last
 call; a day is a UTC date.
@@ -12,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from autograder.eipl.models import EiplUsage
+from autograder.eipl.models import EiplCourseLimits, EiplUsage
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,53 @@ def today() -> datetime.date:
     return timezone.now().astimezone(datetime.UTC).date()
 
 
+@dataclass(frozen=True)
+class Limits:
+    calls: int
+    """0: no limit."""
+    tokens: int
+    """0: no limit."""
+    calls_own: bool
+    """Set for this course (else the site's)."""
+    tokens_own: bool
+
+
+def limits_of(*, course_id: int) -> Limits:
+    """The course's daily limits: its own where a superuser set them, else the site's."""
+    own = EiplCourseLimits.objects.filter(course_id=course_id).first()
+    calls = own.daily_calls if own else None
+    tokens = own.daily_tokens if own else None
+    return Limits(
+        calls=settings.LLM_DAILY_CALLS_PER_COURSE if calls is None else calls,
+        tokens=settings.LLM_DAILY_TOKENS_PER_COURSE if tokens is None else tokens,
+        calls_own=calls is not None,
+        tokens_own=tokens is not None,
+    )
+
+
+def limits_set(*, course_id: int, daily_calls: int | None, daily_tokens: int | None) -> Limits:
+    """Gives the course limits of its own (None: the site's again). Applies at once, to the
+    rest of today too."""
+    if daily_calls is None and daily_tokens is None:
+        EiplCourseLimits.objects.filter(course_id=course_id).delete()
+    else:
+        EiplCourseLimits.objects.update_or_create(
+            course_id=course_id,
+            defaults={"daily_calls": daily_calls, "daily_tokens": daily_tokens},
+        )
+    return limits_of(course_id=course_id)
+
+
 def budget_of(*, course_id: int) -> Budget:
     day = today()
     usage = EiplUsage.objects.filter(course_id=course_id, day=day).first()
+    limits = limits_of(course_id=course_id)
     return Budget(
         day=day,
         calls_used=usage.calls if usage else 0,
-        calls_limit=settings.LLM_DAILY_CALLS_PER_COURSE,
+        calls_limit=limits.calls,
         tokens_used=usage.tokens if usage else 0,
-        tokens_limit=settings.LLM_DAILY_TOKENS_PER_COURSE,
+        tokens_limit=limits.tokens,
     )
 
 
@@ -77,10 +116,11 @@ def call_charge(*, course_id: int) -> bool:
     day = today()
     _usage_row(course_id, day)
     rows = EiplUsage.objects.filter(course_id=course_id, day=day)
-    if settings.LLM_DAILY_CALLS_PER_COURSE:
-        rows = rows.filter(calls__lt=settings.LLM_DAILY_CALLS_PER_COURSE)
-    if settings.LLM_DAILY_TOKENS_PER_COURSE:
-        rows = rows.filter(tokens__lt=settings.LLM_DAILY_TOKENS_PER_COURSE)
+    limits = limits_of(course_id=course_id)
+    if limits.calls:
+        rows = rows.filter(calls__lt=limits.calls)
+    if limits.tokens:
+        rows = rows.filter(tokens__lt=limits.tokens)
     return rows.update(calls=F("calls") + 1) == 1
 
 

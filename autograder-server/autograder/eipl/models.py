@@ -140,3 +140,17 @@ class EiplUsage(models.Model):
 
     def __str__(self) -> str:
         return f"EiPL usage of course {self.course_id} on {self.day}"
+
+
+class EiplCourseLimits(models.Model):
+    """A course's own daily allowance of language-model calls and tokens, set by a superuser
+    where the site's (`AG_LLM_DAILY_*`) does not fit (a large course, a pilot that must not
+    spend). A null limit takes the site's; 0 is no limit."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="+")
+    daily_calls = models.PositiveIntegerField(null=True, blank=True)
+    daily_tokens = models.PositiveBigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"EiPL limits of course {self.course_id}"

@@ -1,5 +1,7 @@
 from typing import Any
 
+from django.conf import settings
+
 from autograder.common.errors import NotFoundError
 from autograder.eipl import budget, llm
 from autograder.eipl.models import EiplAttempt, EiplQuestion
@@ -33,3 +35,18 @@ def attempt_for(*, submission: Submission) -> EiplAttempt:
     if attempt is None:
         raise NotFoundError("This submission is not an explanation.")
     return attempt
+
+
+def limits_view(*, course_id: int) -> dict[str, Any]:
+    """The course's daily limits, whose they are, the site's, and today's use."""
+    limits = budget.limits_of(course_id=course_id)
+    return {
+        "course": course_id,
+        "calls_limit": limits.calls,
+        "tokens_limit": limits.tokens,
+        "calls_own": limits.calls_own,
+        "tokens_own": limits.tokens_own,
+        "site_calls_limit": settings.LLM_DAILY_CALLS_PER_COURSE,
+        "site_tokens_limit": settings.LLM_DAILY_TOKENS_PER_COURSE,
+        "budget": budget.budget_of(course_id=course_id),
+    }

@@ -92,3 +92,29 @@ class EiplAttemptOutput(serializers.Serializer[Any]):
     error = serializers.CharField()
     llm_calls = serializers.IntegerField()
     created_at = serializers.DateTimeField()
+
+
+class EiplLimitsInput(serializers.Serializer[Any]):
+    daily_calls = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        max_value=1_000_000_000,
+        help_text="Null: the site's; 0: none.",
+    )
+    daily_tokens = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        max_value=10**15,
+        help_text="Null: the site's; 0: none.",
+    )
+
+
+class EiplLimitsOutput(serializers.Serializer[Any]):
+    course = serializers.IntegerField()
+    calls_limit = serializers.IntegerField(help_text="In force today; 0: no limit.")
+    tokens_limit = serializers.IntegerField(help_text="In force today; 0: no limit.")
+    calls_own = serializers.BooleanField(help_text="The course's own limit (else the site's).")
+    tokens_own = serializers.BooleanField(help_text="The course's own limit (else the site's).")
+    site_calls_limit = serializers.IntegerField()
+    site_tokens_limit = serializers.IntegerField()
+    budget = EiplBudgetOutput(help_text="What the course used today.")

@@ -95,6 +95,18 @@ def no_secrets(w: World, role: str, response: Any) -> None:
             roles(group_member=200, handgrader=200, **dict.fromkeys(STAFF_OK, 200)),
             check=no_secrets,
         ),
+        Endpoint(
+            "GET",
+            lambda w: f"/api/courses/{w.project.course_id}/eipl_limits/",
+            staff(200),
+            check=no_secrets,
+        ),
+        Endpoint(
+            "PUT",
+            lambda w: f"/api/courses/{w.project.course_id}/eipl_limits/",
+            roles(superuser=200),
+            body=lambda w: {"daily_calls": 10, "daily_tokens": None},
+        ),
     ],
     ids=lambda e: f"{e.method}",
 )
