@@ -698,6 +698,31 @@ ag_table_counts() {
     docker exec "$container" psql "$@" -At -F $'\t' -c "$query ORDER BY 1"
 }
 
+# The database's dump (pg_dump custom format) on stdout and its rows per table (as
+# ag_table_counts) in the file $2, both read in one REPEATABLE READ snapshot: the counts are
+# those of the dump even while the site writes (counted apart, a busy site's counts and dump
+# differ, and a restore's check of one against the other fails).
+ag_dump_with_counts() {
+    local container="$1" counts_file="$2" in_container=/tmp/ag-backup-counts.tsv
+    shift 2
+    docker exec -i "$container" psql "$@" -v ON_ERROR_STOP=1 -q -At -F $'\t' <<SQL
+BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+SELECT pg_export_snapshot() AS snapshot \gset
+\setenv AG_SNAPSHOT :snapshot
+\! pg_dump $* -Fc --snapshot="\$AG_SNAPSHOT" || kill -TERM \$PPID
+\o $in_container
+SELECT table_name::text,
+       (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM public.%I', table_name), false, true, '')))[1]::text
+  FROM information_schema.tables
+ WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+ ORDER BY 1;
+\o
+COMMIT;
+SQL
+    docker exec "$container" cat "$in_container" >"$counts_file"
+    docker exec "$container" rm -f "$in_container"
+}
+
 # Hostnames of the nodes that carry a label.
 ag_nodes_with_label() {
     local node
