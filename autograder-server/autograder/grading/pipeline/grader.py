@@ -27,6 +27,7 @@ from autograder.grading.mutation.runner import (
 )
 from autograder.grading.mutation.storage import mutation_error_store, mutation_result_store
 from autograder.grading.pipeline import image_choice, jobs
+from autograder.grading.pipeline.command_env import submission_env
 from autograder.grading.pipeline.image_choice import ImageToRun, OriginalImageError
 from autograder.grading.pipeline.models import (
     GradingJob,
@@ -42,6 +43,7 @@ from autograder.grading.pipeline.suite_runner import (
     suite_image,
     suite_run,
 )
+from autograder.images.selectors import ResolvedImage
 from autograder.sandbox import SandboxProvider
 from autograder.submissions.models import Submission, SubmissionStatus
 from autograder.submissions.status import submission_status_set
@@ -175,15 +177,21 @@ def _on_original_images(job: GradingJob) -> bool:
     )
 
 
-def _image_for(job: GradingJob, suite: AGTestSuite, original: bool) -> ImageToRun | None:
-    """The original image of the suite's stored result, for such a rerun; None: the suite's
-    current image. The suite's current runtime serves an old image nothing else names."""
-    if not original:
-        return None
+def _image_for(job: GradingJob, suite: AGTestSuite, original: bool) -> ImageToRun:
+    """The suite's current image, or for a rerun on the original images the one the suite's
+    stored result recorded (the suite's current runtime serves an old image nothing else
+    names). Read with retries: these are a suite's first reads, where a connection dropped
+    since the last query shows."""
     try:
-        fallback: str | None = suite_image(suite).runtime
+        current: ResolvedImage | None = with_db_retry(lambda: suite_image(suite))
     except SuiteConfigError:
-        fallback = None
+        if not original:
+            raise
+        current = None
+    if not original:
+        assert current is not None
+        return image_choice.current(tag=current.tag, runtime=current.runtime)
+    fallback = current.runtime if current is not None else None
     return with_db_retry(
         lambda: image_choice.original(
             suite_id=suite.pk, submission_id=job.submission_id, fallback_runtime=fallback
@@ -254,8 +262,9 @@ def job_run(
     ends_as = with_db_retry(lambda: _start(job))
     if ends_as is not None:
         return Outcome(ends_as)
-    submission = Submission.objects.get(pk=job.submission_id)
+    submission = with_db_retry(lambda: Submission.objects.get(pk=job.submission_id))
     original = with_db_retry(lambda: _on_original_images(job))
+    env = with_db_retry(lambda: submission_env(submission_id=job.submission_id))
     for index, (suite, only_cases) in enumerate(with_db_retry(lambda: _suites_for(job))):
         if lease_lost():
             raise LeaseLostError
@@ -269,6 +278,7 @@ def job_run(
                 only_cases=only_cases,
                 lease_lost=lease_lost,
                 image=_image_for(job, suite, original),
+                env=env,
             )
         except OriginalImageError as error:
             _while_held(
