@@ -447,7 +447,16 @@ ag_wait_converged() {
             read -r state started <<<"${ag_snap_update[$name]:-none -}"
             if [ "$started" != "${marks[$name]:-}" ] || [ "$state" = updating ]; then
                 case "$state" in
-                    rollback_started | rollback_paused | rollback_completed | paused)
+                    paused)
+                        # init's new task finished inside swarm's monitor window: swarm calls
+                        # that early termination (stacks deployed before init's update_config
+                        # said continue); its tasks say whether it worked.
+                        if [ "$name" != "${stack}_init" ] || [ "$(ag_init_state "$name" fresh)" != complete ]; then
+                            failed+=("$name")
+                            continue
+                        fi
+                        ;;
+                    rollback_started | rollback_paused | rollback_completed)
                         failed+=("$name")
                         continue
                         ;;
