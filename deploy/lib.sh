@@ -694,17 +694,18 @@ ag_media_unmount() {
 
 # Exact row counts of every table of the site's database, "table<TAB>count" sorted; $1 is a
 # container with psql that reaches the database (connection options in $2...).
+# Rows per table of the public schema ("name<TAB>count" lines), in one statement: run in a
+# transaction, the counts are those of its snapshot.
+AG_TABLE_COUNTS_SQL="SELECT table_name::text,
+       (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM public.%I', table_name), false, true, '')))[1]::text
+  FROM information_schema.tables
+ WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+ ORDER BY 1"
+
 ag_table_counts() {
     local container="$1"
     shift
-    local tables query="" table
-    tables="$(docker exec "$container" psql "$@" -At -c \
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1")"
-    for table in $tables; do
-        query+="${query:+ UNION ALL }SELECT '$table', count(*) FROM \"$table\""
-    done
-    [ -n "$query" ] || return 0
-    docker exec "$container" psql "$@" -At -F $'\t' -c "$query ORDER BY 1"
+    docker exec "$container" psql "$@" -At -F $'\t' -c "$AG_TABLE_COUNTS_SQL"
 }
 
 # The database's dump (pg_dump custom format) on stdout and its rows per table (as
@@ -720,11 +721,7 @@ SELECT pg_export_snapshot() AS snapshot \gset
 \setenv AG_SNAPSHOT :snapshot
 \! pg_dump $* -Fc --snapshot="\$AG_SNAPSHOT" || kill -TERM \$PPID
 \o $in_container
-SELECT table_name::text,
-       (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM public.%I', table_name), false, true, '')))[1]::text
-  FROM information_schema.tables
- WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
- ORDER BY 1;
+$AG_TABLE_COUNTS_SQL;
 \o
 COMMIT;
 SQL

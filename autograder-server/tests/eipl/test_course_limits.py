@@ -5,13 +5,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from rest_framework.test import APIClient
 
 from autograder.eipl import budget
 from autograder.eipl.models import EiplUsage
 from tests import factories
-from tests.eipl.helpers import add_question, student_group
+from tests.eipl.helpers import add_question, standin_configured, student_group
 from tests.eipl.llm_standin import LlmStandin
 
 pytestmark = pytest.mark.django_db
@@ -19,18 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def standin(tmp_path: Path) -> Iterator[LlmStandin]:
-    key = tmp_path / "key"
-    key.write_text("k-1\n")
-    with (
-        LlmStandin(api_key="k-1") as server,
-        override_settings(
-            LLM_BASE_URL=server.base_url,
-            LLM_MODEL="standin",
-            LLM_API_KEY_FILE=str(key),
-            LLM_DAILY_CALLS_PER_COURSE=5,
-            LLM_DAILY_TOKENS_PER_COURSE=0,
-        ),
-    ):
+    with standin_configured(
+        tmp_path, LLM_DAILY_CALLS_PER_COURSE=5, LLM_DAILY_TOKENS_PER_COURSE=0
+    ) as server:
         yield server
 
 

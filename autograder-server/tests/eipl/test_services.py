@@ -18,7 +18,7 @@ from autograder.grading.config.models import AGTestSuite
 from autograder.projects.models import InstructorFile
 from autograder.submissions.models import SubmissionStatus
 from tests import factories
-from tests.eipl.helpers import ADD_CASES, add_question, student_group
+from tests.eipl.helpers import ADD_CASES, add_question, standin_configured, student_group
 from tests.eipl.llm_standin import LlmStandin
 
 pytestmark = pytest.mark.django_db
@@ -26,17 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def standin(tmp_path: Path) -> Iterator[LlmStandin]:
-    key = tmp_path / "key"
-    key.write_text("k-1\n")
-    with (
-        LlmStandin(api_key="k-1") as server,
-        override_settings(
-            LLM_BASE_URL=server.base_url,
-            LLM_MODEL="standin",
-            LLM_API_KEY_FILE=str(key),
-            LLM_DAILY_CALLS_PER_COURSE=5,
-        ),
-    ):
+    with standin_configured(tmp_path, LLM_DAILY_CALLS_PER_COURSE=5) as server:
         yield server
 
 
