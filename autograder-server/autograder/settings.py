@@ -187,14 +187,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("AG_REDIS_URL", "")
 CACHES: dict[str, Any] = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "autograder.common.redis_cache.SharedRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
     | {"KEY_PREFIX": env_str("AG_CACHE_KEY_PREFIX", "")}
 }
 """Redis in production, so every web process shares the login throttle's counters.
-`AG_CACHE_KEY_PREFIX` lets several sites (or test runs) share one Redis."""
+`AG_CACHE_KEY_PREFIX` lets several sites (or test runs) share one Redis. One connection pool
+per process (common/redis_cache.py), not one per request."""
 
 BROKER_URL = env_str("AG_BROKER_URL", "filesystem://")
 CELERY_BROKER_URL = BROKER_URL
