@@ -11,6 +11,7 @@ from autograder.sandbox.errors import (
     SandboxClosedError,
     SandboxError,
     SandboxRequestError,
+    SandboxResetError,
     SandboxUnavailableError,
 )
 from autograder.sandbox.interface import (
@@ -45,6 +46,7 @@ __all__ = [
     "SandboxError",
     "SandboxProvider",
     "SandboxRequestError",
+    "SandboxResetError",
     "SandboxUnavailableError",
     "WarmSandbox",
 ]

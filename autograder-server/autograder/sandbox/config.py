@@ -62,7 +62,14 @@ class SandboxSettings:
     python: str = "python3"
     """AG_SANDBOX_PYTHON: interpreter in the image that runs the runner."""
     pool_size: int = 2
-    """AG_SANDBOX_POOL_SIZE: warm containers kept per (image, spec)."""
+    """AG_SANDBOX_POOL_SIZE: containers kept per (image, spec), warm or in use and coming
+    back after a reset."""
+    reuse_limit: int = 50
+    """AG_SANDBOX_REUSE: acquires one container serves, each after a verified reset
+    (`DockerSandbox.recycled`); 1 gives every acquire a new container."""
+    reuse_max_age_s: float = 1800.0
+    """AG_SANDBOX_REUSE_MAX_AGE: a container older than this (seconds) is removed when
+    released instead of being reset for another acquire."""
     sweep_interval_s: float = 60.0
     """AG_SANDBOX_SWEEP_INTERVAL: seconds between sweeps for lost containers."""
     upkeep_interval_s: float = 60.0
@@ -153,12 +160,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
         "shm_bytes": "SHM_SIZE",
         "fsize_bytes": "FSIZE",
     }
-    ints = {"pids": "PIDS", "inodes": "INODES", "nofile": "NOFILE", "pool_size": "POOL_SIZE"}
+    ints = {
+        "pids": "PIDS",
+        "inodes": "INODES",
+        "nofile": "NOFILE",
+        "pool_size": "POOL_SIZE",
+        "reuse_limit": "REUSE",
+    }
     floats = {
         "cpus": "CPUS",
         "sweep_interval_s": "SWEEP_INTERVAL",
         "upkeep_interval_s": "POOL_UPKEEP",
         "max_age_s": "MAX_AGE",
+        "reuse_max_age_s": "REUSE_MAX_AGE",
         "start_timeout_s": "START_TIMEOUT",
         "grace_s": "GRACE",
         "pull_timeout_s": "PULL_TIMEOUT",
@@ -193,6 +207,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> SandboxSettings:
     if (raw := _get(env, "STOCK_IMAGES")) is not None:
         values["stock_images"] = _stock_images(raw)
     loaded = replace(SandboxSettings(), **values)
+    if loaded.reuse_limit < 1:
+        raise ValueError("AG_SANDBOX_REUSE must be at least 1 (1: a new container every time)")
     for image in loaded.allowed_images:
         if problem := image_reference_problem(image):
             raise ValueError(f"AG_SANDBOX_IMAGE / AG_SANDBOX_IMAGES: {problem}")

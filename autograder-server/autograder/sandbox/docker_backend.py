@@ -1,7 +1,8 @@
 """The Docker backend: hardened containers whose main process is the runner.
 
-Every container gets the same hardening (see `host_config`); one container serves
-one sandbox and is never reused. The host talks to the runner over the
+Every container gets the same hardening (see `host_config`); a container serves
+another sandbox only after its runner reset it and found nothing left (`recycled`). The
+host talks to the runner over the
 container's attach stream only: no network, no shared host path.
 """
 
@@ -28,6 +29,7 @@ from autograder.sandbox.errors import (
     SandboxClosedError,
     SandboxError,
     SandboxRequestError,
+    SandboxResetError,
     SandboxUnavailableError,
 )
 from autograder.sandbox.image_pull import ImagePuller
@@ -253,7 +255,12 @@ class DockerBackend:
                 raise SandboxUnavailableError(f"cannot start a container: {e}") from e
             raise
         return DockerSandbox(
-            container_id, conn, s, on_release or self._release_now, oom_killed=self._oom_killed
+            container_id,
+            conn,
+            s,
+            on_release or self._release_now,
+            oom_killed=self._oom_killed,
+            extra_dirs=spec.extra_dirs,
         )
 
     def _oom_killed(self, container_id: str, since: float) -> bool:
@@ -288,6 +295,7 @@ class DockerBackend:
         return "container log: " + logs.decode(errors="replace")[-1000:]
 
     def _release_now(self, sandbox: DockerSandbox) -> None:
+        sandbox.hang_up()
         self.remove(sandbox.id)
 
     def remove(self, container_id: str) -> None:
@@ -339,12 +347,14 @@ class DockerSandbox:
         on_release: Callable[[DockerSandbox], None],
         *,
         oom_killed: Callable[[str, float], bool] = lambda _id, _since: False,
+        extra_dirs: Sequence[str] = (),
     ) -> None:
         self._oom_killed = oom_killed
         self._id = container_id
         self._conn = conn
         self._settings = settings
         self._on_release = on_release
+        self._extra_dirs = tuple(extra_dirs)
         self._released = False
 
     @property
@@ -463,12 +473,57 @@ class DockerSandbox:
         self._request({"op": "restore"}, timeout=self._settings.grace_s + 60)
 
     def release(self) -> None:
-        """Hang up on the runner and hand the container to background teardown."""
+        """Hand the container to its owner's `on_release` (which hangs up and removes it,
+        or resets it for another user with `recycled`). This handle is dead from now on."""
         if self._released:
             return
         self._released = True
-        self._conn.close()
         self._on_release(self)
+
+    def hang_up(self) -> None:
+        """Close the runner's stream: the runner kills every process and exits, and the
+        container stops (Docker then removes it)."""
+        self._conn.close()
+
+    @property
+    def broken(self) -> bool:
+        """The runner's stream failed or was closed: the container can't serve again."""
+        return self._conn.closed
+
+    def recycled(self) -> DockerSandbox:
+        """A new handle on this released container, after the runner reset it (every
+        process killed, every file of the scratch directories and every IPC object removed,
+        then checked: `agrunner.Runner.reset`). Raises SandboxError (and hangs up) when the
+        reset failed or found anything left; the container must then be removed."""
+        if not self._released:
+            raise RuntimeError("only a released sandbox can be reset for another user")
+        try:
+            reply, _ = self._conn.request(
+                {"op": "reset", "dirs": list(self._extra_dirs)},
+                timeout=self._settings.grace_s + 30,
+            )
+        except SandboxError:
+            self.hang_up()
+            raise
+        if not reply.get("clean"):
+            self.hang_up()
+            if "error" in reply:
+                raise SandboxResetError(f"the runner failed to reset: {reply['error']}")
+            raise SandboxResetError(
+                "not clean after a reset: "
+                + "; ".join(
+                    [*reply["left"], *(f"{u} can't be checked" for u in reply["uncheckable"])]
+                ),
+                uncheckable=bool(reply["uncheckable"]),
+            )
+        return DockerSandbox(
+            self._id,
+            self._conn,
+            self._settings,
+            self._on_release,
+            oom_killed=self._oom_killed,
+            extra_dirs=self._extra_dirs,
+        )
 
 
 def _check_argv(argv: Sequence[str], env: Mapping[str, str]) -> None:

@@ -42,8 +42,9 @@ class DockerPoolManager(PoolManager):
         return sandbox
 
     def released_ids(self) -> set[str]:
-        """Sandboxes released and waiting for teardown: live still, but serving nobody."""
-        return self.reaper.queued_ids()
+        """Sandboxes released and waiting for teardown or a reset: live still, but serving
+        nobody."""
+        return self.reaper.queued_ids() | self.resetting_ids()
 
     def _remove_later(self, sandbox: WarmSandbox) -> None:
         self.reaper.remove_later(sandbox.id)

@@ -37,3 +37,13 @@ class SandboxRequestError(SandboxError):
     """The runner could not carry out a request: a file could not be written
     (no space, a path through a regular file), or the image lacks the sandbox user.
     The sandbox itself stays usable."""
+
+
+class SandboxResetError(SandboxBrokenError):
+    """A released sandbox could not be made new again for another user (it is removed)."""
+
+    def __init__(self, message: str, *, uncheckable: bool = False) -> None:
+        super().__init__(message)
+        self.uncheckable = uncheckable
+        """The runtime can't show what a reset must check (gVisor: System V IPC), so no
+        container of its kind can be reused."""

@@ -230,7 +230,8 @@ def validate_path(path: str) -> None:
 
 
 class Sandbox(Protocol):
-    """One isolated container, used by one caller at a time, never reused."""
+    """One isolated container, used by one caller at a time. A pool may hand the same
+    container out again only after a verified reset (`WarmSandbox.recycled`)."""
 
     @property
     def id(self) -> str: ...
@@ -286,10 +287,25 @@ class SandboxProvider(Protocol):
 
 
 class WarmSandbox(Sandbox, Protocol):
-    """A started sandbox a pool can keep waiting: it can tell whether it is still alive."""
+    """A started sandbox a pool can keep waiting: it can tell whether it is still alive, and
+    once released it can be reset for another user or hung up on."""
 
     def ping(self) -> None:
         """Raises SandboxError when the sandbox died while it waited."""
+        ...
+
+    @property
+    def broken(self) -> bool:
+        """Whether it failed (or was hung up on) and can't serve again."""
+        ...
+
+    def hang_up(self) -> None:
+        """Stop it: its processes end and it goes away (teardown removes what is left)."""
+        ...
+
+    def recycled(self) -> WarmSandbox:
+        """After release: a new handle on it once it was reset to what a new sandbox is and
+        checked; raises SandboxError (having hung up) when that failed."""
         ...
 
 

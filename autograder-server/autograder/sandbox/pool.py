@@ -1,10 +1,14 @@
 """Warm pools of started sandboxes, one per (image, resolved spec).
 
-Starting a container costs a few hundred milliseconds; taking one from a pool
-costs one round trip to check its runner is alive. A background thread per pool
-keeps `size` sandboxes warm. Every sandbox is used for one acquire only: the
-pool hands out fresh containers and never takes one back, so nothing a student
-leaves behind (files, processes) can reach the next user.
+Starting a container costs a few hundred milliseconds of CPU (dockerd, containerd, runc);
+taking one from a pool costs one round trip to check its runner is alive. A background
+thread per pool keeps `size` sandboxes warm.
+
+A released sandbox is either removed or, while it has served fewer than `reuse_limit`
+acquires and is younger than `reuse_max_age_s`, reset by its runner (every process killed,
+every scratch file and IPC object removed) and checked; only a sandbox whose reset found
+nothing left goes back to the pool, under a new handle (the released one stays dead). A
+sandbox with network access, or whose runner failed, is always removed.
 
 Threads do not survive fork(): create pools in the process that uses them (for a
 prefork worker, after the fork).
@@ -19,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Collection
 
 from autograder.sandbox.config import SandboxSettings
-from autograder.sandbox.errors import SandboxError
+from autograder.sandbox.errors import SandboxError, SandboxResetError
 from autograder.sandbox.interface import ContainerSpec, SandboxBackend, WarmSandbox
 
 logger = logging.getLogger(__name__)
@@ -32,7 +36,8 @@ class PoolClosedError(SandboxError):
 
 
 class SandboxPool:
-    """Keeps `size` started sandboxes for one image and spec."""
+    """Keeps `size` sandboxes for one image and spec: warm ones, and those in use that
+    will come back after a reset."""
 
     def __init__(
         self,
@@ -41,18 +46,33 @@ class SandboxPool:
         image: str,
         spec: ContainerSpec,
         size: int,
+        *,
+        reuse_limit: int = 1,
+        reuse_max_age_s: float = 0.0,
     ) -> None:
         self.image = image
         self.spec = spec
         self.size = size
+        self.reuse_limit = 1 if spec.network else reuse_limit
+        self.reuse_max_age_s = reuse_max_age_s
         self.created_at = time.monotonic()
         self._backend = backend
         self._teardown = teardown
         self._idle: deque[WarmSandbox] = deque()
         self._creating = 0
+        self._uses: dict[str, int] = {}
+        """Acquires each live sandbox of this pool has served."""
+        self._born: dict[str, float] = {}
+        self._coming_back: set[str] = set()
+        """In use (or being reset), to come back after a reset: the filler counts them."""
+        self._to_reset: deque[WarmSandbox] = deque()
+        self._resetting = 0
+        self._resetting_ids: set[str] = set()
         self._closed = False
         self._cond = threading.Condition()
         self.last_error: BaseException | None = None
+        self.resets = 0
+        """Sandboxes handed back to the pool after a reset (for tests and the benchmark)."""
         self._filler = threading.Thread(target=self._fill_loop, name="sandbox-pool", daemon=True)
         self._filler.start()
 
@@ -67,21 +87,37 @@ class SandboxPool:
             return {sandbox.id for sandbox in self._idle}
 
     def acquire(self) -> WarmSandbox:
-        """A fresh sandbox: a warm one if any is ready, else one started now."""
+        """A sandbox nobody used, or one reset since: a warm one if any is ready, else one
+        started now."""
         while True:
             with self._cond:
                 if self._closed:
                     raise PoolClosedError("pool is closed")
                 sandbox = self._idle.popleft() if self._idle else None
-                self._cond.notify_all()  # the filler replaces it
+                self._cond.notify_all()  # the filler replaces it, unless it comes back
             if sandbox is None:
-                return self._backend.create(self.image, self.spec, self._release)
+                sandbox = self._backend.create(self.image, self.spec, self._release)
+                self._hand_out(sandbox, born=time.monotonic())
+                return sandbox
             try:
                 sandbox.ping()
-                return sandbox
             except SandboxError:
                 logger.warning("warm sandbox %s died while idle", sandbox.id[:12])
                 sandbox.release()
+                continue
+            self._hand_out(sandbox)
+            return sandbox
+
+    def _hand_out(self, sandbox: WarmSandbox, born: float | None = None) -> None:
+        now = time.monotonic()
+        with self._cond:
+            if born is not None:
+                self._born[sandbox.id] = born
+            uses = self._uses.get(sandbox.id, 0) + 1
+            self._uses[sandbox.id] = uses
+            young = now - self._born.get(sandbox.id, now) < self.reuse_max_age_s
+            if uses < self.reuse_limit and young:
+                self._coming_back.add(sandbox.id)
 
     def wait_warm(self, timeout: float = 60.0) -> bool:
         """Wait until the pool holds `size` idle sandboxes; False on timeout."""
@@ -94,18 +130,91 @@ class SandboxPool:
                 self._cond.wait(remaining)
         return True
 
+    def resetting_ids(self) -> set[str]:
+        """Released sandboxes waiting for, or in, their reset (serving nobody)."""
+        with self._cond:
+            return set(self._resetting_ids)
+
+    def wait_resets(self, timeout: float = 60.0) -> bool:
+        """Wait until no released sandbox waits for, or is in, its reset; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._to_reset or self._resetting:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
+        return True
+
     def _release(self, sandbox: WarmSandbox) -> None:
+        with self._cond:
+            if sandbox.id in self._coming_back and not self._closed and not sandbox.broken:
+                self._to_reset.append(sandbox)
+                self._resetting_ids.add(sandbox.id)
+                self._cond.notify_all()
+                return
+        self._remove(sandbox)
+
+    def _remove(self, sandbox: WarmSandbox) -> None:
+        with self._cond:
+            self._coming_back.discard(sandbox.id)
+            self._resetting_ids.discard(sandbox.id)
+            self._uses.pop(sandbox.id, None)
+            self._born.pop(sandbox.id, None)
+            self._cond.notify_all()
+        sandbox.hang_up()
         self._teardown(sandbox)
+
+    def _reset(self, released: WarmSandbox) -> None:
+        try:
+            sandbox = released.recycled()
+        except SandboxResetError as e:
+            if e.uncheckable:
+                logger.info("%s: containers of this runtime are not reused: %s", self.image, e)
+                self.reuse_limit = 1
+            else:
+                logger.warning("sandbox %s is removed: %s", released.id[:12], e)
+            self._remove(released)
+            return
+        except Exception as e:
+            logger.warning("sandbox %s is removed: its reset failed: %s", released.id[:12], e)
+            self._remove(released)
+            return
+        with self._cond:
+            self._coming_back.discard(sandbox.id)
+            self._resetting_ids.discard(sandbox.id)
+            if not self._closed:
+                self._idle.append(sandbox)
+                self.resets += 1
+                self._cond.notify_all()
+                return
+        self._remove(sandbox)
 
     def _fill_loop(self) -> None:
         backoff = 0.0
         while True:
             with self._cond:
-                while not self._closed and len(self._idle) + self._creating >= self.size:
+                while (
+                    not self._closed
+                    and not self._to_reset
+                    and len(self._idle) + self._creating + len(self._coming_back) >= self.size
+                ):
                     self._cond.wait()
-                if self._closed:
-                    return
-                self._creating += 1
+                released = self._to_reset.popleft() if self._to_reset else None
+                if released is not None:
+                    self._resetting += 1
+                else:
+                    if self._closed:
+                        return
+                    self._creating += 1
+            if released is not None:
+                try:
+                    self._reset(released)
+                finally:
+                    with self._cond:
+                        self._resetting -= 1
+                        self._cond.notify_all()
+                continue
             try:
                 sandbox = self._backend.create(self.image, self.spec, self._release)
             except Exception as e:
@@ -121,6 +230,7 @@ class SandboxPool:
             backoff = 0.0
             with self._cond:
                 self._creating -= 1
+                self._born[sandbox.id] = time.monotonic()
                 if self._closed:
                     sandbox.release()
                     return
@@ -128,14 +238,15 @@ class SandboxPool:
                 self._cond.notify_all()
 
     def close(self) -> None:
-        """Stop refilling and release the idle sandboxes."""
+        """Stop refilling and remove the idle sandboxes (and those waiting for a reset)."""
         with self._cond:
             self._closed = True
-            idle = list(self._idle)
+            idle = list(self._idle) + list(self._to_reset)
             self._idle.clear()
+            self._to_reset.clear()
             self._cond.notify_all()
         for sandbox in idle:
-            sandbox.release()
+            self._remove(sandbox)
         self._filler.join(timeout=60)
 
 
@@ -225,7 +336,15 @@ class PoolManager:
         with self._lock:
             pool = self._pools.get(key)
             if pool is None:
-                pool = SandboxPool(self._backend, self._teardown, key[0], key[1], self.pool_size)
+                pool = SandboxPool(
+                    self._backend,
+                    self._teardown,
+                    key[0],
+                    key[1],
+                    self.pool_size,
+                    reuse_limit=self.settings.reuse_limit,
+                    reuse_max_age_s=self.settings.reuse_max_age_s,
+                )
                 self._pools[key] = pool
             return pool
 
@@ -240,6 +359,19 @@ class PoolManager:
 
     def image_digest(self, image: str) -> str:
         return self._backend.image_digest(image)
+
+    def resetting_ids(self) -> set[str]:
+        """Released sandboxes of every pool waiting for, or in, their reset."""
+        with self._lock:
+            pools = list(self._pools.values())
+        return set().union(*(pool.resetting_ids() for pool in pools))
+
+    def wait_resets(self, timeout: float = 60.0) -> bool:
+        """Wait until every released sandbox was reset (back in its pool) or removed."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            pools = list(self._pools.values())
+        return all(pool.wait_resets(max(0.0, deadline - time.monotonic())) for pool in pools)
 
     def idle_ids(self) -> set[str]:
         """The warm sandboxes of every pool that nobody has acquired yet."""

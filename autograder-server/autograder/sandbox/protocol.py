@@ -57,7 +57,9 @@ class Connection:
         except (OSError, ValueError) as e:  # timeouts, resets, bad JSON
             self.close()
             raise SandboxBrokenError(f"runner did not answer: {e!r}") from e
-        except SandboxBrokenError:
+        except BaseException:
+            # Anything else mid-frame (a Celery time limit, an interrupt) leaves a reply
+            # unread in the stream: the next request would take it for its own.
             self.close()
             raise
         if not isinstance(reply, dict):

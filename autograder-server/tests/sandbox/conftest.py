@@ -238,6 +238,7 @@ class HostGuard:
 
     def check(self) -> None:
         """Host invariants after every sandbox of the test was released."""
+        assert self.pools.wait_resets(60), "resets did not finish"
         assert self.pools.reaper.drain(60), "teardown did not finish"
         self.ids.update(self.own_labelled())
         deadline = time.monotonic() + self.settle_s

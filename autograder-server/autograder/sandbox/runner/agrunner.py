@@ -563,6 +563,199 @@ class Runner:
             os.lchown(path, self.uid, self.gid)
         return {"ok": True}, b""
 
+    # ----- reset for another user -------------------------------------------------
+
+    RESET_DIRS = ("/tmp", "/dev/shm", "/dev/mqueue")
+    DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    SYSVIPC = (("shm", "shmctl"), ("msg", "msgctl"), ("sem", "semctl"))
+    IPC_RMID = 0
+
+    def reset(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
+        """Makes the container what a new one is, for another submission, then checks it.
+
+        Every process but init and this one is killed. Every file under $HOME, /tmp,
+        /dev/shm, /dev/mqueue and the host's extra directories goes: first the student's,
+        by a process with the student's uid (a student's sticky directory keeps even root
+        from deleting in it, and only an owner may remove System V IPC objects, which go
+        too), then whatever is left, by root. The working directory is made again as
+        `hello` makes it. Then each of those is checked: no process, every directory
+        empty, no System V IPC object. Anything left (or anything that can't be checked)
+        is reported (`left`, `uncheckable`), and the host removes the container instead of
+        handing it out."""
+        if self.uid < 0:
+            raise RequestError("reset before hello")
+        dirs = [self.home, *self.RESET_DIRS, *(str(d) for d in req.get("dirs") or ())]
+        if not self._under_home(self.workdir):
+            dirs.append(self.workdir)
+        self.kill_all()
+        self._as_student(lambda: self._student_clear(dirs))
+        self.kill_all()
+        for top in dirs:
+            self._clear(top)
+        os.makedirs(self.workdir, mode=0o755, exist_ok=True)
+        for path in {self.home, self.workdir}:
+            os.chown(path, 0, 0)
+            os.chmod(path, STICKY_DIR_MODE)
+        self.snapshot_entries = None
+        left, uncheckable = self._leftovers(dirs)
+        return {
+            "clean": not left and not uncheckable,
+            "left": left,
+            "uncheckable": uncheckable,
+        }, b""
+
+    def _under_home(self, path: str) -> bool:
+        return os.path.commonpath([self.home, path]) == self.home and path != self.home
+
+    def _as_student(self, work: Any) -> None:
+        """Runs `work` in a child process with the student's uid and gid, and waits for it
+        (at most 30 s)."""
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child _exits
+            code = 1
+            try:
+                os.setgroups([])
+                os.setgid(self.gid)
+                os.setuid(self.uid)
+                work()
+                code = 0
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if done == pid:
+                return
+            time.sleep(0.001)
+        self.kill_all(pid)
+
+    def _student_clear(self, dirs: list[str]) -> None:
+        for top in dirs:
+            self._clear(top)
+        self._remove_sysvipc()
+
+    def _remove_sysvipc(self) -> None:
+        """Removes the System V IPC objects this process owns (the student's, in the child)."""
+        try:
+            import ctypes  # only here: images whose python3 lacks it still run commands
+
+            libc = ctypes.CDLL(None, use_errno=True)
+        except (ImportError, OSError):
+            return  # `_leftovers` then finds any object left
+        for kind, call in self.SYSVIPC:
+            for ident in self._sysvipc_ids(kind):
+                if kind == "sem":
+                    libc.semctl(ident, 0, self.IPC_RMID)
+                else:
+                    getattr(libc, call)(ident, self.IPC_RMID, None)
+
+    @staticmethod
+    def _sysvipc_ids(kind: str) -> list[int]:
+        """The ids listed in /proc/sysvipc/<kind> (OSError when it can't be read)."""
+        with open(f"/proc/sysvipc/{kind}") as f:
+            rows = f.read().splitlines()[1:]
+        return [int(row.split()[1]) for row in rows if row.strip()]
+
+    def _clear(self, top: str) -> None:
+        """Removes everything this process may remove under `top`, however deep: one
+        directory descriptor at a time, so neither path length nor recursion limits it.
+        Nobody else runs meanwhile, so `..` leads back where we came from."""
+        try:
+            fd = os.open(top, self.DIR_FLAGS)
+        except OSError:
+            return
+        names: list[str] = []  # the way down from top
+        stuck: set[tuple[int, int]] = set()  # directories this process can't empty
+        try:
+            while True:
+                with os.scandir(fd) as entries:
+                    child = self._clear_entries(fd, entries, names, stuck)
+                if child is not None:
+                    os.close(fd)
+                    fd = child
+                    continue
+                if not names:
+                    return
+                here = os.fstat(fd)
+                parent = os.open("..", self.DIR_FLAGS, dir_fd=fd)
+                os.close(fd)
+                fd = parent
+                try:
+                    os.rmdir(names.pop(), dir_fd=fd)
+                except OSError:
+                    stuck.add((here.st_dev, here.st_ino))
+        finally:
+            os.close(fd)
+
+    def _clear_entries(
+        self, fd: int, entries: Any, names: list[str], stuck: set[tuple[int, int]]
+    ) -> int | None:
+        """Removes the files and empty directories of directory `fd`; returns an open
+        descriptor of the first subdirectory left to empty (its name pushed on `names`),
+        or None when nothing more can be done here."""
+        me = os.geteuid()
+        for entry in entries:
+            try:
+                st = os.stat(entry.name, dir_fd=fd, follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISDIR(st.st_mode):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.name, dir_fd=fd)
+                continue
+            if (st.st_dev, st.st_ino) in stuck:
+                continue
+            try:
+                os.rmdir(entry.name, dir_fd=fd)
+                continue
+            except OSError:
+                pass
+            if st.st_uid == me and me != 0:  # the student may have locked itself out
+                with contextlib.suppress(OSError):
+                    os.chmod(entry.name, 0o700, dir_fd=fd)
+            try:
+                child = os.open(entry.name, self.DIR_FLAGS, dir_fd=fd)
+            except OSError:
+                stuck.add((st.st_dev, st.st_ino))
+                continue
+            names.append(entry.name)
+            return child
+        return None
+
+    def _leftovers(self, dirs: list[str]) -> tuple[list[str], list[str]]:
+        """What a reset failed to remove, and what can't be checked here, described."""
+        left: list[str] = []
+        uncheckable: list[str] = []
+        if self._others_alive(os.getpid()):
+            left.append("processes")
+        under_home = self._under_home(self.workdir)
+        work_top = os.path.relpath(self.workdir, self.home).split("/")[0]
+        for top in dirs:
+            try:
+                names = set(os.listdir(top))
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                left.append(f"{top}: {e.strerror}")
+                continue
+            if top == self.home and under_home:
+                names.discard(work_top)  # made again just above, empty (checked below)
+            if names:
+                left.append(f"{top}: {len(names)} entries")
+        for path in {self.home, self.workdir}:
+            st = os.lstat(path)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0:
+                left.append(f"{path} is not root's directory")
+        if os.listdir(self.workdir):
+            left.append(f"{self.workdir}: not empty")
+        for kind, _ in self.SYSVIPC:
+            try:
+                if self._sysvipc_ids(kind):
+                    left.append(f"System V IPC objects ({kind})")
+            except OSError:  # gVisor has no /proc/sysvipc
+                uncheckable.append(f"System V IPC ({kind})")
+        return left, uncheckable
+
     def get(self, req: Json, blob: bytes) -> tuple[Json, bytes]:
         max_bytes = int(req["max_bytes"])
         try:
@@ -620,6 +813,7 @@ def main() -> None:
         "get": runner.get,
         "snapshot": runner.snapshot,
         "restore": runner.restore,
+        "reset": runner.reset,
     }
     while True:
         try:
