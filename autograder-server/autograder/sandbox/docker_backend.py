@@ -184,6 +184,7 @@ class DockerBackend:
         """Create, start and greet one container. Blocks for a few hundred ms."""
         spec = spec.resolved(self.settings)
         self.puller.ensure(image)
+        image_id = self.image_digest(image)
         try:
             container_id = self._create_container(image, spec)
         except docker.errors.ImageNotFound:
@@ -193,7 +194,10 @@ class DockerBackend:
                 container_id = self._create_container(image, spec)
             except docker.errors.ImageNotFound as e:
                 raise SandboxUnavailableError(f"no sandbox image {image!r}: {e}") from e
-        return self._start(container_id, spec, on_release)
+            image_id = self.image_digest(image)
+        sandbox = self._start(container_id, spec, on_release)
+        sandbox.image_id = image_id
+        return sandbox
 
     def _create_container(self, image: str, spec: ContainerSpec) -> str:
         s = self.settings
@@ -356,6 +360,8 @@ class DockerSandbox:
         self._on_release = on_release
         self._extra_dirs = tuple(extra_dirs)
         self._released = False
+        self.image_id = ""
+        """The id of the image the container was made from ("" if unknown)."""
 
     @property
     def id(self) -> str:
@@ -516,7 +522,7 @@ class DockerSandbox:
                 ),
                 uncheckable=bool(reply["uncheckable"]),
             )
-        return DockerSandbox(
+        fresh = DockerSandbox(
             self._id,
             self._conn,
             self._settings,
@@ -524,6 +530,8 @@ class DockerSandbox:
             oom_killed=self._oom_killed,
             extra_dirs=self._extra_dirs,
         )
+        fresh.image_id = self.image_id
+        return fresh
 
 
 def _check_argv(argv: Sequence[str], env: Mapping[str, str]) -> None:

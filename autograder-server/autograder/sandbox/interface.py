@@ -299,6 +299,11 @@ class WarmSandbox(Sandbox, Protocol):
         """Whether it failed (or was hung up on) and can't serve again."""
         ...
 
+    @property
+    def image_id(self) -> str:
+        """The id of the image it was made from ("" if unknown)."""
+        ...
+
     def hang_up(self) -> None:
         """Stop it: its processes end and it goes away (teardown removes what is left)."""
         ...

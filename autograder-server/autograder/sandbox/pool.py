@@ -166,6 +166,12 @@ class SandboxPool:
         self._teardown(sandbox)
 
     def _reset(self, released: WarmSandbox) -> None:
+        if not released.image_id or released.image_id != self._backend.image_digest(self.image):
+            # The image name now stands for another build (or can't be looked up): the
+            # next acquire must get a container of what it names now.
+            logger.info("sandbox %s is removed: %s was rebuilt", released.id[:12], self.image)
+            self._remove(released)
+            return
         try:
             sandbox = released.recycled()
         except SandboxResetError as e:

@@ -7,11 +7,15 @@ acquire of the same container sees a container as new.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 
+import docker.errors
 import pytest
 
 from autograder.sandbox.docker_backend import DockerBackend, DockerSandbox
@@ -282,3 +286,29 @@ def test_gvisor_containers_are_not_reused(
         assert one_container_pool.wait_resets(30)
     pool = one_container_pool.pool(IMAGE, spec)
     assert ids[0] != ids[1] and pool.resets == 0 and pool.reuse_limit == 1
+
+
+def test_a_container_of_an_image_since_rebuilt_is_not_reused(
+    backend: DockerBackend, one_container_pool: DockerPoolManager
+) -> None:
+    """The name a suite uses now stands for another build: the next acquire must get it."""
+    name = f"ag-reuse-test-{os.getpid()}"
+    rebuilt = ""
+    backend.api.tag(IMAGE, name, "current")
+    try:
+        sandbox = one_container_pool.acquire(f"{name}:current", SPEC)
+        dockerfile = f"FROM {IMAGE}\nLABEL org.autograder.test=rebuilt-{os.getpid()}\n"
+        for line in backend.api.build(
+            fileobj=io.BytesIO(dockerfile.encode()), tag=f"{name}:current", rm=True, decode=True
+        ):
+            rebuilt = line.get("aux", {}).get("ID", rebuilt)
+        assert rebuilt and rebuilt != sandbox.image_id
+        sandbox.release()
+        assert one_container_pool.wait_resets(30)
+        assert one_container_pool.pool(f"{name}:current", SPEC).resets == 0
+        assert one_container_pool.reaper.drain(30)
+        assert sandbox.id not in one_container_pool.backend.live_ids()
+    finally:
+        one_container_pool.close()
+        with contextlib.suppress(docker.errors.APIError):
+            backend.api.remove_image(f"{name}:current", force=True)
