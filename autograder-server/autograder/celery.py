@@ -10,6 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autograder.settings")
 
 app = Celery("autograder")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+if settings.WORKER_DB_CONN_MAX_AGE > 0:
+    # Celery's Django fixup closes every database connection around each task unless this is
+    # set (then: every 2 x this many tasks). Workers keep theirs across tasks instead
+    # (grading.pipeline.receivers.keep_worker_db_connection).
+    app.conf["CELERY_DB_REUSE_MAX"] = 1000
 if settings.BROKER_URL.startswith("filesystem://"):
     broker_dir = Path(settings.DATA_DIR) / "broker"
     for sub in ("queue", "processed", "control"):

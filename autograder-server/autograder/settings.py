@@ -179,6 +179,9 @@ if env_int("AG_DB_CONN_MAX_AGE", 0):
     warnings.warn(
         "AG_DB_CONN_MAX_AGE is ignored: use AG_DB_POOL_SIZE (deploy/README.md)", stacklevel=1
     )
+WORKER_DB_CONN_MAX_AGE = env_int("AG_WORKER_DB_CONN_MAX_AGE", 300)
+"""Seconds a grading worker process keeps its database connection across jobs
+(grading.pipeline.receivers); 0: a new connection per job."""
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
