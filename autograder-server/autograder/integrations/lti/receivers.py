@@ -1,5 +1,6 @@
-"""Grading → grade passback. Receivers only enqueue a task on the small queue; the task
-decides whether the submission's course is linked to an LMS course."""
+"""Grading → grade passback. Receivers only enqueue a task on the small queue, and only for
+a course linked to an LMS course (most are not: one indexed query here saves a task for
+every graded submission)."""
 
 from typing import Any
 
@@ -12,4 +13,5 @@ from autograder.integrations.lti import tasks
 @receiver(job_done, dispatch_uid="lti-grades-after-grading")
 def send_grades_after_grading(sender: Any, *, submission_id: int, **kwargs: Any) -> None:
     """Every kind of job (grade, deferred, rerun) may change the final graded score."""
-    tasks.enqueue_after_grading(submission_id)
+    if tasks.submission_course_linked(submission_id):
+        tasks.enqueue_after_grading(submission_id)

@@ -86,6 +86,13 @@ def send_grades_after_grading(submission_id: int) -> None:
     enqueue_send_grades(project_id=project_id, user_ids=members, force=False)
 
 
+def submission_course_linked(submission_id: int) -> bool:
+    """Whether the submission's course is linked to an LMS course."""
+    return Submission.objects.filter(
+        pk=submission_id, project__course__lti_context__isnull=False
+    ).exists()
+
+
 def enqueue_after_grading(submission_id: int) -> None:
     send_grades_after_grading.apply_async(args=(submission_id,), queue=small_queue())
 

@@ -5,6 +5,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from celery import signals
 from celery.fixups.django import DjangoWorkerFixup  # type: ignore[attr-defined]  # missing from the stubs
 from django.conf import settings
 from django.db import OperationalError, connection
@@ -34,6 +35,7 @@ def worker_process() -> Iterator[DjangoWorkerFixup]:
     receivers.keep_worker_db_connection()
     connection.close()
     yield fixup
+    signals.task_prerun.disconnect(dispatch_uid="ag-worker-stale-db-connection")
     connection.close()
     for alias, db in saved.items():
         settings.DATABASES[alias].clear()

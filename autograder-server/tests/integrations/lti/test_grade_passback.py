@@ -205,6 +205,27 @@ def test_after_grading_in_an_unlinked_course_nothing_is_sent(
     assert queued == []
 
 
+def test_grading_in_an_unlinked_course_queues_no_passback_task(
+    provider: DockerPoolManager,
+    course: Course,
+    registration: LtiPlatform,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    queued: list[int] = []
+    monkeypatch.setattr(tasks, "enqueue_after_grading", queued.append)
+    unlinked = h.project_with_catch_all()
+    h.command(h.suite(unlinked), "true", expected_return_code="zero")
+    with django_capture_on_commit_callbacks(execute=True):
+        h.grade(provider, h.submit(unlinked))
+    assert queued == []
+    linked = h.submit(project_of(course))
+    link(registration, linked, "lms-alice")
+    with django_capture_on_commit_callbacks(execute=True):
+        h.grade(provider, linked)
+    assert queued == [linked.pk]
+
+
 def test_grading_and_a_rerun_send_scores_through_the_job_done_signal(
     provider: DockerPoolManager,
     course: Course,
