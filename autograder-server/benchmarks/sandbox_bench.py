@@ -30,7 +30,7 @@ The headline, sustained_suites_per_min: back-to-back suites in one worker slot f
 `--sustained-s` seconds with nothing untimed between them, each suite being: acquire, put
 3 small files, run `python3 student.py`, `sh -c 'echo ...'` and `python3 -c ...`, release.
 Ours starts with a warm pool and its clock runs until the background work is done too
-(every released container removed and the pool warm again), so the refills and
+(every released container reset or removed, and the pool warm again), so the resets, refills and
 teardowns it did for those suites are inside the window; theirs does everything inline.
 
 The last line printed is one JSON object (ratios are theirs/ours, or ours/theirs for
@@ -191,7 +191,8 @@ class Ours:
                 sb.release()
             suites += 1
         suites_done = ms(start)
-        # Leave it as found: every container removed and the pool warm again.
+        # Leave it as found: every released container reset or removed, the pool warm again.
+        self.manager.wait_resets(120)
         self.manager.reaper.drain(120)
         self.pool.wait_warm(120)
         elapsed = ms(start)
