@@ -339,7 +339,7 @@ def test_release_is_idempotent_and_final(pools: DockerPoolManager, host_guard: H
     # The host guard then checks the container and its processes are gone.
 
 
-def test_every_acquire_gets_a_fresh_container(
+def test_acquires_at_once_get_different_containers(
     pools: DockerPoolManager, host_guard: HostGuard
 ) -> None:
     first = pools.acquire(IMAGE, TEST_SPEC)
