@@ -200,6 +200,15 @@ CACHES: dict[str, Any] = {
 `AG_CACHE_KEY_PREFIX` lets several sites (or test runs) share one Redis. One connection pool
 per process (common/redis_cache.py), not one per request."""
 
+SESSION_ENGINE = (
+    "autograder.accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+"""Sessions are read from Redis (written through to the database, which stays the record),
+saving a query per request (accounts/sessions.py). Logging out and session expiry delete
+the cached copy at once; a password change or deactivation is seen on the next request
+because the user row is still read each time. Only with Redis: the quickstart's per-process
+memory cache would keep a logged-out session alive in the other processes."""
+
 BROKER_URL = env_str("AG_BROKER_URL", "filesystem://")
 CELERY_BROKER_URL = BROKER_URL
 CELERY_TASK_SERIALIZER = "json"
