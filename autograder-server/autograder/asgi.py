@@ -1,9 +1,14 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "autograder.settings")
-django_application = get_asgi_application()
+django.setup(set_prefix=False)
+
+# Django's ASGI handler, with the sync middleware and view in one hop on reused threads.
+from autograder.common.asgi_handler import PooledThreadASGIHandler  # noqa: E402
+
+django_application = PooledThreadASGIHandler()
 
 # Browsers' live status streams skip Django's per-request thread (see events_asgi).
 from autograder.grading.pipeline.events_asgi import with_browser_streams  # noqa: E402

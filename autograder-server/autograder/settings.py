@@ -103,7 +103,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last: the chain above runs in one thread per request under ASGI (see the module).
+    # Last: under Django's own ASGI handler the chain above runs sync in one hop (see the
+    # module); the web tier's handler (common/asgi_handler.py) loads it sync anyway.
     "autograder.common.sync_middleware.SyncMiddlewareChain",
 ]
 
@@ -173,9 +174,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_KEEP
         if part
     )
 if env_int("AG_DB_CONN_MAX_AGE", 0):
-    # Persistent connections leak under ASGI (each request runs in a new thread, which keeps
-    # its connection until the server stops: PostgreSQL runs out of connections); the pool
-    # above replaces them.
+    # Persistent connections leak under ASGI (each request thread, as many as requests at
+    # once, keeps its connection until the server stops: PostgreSQL runs out of
+    # connections); the pool above replaces them.
     warnings.warn(
         "AG_DB_CONN_MAX_AGE is ignored: use AG_DB_POOL_SIZE (deploy/README.md)", stacklevel=1
     )
