@@ -47,10 +47,18 @@ def course_roles(user: User | AnonymousUser, course: Course | int) -> CourseRole
             "role", flat=True
         )
     )
+    return course_roles_of_held(user, course, held)
+
+
+def course_roles_of_held(user: User, course: Course | int, held: set[str]) -> CourseRoles:
+    """Roles of `user` in `course` from `held`, their roster roles there as the caller read
+    them in a query of its own (a hot read path asks with other things it needs); remembered
+    for this user object like `course_roles`, which then asks no query."""
+    course_id = course if isinstance(course, int) else course.pk
     roles = _from_held(held)
     if not held and is_guest_of(user, course):
         roles = CourseRoles(is_guest=True)
-    cache[course_id] = roles
+    user.__dict__.setdefault("_course_roles_cache", {})[course_id] = roles
     return roles
 
 

@@ -1,9 +1,11 @@
 """Reads of groups and invitations shared by views and other apps."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError
+from autograder.courses.models import CourseMembership
+from autograder.courses.roles import course_roles_of_held
 from autograder.groups.models import Group, GroupInvitation, GroupMembership
 from autograder.projects.models import Project
 
@@ -23,6 +25,30 @@ def group_is_member(*, group: Group, user: User) -> bool:
     if not user.is_authenticated:
         return False
     return GroupMembership.objects.filter(group=group, user=user).exists()
+
+
+_MEMBER = ""
+"""What the membership row reads as in `group_is_member_with_roles` (no role is empty)."""
+
+
+def group_is_member_with_roles(*, group: Group, user: User) -> bool:
+    """`group_is_member`, with `user`'s roster roles in the group's course read in the same
+    query and remembered (`course_roles_of_held`) for the permission check that follows:
+    one round trip instead of two on the results path."""
+    if not user.is_authenticated:
+        return False
+    course_id = group.project.course_id
+    roles = CourseMembership.objects.filter(course_id=course_id, user=user).values_list(
+        "role", flat=True
+    )
+    member = GroupMembership.objects.filter(group=group, user=user).values_list(
+        Value(_MEMBER, output_field=CharField()), flat=True
+    )
+    rows = set(roles.union(member, all=True))
+    if not user.is_superuser:  # course_roles answers superusers without a query anyway
+        course = group.project.course if Project.course.is_cached(group.project) else course_id
+        course_roles_of_held(user, course, rows - {_MEMBER})
+    return _MEMBER in rows
 
 
 def groups_with_details() -> QuerySet[Group]:

@@ -94,12 +94,11 @@ def submission_get(*, submission_id: int) -> Submission:
 def submission_get_for_check(*, submission_id: int) -> Submission:
     """The submission with what permission checks read (group, project, course), and nothing
     else: for hot read paths that need no submitter or `does_not_count_for`."""
-    found = (
-        Submission.objects.select_related("group__project__course").filter(pk=submission_id).first()
-    )
-    if found is None:
-        raise NotFoundError("No such submission.")
-    return found
+    # get(), not filter().first(): no ORDER BY to compile (the model's ordering) for one row.
+    try:
+        return Submission.objects.select_related("group__project__course").get(pk=submission_id)
+    except Submission.DoesNotExist:
+        raise NotFoundError("No such submission.") from None
 
 
 def submission_file_path(*, submission: Submission, name: str) -> str:

@@ -46,7 +46,7 @@ from autograder.grading.results.models import (
 )
 from autograder.grading.results.viewer_policies import handgraders_may_read_results
 from autograder.groups.models import Group
-from autograder.groups.selectors import group_is_member
+from autograder.groups.selectors import group_is_member_with_roles
 from autograder.projects.selectors import project_check_readable
 from autograder.submissions.models import Submission, SubmissionStatus
 
@@ -112,8 +112,9 @@ def _allowed_categories(
 ) -> list[FeedbackCategory]:
     """Allowed categories, the default first."""
     group = submission.group
+    # Membership first: its query reads the user's roles too, for the check that follows.
+    is_member = isinstance(user, User) and group_is_member_with_roles(group=group, user=user)
     roles = project_check_readable(user=user, project=group.project)
-    is_member = isinstance(user, User) and group_is_member(group=group, user=user)
     if roles.is_admin or (roles.is_staff and is_member):
         return [FeedbackCategory.STAFF_VIEWER, *_others(FeedbackCategory.STAFF_VIEWER)]
     allowed: list[FeedbackCategory] = []

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
+from autograder.accounts.models import User
 from autograder.common import versioned_cache
 from autograder.grading.config.models import AGTestCommand
 from autograder.grading.pipeline.result_storage import suite_error_store
@@ -154,3 +156,21 @@ def test_a_mutation_suite_result_stored_later_is_seen_at_once(world: World) -> N
 
     shown = results(world, "staff", submission, feedback_category="staff_viewer")
     assert [s["name"] for s in shown["mutation_suites"]] == ["Your tests"]
+
+
+def test_a_cached_read_asks_for_membership_and_roles_in_one_query(world: World) -> None:
+    submission, _ = graded(world)
+    for role in ("group_member", "staff", "student"):
+        client = APIClient()  # a session: each request reads its user afresh
+        user = world.users[role]
+        assert isinstance(user, User)
+        client.force_login(user)
+        client.get(f"/api/submissions/{submission.pk}/results/")  # cached now
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/api/submissions/{submission.pk}/results/")
+        membership_reads = [
+            q["sql"]
+            for q in queries
+            if "groups_groupmembership" in q["sql"] or "courses_coursemembership" in q["sql"]
+        ]
+        assert len(membership_reads) == 1, (role, membership_reads)
