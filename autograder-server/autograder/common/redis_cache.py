@@ -21,7 +21,30 @@ _clients: dict[str, RedisCacheClient] = {}
 _lock = threading.Lock()
 
 
+class SharedRedisCacheClient(RedisCacheClient):
+    """Django's client, keeping one `redis.Redis` per pool: Django's makes a new one on every
+    cache call (its constructor is a measurable part of a cached read). A `redis.Redis` is
+    safe to share between threads; its connections come from the pool."""
+
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._redis_clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        index: int = getattr(self, "_get_connection_pool_index")(write)  # noqa: B009
+        client = self._redis_clients.get(index)
+        if client is None:
+            # Two threads may both make one: the same pool either way.
+            client = super().get_client(key, write=write)
+            self._redis_clients[index] = client
+        return client
+
+
 class SharedRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = SharedRedisCacheClient
+
     @cached_property
     def _cache(self) -> RedisCacheClient:
         # Django's stubs leave these attributes of RedisCache out.
