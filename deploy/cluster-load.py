@@ -143,7 +143,10 @@ def surge(state_path: str, out_path: str, count: int, rate: float, offset: int =
         project = projects[group["project"]]
         right = (offset + i) % 4 != 3
         answer = project["answer"] if right else "wrong"
-        body, ctype = multipart(project["file"], f"print({answer!r})\n".encode())
+        # Every eighth program takes a few seconds, so a grader holds its lease long enough
+        # for a fault to land on it (the others finish in a fraction of a second).
+        slow = "import time; time.sleep(4)\n" if (offset + i) % 8 == 5 else ""
+        body, ctype = multipart(project["file"], f"{slow}print({answer!r})\n".encode())
         status, raw = site.request("POST", f"/api/groups/{group['group']}/submissions/", group["token"], body, ctype)
         with lock:
             if status >= 400:
