@@ -18,45 +18,34 @@ import contextlib
 import functools
 import io
 import re
-from collections.abc import Awaitable, Callable
-from importlib import import_module
-from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.contrib import auth
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 
+from autograder.accounts.browser_session import (
+    AsgiApp,
+    Receive,
+    Scope,
+    Send,
+    is_browser_get,
+    scope_headers,
+    session_user,
+)
 from autograder.grading.pipeline import events
 from autograder.grading.pipeline.api import FINAL_STATUSES, _is_final, _read_and_release
 from autograder.grading.pipeline.selectors import submission_status_snapshot
 from autograder.submissions import selectors
 from autograder.submissions.permissions import check_may_read_group
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[Any]]
-Send = Callable[[Any], Awaitable[None]]
-AsgiApp = Callable[[Any, Any, Any], Awaitable[None]]
-
 EVENTS_PATH = re.compile(r"^/api/submissions/(?P<id>[0-9]+)/events/$")
 _FINAL = {status.value for status in FINAL_STATUSES}
 
 
-def _headers(scope: Scope) -> dict[bytes, bytes]:
-    return {name.lower(): value for name, value in scope.get("headers", [])}
-
-
 def _browser_stream(scope: Scope) -> int | None:
     """The submission id when this is a browser's GET of a live status stream."""
-    if scope["type"] != "http" or scope.get("method") != "GET":
-        return None
-    found = EVENTS_PATH.match(scope.get("path", ""))
-    if found is None:
-        return None
-    headers = _headers(scope)
-    cookie = headers.get(b"cookie", b"").decode("latin-1")
-    if b"authorization" in headers or f"{settings.SESSION_COOKIE_NAME}=" not in cookie:
+    found = EVENTS_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+    if found is None or not is_browser_get(scope):
         return None
     return int(found["id"])
 
@@ -65,12 +54,8 @@ def _authorize(request: ASGIRequest, submission_id: int) -> tuple[bool, str | No
     """(whether the session's user is course staff, who see `error_detail`; what to do):
     "stream", "done" (resumed at the final state: 204) or None (Django's view answers)."""
     try:
-        request.get_host()  # ALLOWED_HOSTS, as Django checks it
-        engine = import_module(settings.SESSION_ENGINE)
-        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-        request.session = engine.SessionStore(key)
-        user = auth.get_user(request)
-        if not user.is_authenticated or not user.is_active:
+        user = session_user(request)
+        if user is None:
             return False, None
         submission = selectors.submission_get_for_check(submission_id=submission_id)
         roles = check_may_read_group(user, submission.group)
@@ -91,7 +76,7 @@ def _authorize(request: ASGIRequest, submission_id: int) -> tuple[bool, str | No
 async def _stream(
     scope: Scope, receive: Receive, send: Send, submission_id: int, is_staff: bool
 ) -> None:
-    last_event_id = _headers(scope).get(b"last-event-id", b"").decode("latin-1") or None
+    last_event_id = scope_headers(scope).get(b"last-event-id", b"").decode("latin-1") or None
     snapshot = functools.partial(
         submission_status_snapshot, submission_id=submission_id, show_error_detail=is_staff
     )
