@@ -13,4 +13,7 @@ django_application = PooledThreadASGIHandler()
 # Browsers' live status streams skip Django's per-request thread (see events_asgi).
 from autograder.grading.pipeline.events_asgi import with_browser_streams  # noqa: E402
 
-application = with_browser_streams(django_application)
+# So are browsers' reads of cached results (see results_asgi).
+from autograder.grading.results.results_asgi import with_cached_results  # noqa: E402
+
+application = with_cached_results(with_browser_streams(django_application))

@@ -13,7 +13,7 @@ from django.core import signals
 from django.test import Client
 
 from autograder.accounts.models import User
-from autograder.asgi import application
+from autograder.asgi import django_application
 from tests.conftest import World
 from tests.grading import factories as f
 
@@ -54,7 +54,7 @@ async def _get(path: str, cookie: str) -> tuple[int, bytes]:
         elif message["type"] == "http.response.body":
             body += message.get("body", b"")
 
-    await application(scope, receive, send)
+    await django_application(scope, receive, send)
     return status, body
 
 

@@ -1,6 +1,7 @@
 """Results, output, diffs and the gradebook. Every view that shows results asks
 `feedback.feedback_category_for` first."""
 
+import json
 from typing import Any, ClassVar
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -20,6 +21,7 @@ from autograder.grading.config.scoring import DiffOptions
 from autograder.grading.results import diffs, feedback, gradebook, statistics
 from autograder.grading.results import selectors as results_selectors
 from autograder.grading.results.output_storage import output_read
+from autograder.grading.results.results_json import results_json
 from autograder.grading.results.scores import submission_scores
 from autograder.grading.results.serializers import (
     DIFF_SCHEMA,
@@ -87,18 +89,7 @@ class SubmissionResultsApi(APIView):
         params = _parse(ResultsQueryInput, request)
         submission = submission_get_for_check(submission_id=submission_id)
         category = _category(request, submission, params)  # checked on every request
-
-        def body() -> dict[str, Any]:
-            found = feedback.submission_feedback(submission=submission, category=category)
-            return dict(SubmissionFeedbackSerializer(found).data)
-
-        return Response(
-            versioned_cache.cached(
-                f"results:{submission.pk}:{category.value}",
-                [versioned_cache.CONFIG, versioned_cache.submission_scope(submission.pk)],
-                body,
-            )
-        )
+        return Response(json.loads(results_json(submission=submission, category=category)))
 
 
 class GroupScoresApi(APIView):
