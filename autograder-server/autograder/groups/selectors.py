@@ -1,6 +1,9 @@
 """Reads of groups and invitations shared by views and other apps."""
 
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+import functools
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError
@@ -31,6 +34,23 @@ _MEMBER = ""
 """What the membership row reads as in `group_is_member_with_roles` (no role is empty)."""
 
 
+@functools.cache
+def _member_and_roles_sql() -> str:
+    """The roster roles, then a row for the group membership, in one statement written once:
+    on the hot results path, compiling the same ORM union cost more than running it."""
+    roster, members = CourseMembership._meta, GroupMembership._meta
+    course = roster.get_field("course").column
+    role = roster.get_field("role").column
+    roster_user = roster.get_field("user").column
+    group = members.get_field("group").column
+    member_user = members.get_field("user").column
+    return (
+        f'SELECT "{role}" FROM "{roster.db_table}" WHERE "{course}" = %s AND "{roster_user}" = %s'
+        f' UNION ALL SELECT %s FROM "{members.db_table}"'
+        f' WHERE "{group}" = %s AND "{member_user}" = %s'
+    )
+
+
 def group_is_member_with_roles(*, group: Group, user: User) -> bool:
     """`group_is_member`, with `user`'s roster roles in the group's course read in the same
     query and remembered (`course_roles_of_held`) for the permission check that follows:
@@ -38,13 +58,9 @@ def group_is_member_with_roles(*, group: Group, user: User) -> bool:
     if not user.is_authenticated:
         return False
     course_id = group.project.course_id
-    roles = CourseMembership.objects.filter(course_id=course_id, user=user).values_list(
-        "role", flat=True
-    )
-    member = GroupMembership.objects.filter(group=group, user=user).values_list(
-        Value(_MEMBER, output_field=CharField()), flat=True
-    )
-    rows = set(roles.union(member, all=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_member_and_roles_sql(), [course_id, user.pk, _MEMBER, group.pk, user.pk])
+        rows = {str(role) for (role,) in cursor.fetchall()}
     if not user.is_superuser:  # course_roles answers superusers without a query anyway
         course = group.project.course if Project.course.is_cached(group.project) else course_id
         course_roles_of_held(user, course, rows - {_MEMBER})

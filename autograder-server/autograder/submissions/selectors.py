@@ -21,6 +21,7 @@ from django.db.models import Prefetch, QuerySet
 from autograder.accounts.models import User
 from autograder.common.errors import ApplicationError, NotFoundError
 from autograder.common.filenames import filename_problem
+from autograder.common.joined_get import JoinedGet
 from autograder.courses.models import LateDayBalance
 from autograder.courses.roles import course_roles
 from autograder.groups.models import Group
@@ -91,14 +92,16 @@ def submission_get(*, submission_id: int) -> Submission:
     return found
 
 
+_SUBMISSION_FOR_CHECK = JoinedGet(Submission, "group__project__course")
+
+
 def submission_get_for_check(*, submission_id: int) -> Submission:
     """The submission with what permission checks read (group, project, course), and nothing
     else: for hot read paths that need no submitter or `does_not_count_for`."""
-    # get(), not filter().first(): no ORDER BY to compile (the model's ordering) for one row.
-    try:
-        return Submission.objects.select_related("group__project__course").get(pk=submission_id)
-    except Submission.DoesNotExist:
-        raise NotFoundError("No such submission.") from None
+    found = _SUBMISSION_FOR_CHECK.get(submission_id)
+    if found is None:
+        raise NotFoundError("No such submission.")
+    return found
 
 
 def submission_file_path(*, submission: Submission, name: str) -> str:
