@@ -244,3 +244,31 @@ def test_every_role_gets_what_django_gives_it(world: World, role: str) -> None:
     assert fast[2] == django[2]
     served_here = fast[0] == 200
     assert site.fell_through == ([] if served_here else [path])
+
+
+def test_a_password_change_ends_the_old_sessions_reads(world: World) -> None:
+    submission, _ = graded(world)
+    site = Site()
+    path = f"/api/submissions/{submission.pk}/results/"
+    member = [(b"cookie", cookie(world, "group_member"))]
+    assert site.fast(path, b"", member)[0] == 200
+    user = world.users["group_member"]
+    assert isinstance(user, User)
+    user.set_password("a new password, 2026")
+    user.save()
+    assert site.fast(path, b"", member)[0] in (401, 403)
+    assert site.fell_through == [path]
+
+
+def test_a_single_sign_on_session_is_served_too(world: World) -> None:
+    submission, _ = graded(world)
+    site = Site()
+    client = Client()
+    user = world.users["group_member"]
+    assert isinstance(user, User)
+    client.force_login(user, backend="autograder.accounts.oidc.backend.OidcBackend")
+    name = django_settings.SESSION_COOKIE_NAME
+    sso = [(b"cookie", f"{name}={client.cookies[name].value}".encode())]
+    path = f"/api/submissions/{submission.pk}/results/"
+    assert site.fast(path, b"", sso)[0] == 200
+    assert site.fell_through == []
