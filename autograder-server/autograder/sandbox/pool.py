@@ -120,10 +120,18 @@ class SandboxPool:
                 self._coming_back.add(sandbox.id)
 
     def wait_warm(self, timeout: float = 60.0) -> bool:
-        """Wait until the pool holds `size` idle sandboxes; False on timeout."""
+        """Wait until the pool holds all it keeps, `size` sandboxes idle or in use and coming
+        back, with none being created or reset; False on timeout. (With nothing in use:
+        `size` idle ones. The filler counts a sandbox in use that will come back, so while
+        one is, fewer than `size` are ever idle.)"""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while len(self._idle) < self.size:
+            while (
+                len(self._idle) + len(self._coming_back) < self.size
+                or self._creating
+                or self._to_reset
+                or self._resetting
+            ):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False

@@ -113,8 +113,9 @@ def test_other_owners_sandboxes_do_not_trip_the_guard(
         if c["Labels"].get(LABEL_OWNER) == other_worker["owner"]
     ]
     # What the guard once counted is there: labelled containers that are not this
-    # process's, and a process with the student's uid in one of them.
-    assert other_worker["busy"] in theirs and len(theirs) >= 3
+    # process's (the one in use and at least one idle), and a process with the student's
+    # uid in one of them.
+    assert other_worker["busy"] in theirs and len(theirs) >= 2
     assert not set(theirs) & backend.live_ids()
     assert other_worker["busy"] in {container_of(p) for p in uid_processes(STUDENT_UID)}
 
