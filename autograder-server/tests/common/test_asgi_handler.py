@@ -14,6 +14,7 @@ from django.test import Client
 
 from autograder.accounts.models import User
 from autograder.asgi import django_application
+from tests.asgi_client import asgi_get
 from tests.conftest import World
 from tests.grading import factories as f
 
@@ -21,41 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 async def _get(path: str, cookie: str) -> tuple[int, bytes]:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1"), (b"cookie", cookie.encode())],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 80),
-    }
-    received = False
-    status = 0
-    body = b""
-
-    async def receive() -> dict[str, Any]:
-        nonlocal received
-        if not received:
-            received = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # the client stays connected
-        raise AssertionError("unreachable")
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status, body
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        elif message["type"] == "http.response.body":
-            body += message.get("body", b"")
-
-    await django_application(scope, receive, send)
-    return status, body
+    answer = await asgi_get(
+        django_application, path, headers=[(b"cookie", cookie.encode())], host=b"127.0.0.1"
+    )
+    return answer.status, answer.body
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from autograder.asgi import django_application
 from autograder.grading.config.models import AGTestCommand
 from autograder.grading.results.results_asgi import with_cached_results
 from autograder.submissions.models import Submission
+from tests.asgi_client import asgi_get
 from tests.conftest import World
 from tests.grading import factories as f
 
@@ -54,38 +55,8 @@ def cookie(world: World, role: str) -> bytes:
 
 
 async def _call(app: Any, path: str, query: bytes, headers: list[tuple[bytes, bytes]]) -> Answer:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": query,
-        "headers": [(b"host", b"testserver"), *headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
-    sent: list[dict[str, Any]] = []
-    requested = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal requested
-        if not requested:
-            requested = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # the client stays connected
-        raise AssertionError("unreachable")
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await asyncio.wait_for(app(scope, receive, send), timeout=20)
-    start, *bodies = sent
-    body = b"".join(message.get("body", b"") for message in bodies)
-    return start["status"], start["headers"], body
+    answer = await asgi_get(app, path, query=query, headers=headers)
+    return answer.status, answer.headers, answer.body
 
 
 class Site:
